@@ -1,0 +1,1 @@
+"""ALPR investigator workstation."""

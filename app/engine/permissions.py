@@ -1,0 +1,22 @@
+"""The actions a user can take, and which of them touch ALPR data.
+
+Roles and their grants come from the policy profile; this module only names the actions so
+that a profile cannot grant something the engine does not know.
+"""
+from __future__ import annotations
+
+# Actions that read or release ALPR data: they need current training and a purpose.
+DATA_ACTIONS = frozenset({
+    "search", "view", "export", "print", "correct", "hold_place", "analysis",
+    "hotlist_view", "hotlist_edit", "hit_disposition",
+})
+
+ADMIN_ACTIONS = frozenset({
+    "hold_release", "purge", "release_request", "release_approve", "audit_view",
+    "audit_export", "audit_verify", "user_admin", "training_admin", "settings_admin", "sync",
+})
+
+ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS
+
+# Data actions that must carry a purpose and case number in the access log.
+PURPOSE_ACTIONS = frozenset({"search", "view", "export", "print", "analysis", "correct"})

@@ -1,0 +1,158 @@
+"""Plate search over the local store: exact, partial, wildcard and similar, with filters.
+
+Searches are paged: the engine returns one page of rows at a time, and the access log
+records exactly the read ids each page returned to the user.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from . import plates
+from .errors import ValidationError
+
+MODES = ("exact", "partial", "wildcard", "similar")
+SORTS = {"time": "r.read_at", "plate": "r.plate", "camera": "r.camera_id",
+         "confidence": "r.confidence"}
+MAX_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """The data elements of a search, as logged."""
+
+    plate: str = ""
+    mode: str = "exact"
+    start: int | None = None            # Unix seconds UTC, inclusive
+    end: int | None = None              # exclusive
+    cameras: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    hits_only: bool = False
+    sort: str = "time"
+    descending: bool = True
+
+    def to_log(self) -> dict:
+        d = asdict(self)
+        d["cameras"], d["sites"] = list(self.cameras), list(self.sites)
+        return d
+
+
+@dataclass(frozen=True)
+class ReadRow:
+    id: int
+    plate: str
+    read_at: int
+    camera_id: str
+    camera_name: str
+    site: str
+    confidence: float
+    vendor: str | None
+    original_plate: str | None
+    possible_misread: bool
+    has_hit: bool
+    closeness: float | None = None
+
+
+@dataclass
+class SearchPage:
+    rows: list[ReadRow]
+    offset: int
+    has_more: bool
+    log_seq: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+ROW_SQL = ("SELECT r.id, r.plate, r.read_at, r.camera_id, c.name, c.site, r.confidence, r.vendor, "
+           "r.original_plate, r.possible_misread, "
+           "EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id) "
+           "FROM reads r JOIN cameras c ON c.id = r.camera_id")
+
+
+def row_from(t: tuple, closeness: float | None = None) -> ReadRow:
+    return ReadRow(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], bool(t[9]), bool(t[10]),
+                   closeness)
+
+
+def check(query: SearchQuery) -> SearchQuery:
+    """Validate a query before anything runs; returns it with the plate normalised."""
+    if query.mode not in MODES:
+        raise ValidationError(f"Unknown search mode {query.mode!r}; use one of {', '.join(MODES)}.")
+    if query.sort not in SORTS:
+        raise ValidationError(f"Unknown sort {query.sort!r}; use one of {', '.join(SORTS)}.")
+    plate = plates.normalize(query.plate)
+    if query.mode == "wildcard":
+        plates.wildcard_to_glob(plate)
+    elif plate:
+        plates.validate_plate(plate)
+        if query.mode == "partial" and len(plate) < 2:
+            raise ValidationError("A partial search needs at least 2 characters.")
+        if query.mode == "similar" and len(plate) < 3:
+            raise ValidationError("A similar search needs at least 3 characters.")
+    elif not (query.cameras or query.sites or query.hits_only):
+        raise ValidationError("Give a plate, or narrow the search by camera, site or hits.")
+    if query.start is not None and query.end is not None and query.start >= query.end:
+        raise ValidationError("The start of the time range must be before its end.")
+    return SearchQuery(**{**asdict(query), "plate": plate, "cameras": tuple(query.cameras),
+                          "sites": tuple(query.sites)})
+
+
+def _where(query: SearchQuery) -> tuple[list[str], list]:
+    """SQL conditions and parameters for everything except the similar-plate set."""
+    conds: list[str] = []
+    params: list = []
+    p = query.plate
+    if p and query.mode == "exact":
+        conds.append("(r.plate = ? OR r.original_plate = ?)")
+        params += [p, p]
+    elif p and query.mode == "partial":
+        conds.append("(instr(r.plate, ?) > 0 OR r.id IN "
+                     "(SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
+        params += [p, p]
+    elif p and query.mode == "wildcard":
+        glob = plates.wildcard_to_glob(p)
+        conds.append("(r.plate GLOB ? OR r.id IN (SELECT read_id FROM corrections WHERE old_plate GLOB ?))")
+        params += [glob, glob]
+    elif p and query.mode == "similar":
+        skels = sorted(plates.similar_skeletons(p))
+        conds.append(f"r.plate_skel IN ({','.join('?' * len(skels))})")
+        params += skels
+    if query.start is not None:
+        conds.append("r.read_at >= ?")
+        params.append(int(query.start))
+    if query.end is not None:
+        conds.append("r.read_at < ?")
+        params.append(int(query.end))
+    if query.cameras:
+        conds.append(f"r.camera_id IN ({','.join('?' * len(query.cameras))})")
+        params += list(query.cameras)
+    if query.sites:
+        conds.append(f"c.site IN ({','.join('?' * len(query.sites))})")
+        params += list(query.sites)
+    if query.hits_only:
+        conds.append("r.id IN (SELECT read_id FROM hits)")
+    return conds, params
+
+
+def run_page(conn, query: SearchQuery, offset: int, limit: int) -> tuple[list[ReadRow], bool]:
+    """One page of results and whether more follow. Similar search is ranked by closeness."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(f"A page holds 1 to {MAX_PAGE} rows.")
+    conds, params = _where(query)
+    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    if query.mode == "similar" and query.plate:
+        # The candidate set is small (indexed skeletons); rank it in Python by closeness.
+        rows = conn.execute(f"{ROW_SQL}{where}", params).fetchall()
+        ranked = sorted(((plates.closeness(query.plate, t[1]), t) for t in rows),
+                        key=lambda ct: (ct[0], -ct[1][2]))
+        ranked = [ct for ct in ranked if ct[0] <= 1.0]
+        page = ranked[offset:offset + limit]
+        return [row_from(t, c) for c, t in page], offset + limit < len(ranked)
+    order = f"{SORTS[query.sort]} {'DESC' if query.descending else 'ASC'}, r.id {'DESC' if query.descending else 'ASC'}"
+    rows = conn.execute(f"{ROW_SQL}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        params + [limit + 1, offset]).fetchall()
+    return [row_from(t) for t in rows[:limit]], len(rows) > limit
+
+
+def log_query(query: SearchQuery, offset: int, limit: int) -> dict:
+    d = query.to_log()
+    d["offset"], d["limit"] = offset, limit
+    return d

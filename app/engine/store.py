@@ -1,0 +1,208 @@
+"""The local SQLCipher store: one encrypted file holding reads, images, users and the log.
+
+The key is a random 256-bit raw key from the OS keyring, so opening costs no passphrase
+KDF. SQLCipher encrypts the database, its WAL and journal, but not SQLite's temporary
+files; ``temp_store = MEMORY`` keeps sorts, temp tables and VACUUM's copy off the disk.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import sqlcipher3
+
+from . import keys
+from .errors import StoreError
+
+DB_NAME = "workstation.db"
+ID_NAME = "store.id"
+
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",       # a committed log entry survives a crash (kill -9)
+    "PRAGMA temp_store = MEMORY",      # temp files are not encrypted by SQLCipher
+    "PRAGMA secure_delete = ON",       # purged reads are overwritten, not just unlinked
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA cache_size = -65536",      # 64 MiB of decrypted pages
+    "PRAGMA busy_timeout = 10000",
+)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every shipped migration, in order."""
+    found = []
+    for item in resources.files("app.engine.migrations").iterdir():
+        m = re.fullmatch(r"(\d{4})_(\w+)\.sql", item.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), item.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+class Store:
+    """An open encrypted store. Thread-safe by a lock; the GUI uses it from one thread."""
+
+    def __init__(self, data_dir: Path, conn: sqlcipher3.Connection, store_id: str) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / DB_NAME
+        self.store_id = store_id
+        self._conn = conn
+        self._lock = threading.RLock()
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def create(cls, data_dir: Path) -> Store:
+        """Make a new empty store in ``data_dir`` with a fresh key in the keyring."""
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if (data_dir / DB_NAME).exists() or (data_dir / ID_NAME).exists():
+            raise StoreError(f"A store already exists in {data_dir}.")
+        store_id = str(uuid.uuid4())
+        keys.secure_backend()
+        keys.get_or_create_key(f"store-key/{store_id}")
+        keys.get_or_create_key(f"log-key/{store_id}")
+        (data_dir / ID_NAME).write_text(store_id + "\n", encoding="ascii")
+        return cls.open(data_dir, check_integrity=False)
+
+    @classmethod
+    def open(cls, data_dir: Path, *, check_integrity: bool = True) -> Store:
+        """Open an existing store, refusing a wrong key or a damaged file."""
+        data_dir = Path(data_dir)
+        id_file = data_dir / ID_NAME
+        if not id_file.exists():
+            raise StoreError(f"No workstation store in {data_dir}; run 'alpr init' first.")
+        store_id = id_file.read_text(encoding="ascii").strip()
+        key = keys.get_secret(f"store-key/{store_id}")
+        if not key:
+            raise StoreError(
+                "The key of this store is not in the OS keyring (wrong user, a new keyring, "
+                "or the keyring was reset). The store cannot be opened without it."
+            )
+        conn = cls._connect(data_dir / DB_NAME, key)
+        store = cls(data_dir, conn, store_id)
+        if check_integrity:
+            store.integrity_check()
+        store.migrate()
+        return store
+
+    @staticmethod
+    def _connect(path: Path, key_hex: str) -> sqlcipher3.Connection:
+        if not re.fullmatch(r"[0-9a-f]{64}", key_hex):
+            raise StoreError("The key in the OS keyring is malformed; the store stays closed.")
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA key = \"x'{key_hex}'\"")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            for pragma in _PRAGMAS:
+                conn.execute(pragma)
+        except sqlcipher3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(
+                f"The store {path} cannot be decrypted with the key from the keyring, or it "
+                f"is not a workstation store ({exc})."
+            ) from exc
+        return conn
+
+    def integrity_check(self) -> None:
+        """Check every page's HMAC (SQLCipher) and SQLite's own structure."""
+        try:
+            with self._lock:
+                bad = self._conn.execute("PRAGMA cipher_integrity_check").fetchall()
+                if not bad:
+                    ok = self._conn.execute("PRAGMA quick_check").fetchone()
+                    bad = [] if ok and ok[0] == "ok" else [ok]
+        except sqlcipher3.DatabaseError as exc:
+            bad = [(str(exc),)]
+        if bad:
+            detail = "; ".join(str(row[0]) for row in bad[:3])
+            raise StoreError(
+                f"The encrypted store {self.path} is damaged ({detail}). It was not opened; "
+                "restore it from a backup or sync a new one from the city server."
+            )
+
+    def migrate(self) -> None:
+        with self._lock:
+            current = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            for version, _name, sql in _migrations():
+                if version <= current:
+                    continue
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in sql.split(";\n"):
+                        if statement.strip():
+                            self._conn.execute(statement)
+                    self._conn.execute(f"PRAGMA user_version = {version}")
+                    self._conn.execute("COMMIT")
+                except Exception:
+                    self._conn.execute("ROLLBACK")
+                    raise
+
+    @property
+    def schema_version(self) -> int:
+        return self.query_one("PRAGMA user_version")[0]
+
+    # -- use ---------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlcipher3.Connection]:
+        """One write transaction; everything in it commits together or not at all."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlcipher3.Connection]:
+        """The connection for reads, held by this thread for the block."""
+        with self._lock:
+            yield self._conn
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> tuple | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> None:
+        """A single statement in its own transaction."""
+        with self.transaction() as conn:
+            conn.execute(sql, params)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.query_one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str, conn: sqlcipher3.Connection | None = None) -> None:
+        sql = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        if conn is not None:
+            conn.execute(sql, (key, value))
+        else:
+            self.execute(sql, (key, value))
+
+    def log_key(self) -> bytes:
+        key = keys.get_secret(f"log-key/{self.store_id}")
+        if not key:
+            raise StoreError("The access-log key is missing from the OS keyring.")
+        return bytes.fromhex(key)
+
+    def vacuum(self) -> None:
+        with self._lock:
+            self._conn.execute("VACUUM")
+
+    def checkpoint(self) -> None:
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

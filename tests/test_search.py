@@ -1,0 +1,98 @@
+"""Search modes, filters, paging and bad patterns, all through the logged engine call."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.engine import plates
+from app.engine.errors import ValidationError
+from app.engine.search import SearchQuery
+
+
+@pytest.fixture
+def dep(people):
+    return people.user("dep1", "deputy")
+
+
+def _plates(page):
+    return [r.plate for r in page.rows]
+
+
+def test_exact_partial_wildcard(ws, dep, seeded):
+    assert sorted(r.id for r in ws.search(dep, SearchQuery(plate="7abc-123")).rows) == [1, 2]
+    assert set(_plates(ws.search(dep, SearchQuery(plate="ABC1", mode="partial")))) == {"7ABC123", "7ABC12"}
+    assert set(_plates(ws.search(dep, SearchQuery(plate="7?BC12*", mode="wildcard")))) == {"7ABC123", "7ABC12"}
+    assert _plates(ws.search(dep, SearchQuery(plate="*999", mode="wildcard"))) == ["8XYZ999"]
+
+
+def test_similar_ranks_ocr_confusions_and_missing_characters(ws, dep, seeded):
+    page = ws.search(dep, SearchQuery(plate="7ABC123", mode="similar"))
+    got = [(r.plate, r.closeness) for r in page.rows]
+    assert got[0][1] == 0 and got[0][0] == "7ABC123"
+    assert ("7A8C123", 0.25) in got and ("7ABC12", 1.0) in got
+    assert "8XYZ999" not in [g[0] for g in got]
+    closeness = [c for _p, c in got]
+    assert closeness == sorted(closeness)
+
+
+def test_similar_skeleton_groups():
+    assert plates.skeleton("O0DQ") == plates.skeleton("0000")
+    assert plates.skeleton("1IL8B5S2Z6G") == "11188552266"
+    assert plates.closeness("7ABC123", "7ABC1Z3") == 0.25
+    assert plates.closeness("7ABC123", "7ABC1234") == 1.0
+
+
+def test_filters_time_camera_site_hits(ws, dep, seeded, clock):
+    now = int(clock())
+    page = ws.search(dep, SearchQuery(plate="7ABC", mode="partial", start=now - 2000, end=now))
+    assert _plates(page) == ["7ABC12", "7ABC123"]          # newest first
+    assert [r.id for r in ws.search(dep, SearchQuery(cameras=("CAM-LV-N",))).rows] == [5, 1]
+    assert {r.id for r in ws.search(dep, SearchQuery(sites=("Las Virgenes / Agoura Rd",))).rows} == {1, 3, 5}
+    with ws.store.transaction() as c:
+        c.execute("INSERT INTO hotlists VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
+        c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, added_at) VALUES (1, 'svs', '8XYZ999', 'stolen', 1, 0)")
+        c.execute("INSERT INTO hits(read_id, entry_id, created_at) VALUES (3, 1, 0)")
+    page = ws.search(dep, SearchQuery(hits_only=True))
+    assert [(r.id, r.has_hit) for r in page.rows] == [(3, True)]
+
+
+def test_sort_and_paging_log_exactly_what_was_returned(ws, dep, seeded):
+    first = ws.search(dep, SearchQuery(cameras=("CAM-LV-N", "CAM-CC-E", "CAM-LV-S", "CAM-MP-W"), sort="confidence", descending=False), limit=4)
+    assert [r.confidence for r in first.rows] == sorted(r.confidence for r in first.rows) and first.has_more
+    second = ws.search(dep, SearchQuery(cameras=("CAM-LV-N", "CAM-CC-E", "CAM-LV-S", "CAM-MP-W"), sort="confidence", descending=False), offset=4, limit=4)
+    assert len(second.rows) == 2 and not second.has_more
+    logged = ws.store.query("SELECT action, result_ids FROM access_log WHERE action LIKE 'search%' ORDER BY seq")
+    assert [a for a, _ in logged] == ["search", "search_page"]
+    assert json.loads(logged[0][1]) == [r.id for r in first.rows]
+    assert json.loads(logged[1][1]) == [r.id for r in second.rows]
+
+
+@pytest.mark.parametrize("query, message", [
+    (SearchQuery(plate="*", mode="wildcard"), "too broad"),
+    (SearchQuery(plate="**?*", mode="wildcard"), "too broad"),
+    (SearchQuery(plate="A*", mode="wildcard"), "too broad"),
+    (SearchQuery(plate="7AB'; DROP", mode="wildcard"), "wildcard pattern"),
+    (SearchQuery(plate="7", mode="partial"), "at least 2"),
+    (SearchQuery(plate="AB", mode="similar"), "at least 3"),
+    (SearchQuery(plate="7ABC123!"), "not a plate"),
+    (SearchQuery(), "Give a plate"),
+    (SearchQuery(plate="7ABC123", mode="fuzzy"), "Unknown search mode"),
+    (SearchQuery(plate="7ABC123", start=10, end=5), "before its end"),
+])
+def test_bad_queries_get_a_clear_message_and_are_not_run(ws, dep, seeded, query, message):
+    before = ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'search'")[0]
+    with pytest.raises(ValidationError, match=message):
+        ws.search(dep, query)
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'search'")[0] == before
+
+
+def test_corrected_reads_are_found_by_both_plates(ws, dep, seeded):
+    with ws.store.transaction() as c:
+        c.execute("UPDATE reads SET original_plate = plate, plate = '7ABC128', plate_skel = ? WHERE id = 5",
+                  (plates.skeleton("7ABC128"),))
+        c.execute("INSERT INTO corrections(read_id, old_plate, new_plate, reason, username, corrected_at, uuid) "
+                  "VALUES (5, '4KLM456', '7ABC128', 'misread', 'dep1', 0, 'u1')")
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="4KLM456")).rows] == [5]
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="KLM4", mode="partial")).rows] == [5]
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="4KL*", mode="wildcard")).rows] == [5]

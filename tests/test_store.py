@@ -1,0 +1,205 @@
+"""The encrypted store: key handling, refusal of bad keyrings and damaged files, no plate bytes on disk."""
+from __future__ import annotations
+
+import os
+import random
+import string
+import threading
+
+import keyring
+import pytest
+import sqlcipher3
+
+from app.engine import keys
+from app.engine.errors import KeyringError, StoreError
+from app.engine.store import DB_NAME, Store
+from app.engine.workstation import Workstation
+from tests.conftest import insert_reads
+
+
+def _plates(n: int, seed: int = 7) -> list[str]:
+    rnd = random.Random(seed)
+    return [f"{rnd.randint(1, 9)}{''.join(rnd.choices(string.ascii_uppercase, k=3))}{rnd.randint(0, 999):03d}"
+            for _ in range(n)]
+
+
+def _all_bytes(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_key_is_random_256_bit_and_only_in_keyring(ws):
+    key = keys.get_secret(f"store-key/{ws.store.store_id}")
+    assert len(bytes.fromhex(key)) == 32
+    for name, data in _all_bytes(ws.store.data_dir).items():
+        assert key.encode() not in data and bytes.fromhex(key) not in data, name
+    assert ws.store.query_one("PRAGMA cipher_version")[0].startswith("4.")
+
+
+def test_file_is_not_readable_as_plain_sqlite(ws, seeded):
+    ws.store.checkpoint()
+    raw = (ws.store.data_dir / DB_NAME).read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    plain = sqlcipher3.connect(str(ws.store.data_dir / DB_NAME))
+    with pytest.raises(sqlcipher3.DatabaseError):
+        plain.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws, clock):
+    plates = _plates(20000)
+    now = int(clock())
+    insert_reads(ws, [(i + 1, p, now - i, "CAM-LV-N", 0.9) for i, p in enumerate(plates)])
+    with ws.store.transaction() as conn:
+        # A sort too big for the cache, a temp table and an index build: all would spill to
+        # temporary files if temp_store were not MEMORY.
+        conn.execute("PRAGMA cache_size = 50")
+        conn.execute("SELECT plate || hex(randomblob(200)) AS x FROM reads ORDER BY x").fetchall()
+        conn.execute("CREATE TEMP TABLE t AS SELECT plate, read_at FROM reads")
+        conn.execute("CREATE INDEX temp.t_plate ON t(plate)")
+        conn.execute("DROP TABLE temp.t")
+        conn.execute("PRAGMA cache_size = -65536")
+    ws.store.vacuum()
+    files = _all_bytes(ws.store.data_dir)
+    for name, data in files.items():
+        for p in plates[::97]:
+            assert p.encode() not in data, f"plate {p} found in clear in {name}"
+            assert p.encode("utf-16-le") not in data
+
+
+def _temp_files_opened_during(work) -> set[str]:
+    """Names of SQLite temp files (``etilqs_*``) this process held open while ``work`` ran.
+
+    SQLite unlinks a temp file right after opening it, so the folder looks empty; the open
+    descriptor is what shows it. A thread polls /proc/self/fd while the statement runs
+    (sqlcipher3 releases the GIL inside sqlite3_step).
+    """
+    seen: set[str] = set()
+    stop = threading.Event()
+
+    def poll():
+        while not stop.is_set():
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    target = os.readlink(f"/proc/self/fd/{fd}")
+                except OSError:
+                    continue
+                if "etilqs_" in target:
+                    seen.add(target)
+
+    t = threading.Thread(target=poll)
+    t.start()
+    try:
+        work()
+    finally:
+        stop.set()
+        t.join()
+    return seen
+
+
+def test_temp_files_stay_in_memory(ws, clock):
+    insert_reads(ws, [(i + 1, p, int(clock()) - i, "CAM-LV-S", 0.8) for i, p in enumerate(_plates(20000))])
+    assert ws.store.query_one("PRAGMA temp_store")[0] == 2
+
+    def big_sort_and_vacuum(conn):
+        conn.execute("PRAGMA cache_size = 20")
+        conn.execute("SELECT plate || hex(randomblob(400)) AS x FROM reads ORDER BY x").fetchall()
+        conn.execute("VACUUM")
+
+    with ws.store.reading() as conn:
+        try:
+            assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn)) == set()
+            # Control: the same work with a file-backed temp store is seen spilling to disk.
+            conn.execute("PRAGMA temp_store = FILE")
+            assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn))
+        finally:
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -65536")
+
+
+def test_reopen_and_schema_version(tmp_path, clock):
+    w = Workstation.create(tmp_path / "s", "coachella", clock)
+    version = w.store.schema_version
+    assert version >= 1
+    w.close()
+    w2 = Workstation.open(tmp_path / "s", clock)
+    assert w2.profile.id == "coachella" and w2.store.schema_version == version
+    w2.close()
+
+
+def test_migrations_apply_in_order_once(tmp_path, clock, monkeypatch):
+    from app.engine import store as store_mod
+    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    base = store_mod._migrations()
+    w.close()
+    extra = base + [(base[-1][0] + 1, "test_extra", "CREATE TABLE test_extra (x INTEGER);\n")]
+    monkeypatch.setattr(store_mod, "_migrations", lambda: extra)
+    w = Workstation.open(tmp_path / "s", clock)
+    assert w.store.schema_version == base[-1][0] + 1
+    assert w.store.query("SELECT name FROM sqlite_master WHERE name = 'test_extra'")
+    w.close()
+    w = Workstation.open(tmp_path / "s", clock)      # does not run it twice
+    w.close()
+
+
+def test_missing_key_refused(tmp_path, clock):
+    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    sid = w.store.store_id
+    w.close()
+    keys.delete_secret(f"store-key/{sid}")
+    with pytest.raises(StoreError, match="not in the OS keyring"):
+        Workstation.open(tmp_path / "s", clock)
+
+
+def test_wrong_key_refused(tmp_path, clock):
+    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    sid = w.store.store_id
+    w.close()
+    keys.set_secret(f"store-key/{sid}", os.urandom(32).hex())
+    with pytest.raises(StoreError, match="cannot be decrypted"):
+        Workstation.open(tmp_path / "s", clock)
+
+
+def test_damaged_store_refused(tmp_path, clock):
+    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    insert_reads(w, [(i, p, int(clock()), "CAM-LV-N", 0.9) for i, p in enumerate(_plates(3000), 1)])
+    w.store.checkpoint()
+    w.close()
+    path = tmp_path / "s" / DB_NAME
+    data = bytearray(path.read_bytes())
+    mid = len(data) // 2
+    data[mid:mid + 16] = bytes(16)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged"):
+        Workstation.open(tmp_path / "s", clock)
+
+
+class _PlainFileKeyring:
+    """Looks like keyrings.alt's file backend (not a KeyringBackend subclass, so keyring's
+    own discovery never picks it up for other tests)."""
+
+    def get_password(self, service, username):
+        return None
+
+    def set_password(self, service, username, password):
+        raise AssertionError("must not be called")
+
+    def delete_password(self, service, username):
+        pass
+
+
+_PlainFileKeyring.__module__ = "keyrings.alt.file"
+
+
+@pytest.mark.parametrize("backend_name", ["plaintext", "fail", "null"])
+def test_insecure_keyrings_refused(tmp_path, monkeypatch, backend_name):
+    from keyring.backends import fail, null
+    backend = {"plaintext": _PlainFileKeyring(), "fail": fail.Keyring(), "null": null.Keyring()}[backend_name]
+    monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
+    with pytest.raises(KeyringError) as err:
+        Store.create(tmp_path / "s")
+    assert ("in the clear" in str(err.value)) == (backend_name == "plaintext")
+    assert not (tmp_path / "s" / DB_NAME).exists()
+
+
+def test_no_store_gives_clear_message(tmp_path):
+    with pytest.raises(StoreError, match="alpr init"):
+        Workstation.open(tmp_path / "nothing")
