@@ -112,6 +112,11 @@ def test_bad_arguments_exit_non_zero_with_a_message(tmp_path, args, code, messag
     assert r.returncode == code and message in r.stderr
 
 
+def test_status(cli_store):
+    r = alpr(cli_store, "status")
+    assert r.returncode == 0 and "LA Metro" in r.stdout and "0 reads" in r.stdout
+
+
 def test_commands_on_a_missing_store_say_so(tmp_path):
     r = alpr(tmp_path / "none", "audit", "verify", "--user", "x", "--password-stdin", stdin="pw\n")
     assert r.returncode == 1 and "alpr init" in r.stderr

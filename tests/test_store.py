@@ -48,6 +48,7 @@ def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws
     plates = _plates(20000)
     now = int(clock())
     insert_reads(ws, [(i + 1, p, now - i, "CAM-LV-N", 0.9) for i, p in enumerate(plates)])
+    before = ws.store.query_one("PRAGMA cache_size")[0]
     with ws.store.transaction() as conn:
         # A sort too big for the cache, a temp table and an index build: all would spill to
         # temporary files if temp_store were not MEMORY.
@@ -56,7 +57,7 @@ def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws
         conn.execute("CREATE TEMP TABLE t AS SELECT plate, read_at FROM reads")
         conn.execute("CREATE INDEX temp.t_plate ON t(plate)")
         conn.execute("DROP TABLE temp.t")
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = {before}")
     ws.store.vacuum()
     files = _all_bytes(ws.store.data_dir)
     for name, data in files.items():
@@ -104,6 +105,7 @@ def test_temp_files_stay_in_memory(ws, clock):
         conn.execute("SELECT plate || hex(randomblob(400)) AS x FROM reads ORDER BY x").fetchall()
         conn.execute("VACUUM")
 
+    before = ws.store.query_one("PRAGMA cache_size")[0]
     with ws.store.reading() as conn:
         try:
             assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn)) == set()
@@ -112,7 +114,7 @@ def test_temp_files_stay_in_memory(ws, clock):
             assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn))
         finally:
             conn.execute("PRAGMA temp_store = MEMORY")
-            conn.execute("PRAGMA cache_size = -65536")
+            conn.execute(f"PRAGMA cache_size = {before}")
 
 
 def test_reopen_and_schema_version(tmp_path, clock):

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.engine import diagnostics
 from app.engine.auth import Session
 from app.engine.errors import SecondFactorRequired
 from app.engine.workstation import Workstation
@@ -26,7 +27,9 @@ def open_workstation(args: argparse.Namespace) -> Workstation:
     """Open the store, after checking the arguments that need no store."""
     if hasattr(args, "user") and not args.user:
         raise CliError("This command needs --user NAME (every access is by a named user).")
-    return Workstation.open(data_dir(args))
+    ws = Workstation.open(data_dir(args))
+    diagnostics.setup(ws.store.data_dir)
+    return ws
 
 
 def read_password(args: argparse.Namespace, prompt: str = "Password: ") -> str:

@@ -34,6 +34,16 @@ def cmd_init(args):
     print(f"Administrator {user.username} created.")
 
 
+def cmd_status(args):
+    """Whether the store opens (key, integrity, schema), and how much it holds: no ALPR data."""
+    ws = open_workstation(args)
+    counts = {t: ws.store.query_one(f"SELECT count(*) FROM {t}")[0]
+              for t in ("reads", "images", "users", "hits", "access_log")}
+    print(f"Store {ws.store.store_id} in {ws.store.data_dir}: schema {ws.store.schema_version}, "
+          f"profile {ws.profile.name} (retention {ws.profile.retention_days} days).")
+    print(", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items()) + ".")
+
+
 def cmd_user_add(args):
     ws = open_workstation(args)
     s = login(ws, args)
@@ -139,6 +149,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--admin-name", required=True, help="the administrator's full name")
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("status", help="check that the store opens, and what it holds")
+    p.set_defaults(func=cmd_status)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_cmd", required=True)
     p = user.add_parser("add", help="add a user")

@@ -28,7 +28,7 @@ _PRAGMAS = (
     "PRAGMA temp_store = MEMORY",      # temp files are not encrypted by SQLCipher
     "PRAGMA secure_delete = ON",       # purged reads are overwritten, not just unlinked
     "PRAGMA foreign_keys = ON",
-    "PRAGMA cache_size = -65536",      # 64 MiB of decrypted pages
+    "PRAGMA cache_size = -262144",     # 256 MiB of decrypted pages: a cache miss costs a decrypt
     "PRAGMA busy_timeout = 10000",
 )
 
@@ -53,6 +53,7 @@ class Store:
         self.store_id = store_id
         self._conn = conn
         self._lock = threading.RLock()
+        self._log_key: bytes | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -190,10 +191,14 @@ class Store:
             self.execute(sql, (key, value))
 
     def log_key(self) -> bytes:
-        key = keys.get_secret(f"log-key/{self.store_id}")
-        if not key:
-            raise StoreError("The access-log key is missing from the OS keyring.")
-        return bytes.fromhex(key)
+        """The access-log MAC key, read from the keyring once per open store: a keyring read
+        is a D-Bus round trip (tens of ms of Python work) that every logged action would pay."""
+        if self._log_key is None:
+            key = keys.get_secret(f"log-key/{self.store_id}")
+            if not key:
+                raise StoreError("The access-log key is missing from the OS keyring.")
+            self._log_key = bytes.fromhex(key)
+        return self._log_key
 
     def vacuum(self) -> None:
         with self._lock:

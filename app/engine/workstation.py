@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from . import accesslog, retention, search, training
+from . import accesslog, corrections, plates, retention, search, training
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .auth import Auth, Session, TotpEnrolment, User
 from .errors import (AuthError, NotFound, PermissionDenied, PurposeRequired, TrainingRequired,
@@ -298,6 +298,19 @@ class Workstation:
             return bytes(row[0])
         return self.logged(session, "view_image", work, query={"read_id": read_id, "kind": kind},
                            result_ids=lambda _d: [read_id])
+
+    def correct_read(self, session: Session, read_id: int, new_plate: str,
+                     reason: str) -> corrections.CorrectionResult:
+        """Fix a misread plate; the vendor's reading stays on record and searchable."""
+        self.guard(session, "correct")
+        return self.logged(
+            session, "correct",
+            lambda conn: corrections.correct(conn, read_id, new_plate, reason,
+                                             session.user.username, self.clock()),
+            query={"read_id": read_id, "new_plate": plates.normalize(new_plate)},
+            result_ids=lambda _r: [read_id],
+            detail=lambda r: {"old_plate": r.old_plate, "reason": reason.strip(),
+                              "hits_added": r.hits_added, "hits_removed": r.hits_removed})
 
     # -- holds and retention ---------------------------------------------------------------
     def place_hold(self, session: Session, case_number: str, kind: str, reason: str,

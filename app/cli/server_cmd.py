@@ -1,0 +1,172 @@
+"""Commands of the city server: create it, ingest camera drops, load cameras and hotlists,
+look at the OCR queue, purge, and count what it holds."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from app.engine.errors import SyncError, ValidationError
+from app.engine.sync_errors import CONNECT_ERRORS, describe_server_error
+from app.server.connect import open_server
+from app.server.model import Camera, Hotlist, HotlistEntry
+
+from .common import CliError, read_password
+
+
+def _server(args):
+    password = read_password(args, "Server password: ") if args.password_stdin else None
+    try:
+        return open_server(args.server, password)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    except CONNECT_ERRORS as exc:
+        raise SyncError(describe_server_error(exc, args.server)) from None
+
+
+def cmd_init(args):
+    from app.server.postgres import init_schema
+    password = read_password(args, "Server password: ") if args.password_stdin else None
+    try:
+        sid = init_schema(args.dsn, password)
+    except CONNECT_ERRORS as exc:
+        raise SyncError(describe_server_error(exc, args.dsn)) from None
+    print(f"City server schema and roles are in place (server id {sid}).")
+    print("Give people LOGIN roles in alpr_workstation, and the camera feed one in alpr_ingest.")
+
+
+def cmd_create_embedded(args):
+    from app.server.embedded import EmbeddedServer
+    server = EmbeddedServer.create(Path(args.folder))
+    server.close()
+    print(f"Embedded city server created in {args.folder} (its key is in the OS keyring).")
+    print(f"Workstations use the address embedded:{Path(args.folder).resolve()}")
+
+
+def cmd_ingest(args):
+    from app.server.ingest import ingest_dir
+    server = _server(args)
+    try:
+        report = ingest_dir(server, Path(args.folder), int(time.time()),
+                            on_progress=lambda n, total: print(f"  {n}/{total} drops", flush=True)
+                            if n % 1000 == 0 else None)
+    finally:
+        server.close()
+    for name, reason in report.rejects:
+        print(f"REJECTED {name}: {reason}")
+    print(report.summary())
+
+
+def cmd_cameras(args):
+    doc = _load_json(args.file)
+    try:
+        cams = [Camera(**c) for c in doc]
+    except TypeError as exc:
+        raise ValidationError(f"{args.file}: each camera needs id, name, site (and lat, lon, direction): {exc}") from None
+    server = _server(args)
+    try:
+        server.put_cameras(cams)
+    finally:
+        server.close()
+    print(f"{len(cams)} cameras loaded.")
+
+
+def cmd_hotlists(args):
+    doc = _load_json(args.file)
+    try:
+        lists = [Hotlist(**h) for h in doc.get("hotlists", [])]
+        entries = [HotlistEntry(**e) for e in doc.get("entries", [])]
+    except (TypeError, AttributeError) as exc:
+        raise ValidationError(f"{args.file}: expected {{\"hotlists\": [...], \"entries\": [...]}} ({exc})") from None
+    server = _server(args)
+    try:
+        for h in lists:
+            server.put_hotlist(h)
+        ids = server.add_entries(entries) if entries else []
+    finally:
+        server.close()
+    print(f"{len(lists)} hotlists and {len(ids)} entries loaded.")
+
+
+def cmd_ocr_queue(args):
+    server = _server(args)
+    try:
+        items = server.ocr_pending(args.limit)
+    finally:
+        server.close()
+    for i in items:
+        print(f"{i.id:8} {i.camera_id:10} {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(i.read_at))} {i.source_file}")
+    print(f"{len(items)} drops wait for OCR.")
+
+
+def cmd_purge(args):
+    from datetime import datetime, timezone
+    try:
+        cutoff = int(datetime.fromisoformat(args.before).replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
+        raise CliError(f"{args.before!r} is not a date (YYYY-MM-DD).") from None
+    server = _server(args)
+    try:
+        n = server.purge_before(cutoff, args.reason, int(time.time()))
+    finally:
+        server.close()
+    print(f"{n} reads purged; workstations remove their copies at their next sync.")
+
+
+def cmd_stats(args):
+    server = _server(args)
+    try:
+        print(server.describe())
+        for k, v in server.stats().items():
+            print(f"  {k:16} {v}")
+    finally:
+        server.close()
+
+
+def _load_json(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"{path} cannot be read as JSON ({exc}).") from None
+
+
+def _with_server(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--server", required=True, help="embedded:FOLDER, postgresql://... or a libpq string")
+    p.add_argument("--password-stdin", action="store_true", help="read the server password from stdin")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    srv = sub.add_parser("server", help="the city server").add_subparsers(dest="server_cmd", required=True)
+    p = srv.add_parser("init", help="create or update the PostgreSQL schema and roles (idempotent)")
+    p.add_argument("--dsn", required=True, help="libpq connection string of an owner of the database")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_init)
+    p = srv.add_parser("create-embedded", help="create an embedded (encrypted single-file) city server")
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_create_embedded)
+    p = srv.add_parser("ingest", help="ingest a folder of camera drops (image + sidecar JSON)")
+    _with_server(p)
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_ingest)
+    p = srv.add_parser("cameras", help="load cameras from a JSON list")
+    _with_server(p)
+    p.add_argument("file")
+    p.set_defaults(func=cmd_cameras)
+    p = srv.add_parser("hotlists", help="load hotlists and entries from JSON")
+    _with_server(p)
+    p.add_argument("file")
+    p.set_defaults(func=cmd_hotlists)
+    p = srv.add_parser("ocr-queue", help="list drops waiting for OCR")
+    _with_server(p)
+    p.add_argument("--limit", type=int, default=100)
+    p.set_defaults(func=cmd_ocr_queue)
+    p = srv.add_parser("purge", help="purge reads older than a date (tombstones go to workstations)")
+    _with_server(p)
+    p.add_argument("--before", required=True, help="YYYY-MM-DD")
+    p.add_argument("--reason", default="retention period ended")
+    p.set_defaults(func=cmd_purge)
+    p = srv.add_parser("stats", help="count what the server holds")
+    _with_server(p)
+    p.set_defaults(func=cmd_stats)
+

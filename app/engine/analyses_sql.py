@@ -1,0 +1,184 @@
+"""The queries behind each analysis, as plain functions of a connection and a checked query.
+
+Each one leans on an existing index so it stays fast on a store of a million reads:
+stakeout and convoy probe reads(camera_id, read_at) per place or per target read, locate
+uses the plate index, the camera map counts inside reads(camera_id, read_at) only, and the
+clone check makes one index-only EXISTS probe of reads(plate, read_at) per read (measured
+faster than a self-join or a LAG() window; see bench/analyses.py). No extra index is needed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .analyses_types import (CameraCount, CameraMapQuery, CameraMapResult, CameraVolume, CloneFlag,
+                             CloneQuery, CloneResult, Companion, ConvoyQuery, ConvoyResult,
+                             LocateQuery, LocateResult, StakeoutPlate, StakeoutQuery,
+                             StakeoutResult, local_time)
+from .errors import ValidationError
+from .geo import haversine_km
+from .search import ROW_SQL, ReadRow, row_from
+
+_CHUNK = 900                            # ids per IN (...) list, under SQLite's variable limit
+
+
+def rows_by_id(conn, ids: list[int]) -> dict[int, ReadRow]:
+    out: dict[int, ReadRow] = {}
+    ids = list(dict.fromkeys(ids))
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i:i + _CHUNK]
+        for t in conn.execute(f"{ROW_SQL} WHERE r.id IN ({','.join('?' * len(part))})", part):
+            out[t[0]] = row_from(t)
+    return out
+
+
+def place_cameras(conn, index: int, cameras: tuple[str, ...], sites: tuple[str, ...]) -> list[str]:
+    """Camera ids of a place; sites are expanded to their cameras (the cameras table is small)."""
+    by_site: dict[str, list[str]] = defaultdict(list)
+    for cid, site in conn.execute("SELECT id, site FROM cameras"):
+        by_site[site].append(cid)
+    known = {c for ids in by_site.values() for c in ids}
+    for c in cameras:
+        if c not in known:
+            raise ValidationError(f"Place {index + 1}: there is no camera {c!r} on this workstation.")
+    for s in sites:
+        if s not in by_site:
+            raise ValidationError(f"Place {index + 1}: there is no site {s!r} on this workstation.")
+    return sorted(set(cameras) | {c for s in sites for c in by_site[s]})
+
+
+def stakeout(conn, q: StakeoutQuery, cams: list[list[str]]) -> StakeoutResult:
+    seen: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for idx, (place, ids) in enumerate(zip(q.places, cams)):
+        marks = ",".join("?" * len(ids))
+        for rid, plate in conn.execute(
+                f"SELECT id, plate FROM reads WHERE camera_id IN ({marks}) AND read_at >= ? "
+                "AND read_at < ?", [*ids, place.start, place.end]):
+            seen[plate][idx].append(rid)
+    matched = sorted(((p, by) for p, by in seen.items() if len(by) >= q.min_places),
+                     key=lambda pb: (-len(pb[1]), pb[0]))
+    kept = matched[:q.limit]
+    rows = rows_by_id(conn, [rid for _p, by in kept for ids in by.values() for rid in ids])
+    plates = [StakeoutPlate(p, tuple(sorted(by)),
+                            tuple(sorted((rows[i] for ids in by.values() for i in ids),
+                                         key=lambda r: (r.read_at, r.id))))
+              for p, by in kept]
+    return StakeoutResult(q, plates, len(matched) > len(kept))
+
+
+def _time_conds(start: int | None, end: int | None, col: str = "r.read_at") -> tuple[str, list]:
+    conds, params = [], []
+    if start is not None:
+        conds.append(f" AND {col} >= ?")
+        params.append(start)
+    if end is not None:
+        conds.append(f" AND {col} < ?")
+        params.append(end)
+    return "".join(conds), params
+
+
+def locate(conn, q: LocateQuery) -> LocateResult:
+    cond, params = _time_conds(q.start, q.end)
+    reads = [row_from(t) for t in conn.execute(
+        f"{ROW_SQL} WHERE (r.plate = ? OR r.original_plate = ?){cond} ORDER BY r.read_at DESC, r.id DESC",
+        [q.plate, q.plate, *params])]
+    hours, days = [0] * 24, [0] * 7
+    per_cam: dict[str, list[ReadRow]] = defaultdict(list)
+    for r in reads:
+        t = local_time(r.read_at)
+        hours[t.hour] += 1
+        days[t.weekday()] += 1
+        per_cam[r.camera_id].append(r)
+    cameras = sorted((CameraCount(c, rs[0].camera_name, rs[0].site, len(rs), rs[0].read_at)
+                      for c, rs in per_cam.items()), key=lambda c: (-c.count, c.camera_id))
+    return LocateResult(q, cameras, tuple(hours), tuple(days), reads)
+
+
+def convoy(conn, q: ConvoyQuery) -> ConvoyResult:
+    targets = [row_from(t) for t in conn.execute(
+        f"{ROW_SQL} WHERE r.plate = ? AND r.read_at >= ? AND r.read_at < ? ORDER BY r.read_at",
+        (q.plate, q.start, q.end))]
+    with_target: dict[str, set[int]] = defaultdict(set)       # plate -> target read ids
+    cams: dict[str, set[str]] = defaultdict(set)
+    their: dict[str, set[int]] = defaultdict(set)
+    for t in targets:
+        for rid, plate in conn.execute(
+                "SELECT id, plate FROM reads INDEXED BY reads_camera_time WHERE camera_id = ? "
+                "AND read_at BETWEEN ? AND ? AND plate != ?",
+                (t.camera_id, t.read_at - q.window_s, t.read_at + q.window_s, q.plate)):
+            with_target[plate].add(t.id)
+            cams[plate].add(t.camera_id)
+            their[plate].add(rid)
+    ranked = sorted((p for p in with_target if len(cams[p]) >= q.min_cameras),
+                    key=lambda p: (-len(with_target[p]), -len(cams[p]), p))[:q.limit]
+    rows = rows_by_id(conn, [i for p in ranked for i in their[p]])
+    companions = [Companion(p, len(with_target[p]), tuple(sorted(cams[p])),
+                            tuple(sorted((rows[i] for i in their[p]), key=lambda r: (r.read_at, r.id))))
+                  for p in ranked]
+    return ConvoyResult(q, targets, companions)
+
+
+def clones(conn, q: CloneQuery) -> CloneResult:
+    coords = {c: (lat, lon) for c, lat, lon in conn.execute("SELECT id, lat, lon FROM cameras")
+              if lat is not None and lon is not None}
+    missing = sorted(c for (c,) in conn.execute("SELECT id FROM cameras WHERE lat IS NULL OR lon IS NULL"))
+    pts = list(coords.values())
+    widest = max((haversine_km(*a, *b) for i, a in enumerate(pts) for b in pts[i + 1:]), default=0.0)
+    # Beyond this gap even the two farthest cameras are reachable, so SQL drops those pairs.
+    max_gap = int(widest / q.max_kmh * 3600) - q.slack_s + 1
+    if max_gap <= 0:
+        return CloneResult(q, [], False, missing)
+    found = []
+    for plate, lo, hi in _clusters(conn, q, max_gap):
+        reads = conn.execute("SELECT id, read_at, camera_id FROM reads INDEXED BY reads_plate "
+                             "WHERE plate = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, id",
+                             (plate, lo, hi)).fetchall()
+        for (pid, pat, pcam), (rid, at, cam) in zip(reads, reads[1:]):
+            if cam == pcam or cam not in coords or pcam not in coords:
+                continue
+            d = haversine_km(*coords[pcam], *coords[cam])
+            if d > q.max_kmh * (at - pat + q.slack_s) / 3600:
+                found.append((plate, pid, rid, d, at - pat))
+    found.sort(key=lambda f: (-(f[3] / f[4] if f[4] else float("inf")), f[0]))
+    kept = found[:q.limit]
+    rows = rows_by_id(conn, [i for f in kept for i in (f[1], f[2])])
+    flags = [CloneFlag(p, rows[a], rows[b], round(d, 3), s, d / s * 3600 if s else float("inf"))
+             for p, a, b, d, s in kept]
+    return CloneResult(q, flags, len(found) > len(kept), missing)
+
+
+def _clusters(conn, q: CloneQuery, max_gap: int) -> list[tuple[str, int, int]]:
+    """(plate, start, end) time spans holding every pair of one plate's reads closer than max_gap.
+
+    One EXISTS probe of reads(plate, read_at) per read, touching the index only (no table
+    row), finds the reads followed by another read of their plate within max_gap; their
+    windows, merged per plate, are all the places an impossible journey can hide.
+    """
+    plate_cond = " AND a.plate = ?" if q.plate else ""
+    starts: dict[str, list[int]] = defaultdict(list)
+    for plate, at in conn.execute(
+            "SELECT a.plate, a.read_at FROM reads a INDEXED BY reads_plate "
+            f"WHERE a.read_at >= ? AND a.read_at < ?{plate_cond} AND EXISTS (SELECT 1 FROM reads b "
+            "INDEXED BY reads_plate WHERE b.plate = a.plate AND b.read_at >= a.read_at "
+            "AND b.read_at < a.read_at + ? AND b.id != a.id)",
+            [q.start, q.end] + ([q.plate] if q.plate else []) + [max_gap]):
+        starts[plate].append(at)
+    spans = []
+    for plate, times in starts.items():
+        times.sort()
+        lo, hi = times[0], times[0] + max_gap
+        for t in times[1:]:
+            if t > hi:
+                spans.append((plate, lo, hi))
+                lo = t
+            hi = max(hi, t + max_gap)
+        spans.append((plate, lo, hi))
+    return spans
+
+
+def camera_map(conn, q: CameraMapQuery) -> CameraMapResult:
+    cond, params = _time_conds(q.start, q.end, "r.read_at")
+    rows = conn.execute(
+        "SELECT c.id, c.name, c.site, c.lat, c.lon, c.direction, "
+        f"(SELECT count(*) FROM reads r WHERE r.camera_id = c.id{cond}) FROM cameras c ORDER BY c.id",
+        params).fetchall()
+    return CameraMapResult(q, [CameraVolume(*t) for t in rows])

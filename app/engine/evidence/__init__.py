@@ -1,0 +1,224 @@
+"""Evidence export to portable media, package verification and releases to other agencies.
+
+``EvidenceService`` is reached as ``ws.evidence``. Every method goes through the facade's
+guard, and every export, failed export, verification, hold and release decision leaves an
+access-log entry. Exports and aggregate releases are generators of :class:`Progress` so the
+GUI can run them in a worker and cancel them; ``run`` drives one to its result.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from .. import accesslog, retention
+from ..auth import Session
+from ..errors import ReleaseRefused, ValidationError
+from ..progress import CancelToken, Progress
+from . import custody_pdf, release
+from .aggregate import AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json
+from .content import collect
+from .drives import Drive, media_label, removable_drives
+from .media import INCOMPLETE_SUFFIX
+from .package import PackageFile, Written, package_name, write_package
+from .plan import ExportContext, evidence_files, summary
+from .release import ReleaseRequest, ReleaseRequestForm
+from .verify import VerifyResult, verify_package
+
+__all__ = ["EvidenceService", "ExportRequest", "ExportResult", "AggregateQuery", "AggregateRow",
+           "ReleaseRequest", "ReleaseRequestForm", "VerifyResult", "Drive", "verify_package", "run"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    read_ids: list[int]
+    target: Path                        # a removable drive's mount point or any folder
+    description: str                    # what the package is, in the exporter's words
+    release_request_id: int | None = None
+    recipient: str | None = None        # another agency: needs an approved release request
+    include_derived: bool = False       # add plate-box-outlined copies of the scenes
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    manifest_sha256: str
+    pdf_sha256: str
+    files: int
+    bytes: int
+    read_ids: list[int]
+    hold_id: int | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(gen: Generator[Progress, None, T], on_progress: Callable[[Progress], None] | None = None) -> T:
+    """Drive a progress generator to its return value (the command line and tests)."""
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if on_progress:
+            on_progress(p)
+
+
+class EvidenceService:
+    def __init__(self, ws) -> None:
+        self.ws = ws
+
+    # -- export ------------------------------------------------------------------------------
+    def export(self, session: Session, req: ExportRequest,
+               token: CancelToken | None = None) -> Generator[Progress, None, ExportResult]:
+        """Write a verified package for the session's case, then hold its reads."""
+        ws, token = self.ws, token or CancelToken()
+        ws.guard(session, "export")
+        if not req.description.strip():
+            raise ValidationError("Describe the package (what it holds and why) for the custody form.")
+        recipient, on_file = self._recipient(session, req.release_request_id, req.recipient,
+                                             release.FULL)
+        with ws.store.reading() as conn:
+            data = collect(conn, req.read_ids)
+        ctx = ExportContext.of(ws, session, package_name("ALPR", session.case_number, ws.clock()),
+                               req.description.strip(), recipient, on_file, media_label(req.target))
+        files = evidence_files(ws.store, data, ctx, req.include_derived)
+        hold_note = (f"On export the {len(data.reads)} reads are placed on an evidence hold for case "
+                     f"{session.case_number}; only the {ws.profile.custodian_title} may release it.")
+        ids = data.read_ids
+
+        def custody(msha, entries):
+            return custody_pdf.render(ctx.custody("ALPR Evidence Package", msha,
+                                                  summary(data, entries), hold_note), entries)
+
+        def record(conn, w: Written) -> int:
+            now = int(ws.clock())
+            reason = f"Evidence export {ctx.name}: {ctx.description}"[:500]
+            hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,
+                                        session.user.username, now)
+            accesslog.append(conn, ws.store.log_key(), ws.clock(), session.actor, "hold_place",
+                             query={"case_number": session.case_number, "kind": "evidence"},
+                             result_ids=ids, detail={"hold_id": hold, "reason": reason, "reads": len(ids)})
+            return hold
+
+        return (yield from self._write(session, "export", req.target, ctx.name, files, custody,
+                                       record, ids, token, {"release_request": req.release_request_id,
+                                                            "recipient": recipient}))
+
+    def _recipient(self, session: Session, request_id: int | None, recipient: str | None,
+                   scope: str) -> tuple[str, str]:
+        """Who gets the package and the request on file; refusals are logged as denials."""
+        own = self.ws.profile.agency
+        try:
+            if request_id is None:
+                if recipient and recipient.strip().lower() not in {own.lower(), session.user.agency.lower()}:
+                    raise ReleaseRefused(
+                        f"An export for {recipient} needs the agency's written release request, "
+                        f"approved by the {self.ws.profile.designee_title}, on file first.")
+                return f"{own} (internal: property room / case file)", "none (internal export)"
+            with self.ws.store.reading() as conn:
+                req = release.approved(conn, self.ws.profile, request_id, scope)
+            return req.agency, req.summary()
+        except ReleaseRefused as exc:
+            self.ws.log(session.actor, "denied", purpose=session.purpose, case_number=session.case_number,
+                        detail={"action": "export", "release_request": request_id, "reason": str(exc)})
+            raise
+
+    def _write(self, session, action, target, name, files: list[PackageFile], custody, record,
+               ids: list[int], token, detail: dict) -> Generator[Progress, None, ExportResult]:
+        """The shared tail: write and verify, log (and hold) in one transaction, then rename."""
+        ws = self.ws
+        try:
+            written = yield from write_package(Path(target), name, files, custody, token)
+            hold = ws.logged(session, action, lambda conn: record(conn, written),
+                             query={"read_ids": len(ids), "target": str(target)}, result_ids=lambda _h: ids,
+                             detail=lambda h: {**detail, "package": name, "hold_id": h,
+                                               "manifest_sha256": written.manifest_sha256,
+                                               "pdf_sha256": written.pdf_sha256,
+                                               "files": len(written.entries), "bytes": written.bytes,
+                                               "warnings": written.writer.warnings})
+            final = written.writer.finish()
+        except BaseException as exc:
+            incomplete = Path(target) / (name + INCOMPLETE_SUFFIX)
+            ws.log(session.actor, f"{action}_failed", purpose=session.purpose,
+                   case_number=session.case_number, result_ids=ids,
+                   detail={"package": incomplete.name if incomplete.exists() else None,
+                           "error": type(exc).__name__, "reason": str(exc)})
+            raise
+        yield Progress("done", len(files), len(files), bytes_done=written.bytes, message=str(final))
+        return ExportResult(final, written.manifest_sha256, written.pdf_sha256,
+                            len(written.writer.entries), written.bytes, ids, hold,
+                            written.writer.warnings)
+
+    # -- verify and drives ---------------------------------------------------------------------
+    def verify(self, session: Session, path: Path) -> VerifyResult:
+        """Check a package folder; the check and its verdict are logged."""
+        self.ws.auth.touch(session)
+        result = verify_package(Path(path))
+        self.ws.log(session.actor, "evidence_verify", query={"path": str(path)}, detail=result.to_log())
+        return result
+
+    @staticmethod
+    def drives() -> list[Drive]:
+        return removable_drives()
+
+    # -- releases ------------------------------------------------------------------------------
+    def request_release(self, session: Session, form: ReleaseRequestForm) -> ReleaseRequest:
+        """Put another agency's written request on file (before anything can be released)."""
+        self.ws.guard(session, "release_request", need_purpose=False)
+        now = int(self.ws.clock())
+        return self.ws.logged(
+            session, "release_request",
+            lambda conn: release.get(conn, release.enter(conn, form, session.user.username, now)),
+            query={"agency": form.agency, "agency_type": form.agency_type},
+            detail=lambda r: {"request_id": r.id, "requester": r.requester, "purpose": r.purpose,
+                              "description": r.description, "their_case": r.case_number},
+            purpose=False)
+
+    def decide_release(self, session: Session, request_id: int, approve: bool, note: str) -> ReleaseRequest:
+        """The designee approves or denies a request on file; an unlawful approval is refused."""
+        self.ws.guard(session, "release_approve", need_purpose=False)
+        now = int(self.ws.clock())
+        try:
+            return self.ws.logged(
+                session, "release_approve" if approve else "release_deny",
+                lambda conn: release.decide(conn, self.ws.profile, request_id, approve,
+                                            session.user.username, note, now),
+                query={"request_id": request_id},
+                detail=lambda r: {"status": r.status, "agency": r.agency, "note": r.decision_note},
+                purpose=False)
+        except ReleaseRefused as exc:
+            self.ws.log(session.actor, "denied", detail={"action": "release_approve",
+                                                          "request_id": request_id, "reason": str(exc)})
+            raise
+
+    def list_releases(self, session: Session, status: str | None = None) -> list[ReleaseRequest]:
+        grants = self.ws.profile.role(session.user.role).grants
+        self.ws.guard(session, "release_approve" if "release_request" not in grants else "release_request",
+                      need_purpose=False)
+        with self.ws.store.reading() as conn:
+            return release.list_requests(conn, status)
+
+    def export_aggregate(self, session: Session, request_id: int, query: AggregateQuery, target: Path,
+                         description: str, token: CancelToken | None = None
+                         ) -> Generator[Progress, None, ExportResult]:
+        """Counts only (no plates, no images) for an approved request of a non-police agency."""
+        ws, token = self.ws, token or CancelToken()
+        ws.guard(session, "export")
+        recipient, on_file = self._recipient(session, request_id, None, release.AGGREGATE)
+        with ws.store.reading() as conn:
+            rows = aggregate(conn, query.check())
+        ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),
+                               description.strip() or "Aggregate counts", recipient, on_file,
+                               media_label(target))
+        files = [PackageFile("aggregate.csv", 0, lambda: aggregate_csv(rows, query)),
+                 PackageFile("aggregate.json", 0, lambda: aggregate_json(ctx.header(), rows, query))]
+
+        def custody(msha, entries):
+            text = (f"{len(rows)} locations, {sum(r.reads for r in rows)} reads counted; "
+                    "counts only, no plate numbers and no images")
+            return custody_pdf.render(ctx.custody("ALPR Aggregate Release", msha, text,
+                                                  "No reads are released, so no hold is placed."), entries)
+
+        return (yield from self._write(session, "release_aggregate", target, ctx.name, files, custody,
+                                       lambda conn, w: None, [], token, {"release_request": request_id}))

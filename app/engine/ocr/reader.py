@@ -1,0 +1,211 @@
+"""The plate reader: crops and scene photos in, ranked plate candidates out.
+
+Why this shape: our small CRNN reads a whole plate crop in milliseconds, so the reader can
+afford to read several preprocessings of each crop and many box proposals per photo, and let
+agreement between readings and the US plate format prior pick the answer. easyocr (offline)
+is the second opinion for crops the CRNN is unsure of, and the whole engine when the CRNN
+weights are missing.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..progress import CancelToken
+from .detect import propose
+from .easy import EasyOcr
+from .images import as_bgr
+from .lines import find_main_line, skew_angle
+from .plates import format_prior, normalise
+from .recognizer import PlateRecognizer
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class PlateCandidate:
+    """One possible reading of a plate.
+
+    ``confidence`` is in [0, 1]: the recogniser's probability averaged over preprocessings,
+    times the plate format prior, so it is comparable across crops and boxes. ``box`` is
+    (x, y, w, h) in the input image; None when the whole input was read as one crop.
+    """
+
+    text: str
+    confidence: float
+    box: Box | None
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Knobs of the pipeline, with the values measured best on the training split."""
+
+    easyocr_below: float = 0.45      # ask easyocr too when the best CRNN candidate is below this
+    scene_boxes: int = 4             # proposals re-read carefully per photo
+    max_candidates: int = 5
+
+
+def _variants(bgr: np.ndarray) -> list[np.ndarray]:
+    """Grey preprocessings of one crop; readings that agree across them are trusted more."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    h, w = gray.shape
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 8)).apply(gray)
+    dx, dy = max(1, w // 25), max(1, h // 20)
+    inset = gray[dy:h - dy, dx:w - dx] if h > 4 * dy and w > 4 * dx else gray
+    padded = cv2.copyMakeBorder(gray, 2 * dy, 2 * dy, 2 * dx, 2 * dx, cv2.BORDER_REPLICATE)
+    out = [gray, clahe, inset, padded]
+    angle = skew_angle(gray)
+    if 2.5 <= abs(angle) <= 25:  # rectify a visibly tilted plate; keep the others too
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        out.append(cv2.warpAffine(gray, rot, (w, h), borderMode=cv2.BORDER_REPLICATE))
+    return out
+
+
+def _in_stamp_band(box: Box, height: int) -> bool:
+    """True for a box inside the top or bottom 6% of a photo, where cameras print date
+    stamps; plates are almost never there."""
+    _, y, _, bh = box
+    return y + bh <= 0.06 * height or y >= 0.94 * height
+
+
+def _refine(bgr: np.ndarray, box: Box) -> Box | None:
+    """A tighter plate box around the main character line found in a loose proposal:
+    the recogniser was trained on plate boxes, and reads a well-framed plate best."""
+    x, y, w, h = box
+    H, W = bgr.shape[:2]
+    x0, y0 = max(0, x - w // 6), max(0, y - h // 4)
+    x1, y1 = min(W, x + w + w // 6), min(H, y + h + h // 4)
+    region = cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+    line = find_main_line(region) if region.size else None
+    if line is None:
+        return None
+    lx, ly, lw, lh = line
+    cx, cy = x0 + lx + lw / 2, y0 + ly + lh / 2
+    pw, ph = lw * 1.1, lh * 1.8
+    bx, by = int(max(0, cx - pw / 2)), int(max(0, cy - ph / 2))
+    bw, bh = int(min(W, cx + pw / 2)) - bx, int(min(H, cy + ph / 2)) - by
+    return (bx, by, bw, bh) if bw >= 8 and bh >= 6 else None
+
+
+class PlateReader:
+    """Reads plates; heavy models load on first use (thread-safe), see :meth:`load`."""
+
+    def __init__(self, settings: ReaderSettings | None = None, use_easyocr: bool = True) -> None:
+        self.settings = settings or ReaderSettings()
+        self._crnn = PlateRecognizer()
+        self._easy = EasyOcr() if use_easyocr else None
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    @property
+    def loaded(self) -> bool:
+        """True once :meth:`load` has run, so a call will not stall on model loading."""
+        crnn_ready = self._crnn.loaded or not self._crnn.available
+        return self._loaded or (crnn_ready and (self._easy is None or self._easy.loaded))
+
+    def load(self) -> None:
+        """Load the models now (seconds); a GUI calls this from a worker at start-up."""
+        with self._lock:
+            if self._crnn.available:
+                self._crnn.read([np.zeros((40, 128), np.uint8)])
+            if self._easy is not None:
+                self._easy.reader()
+            self._loaded = True
+
+    # -- crops ---------------------------------------------------------------------------
+    def read_crop(self, image: bytes | np.ndarray) -> list[PlateCandidate]:
+        """Read one plate crop (file bytes or BGR array); candidates best first."""
+        bgr = as_bgr(image)
+        return self._read_plate(bgr, None)
+
+    def _read_plate(self, bgr: np.ndarray, box: Box | None) -> list[PlateCandidate]:
+        scores: dict[str, float] = {}
+        if self._crnn.available:
+            variants = _variants(bgr)
+            for beams in self._crnn.read(variants):
+                for text, p in beams:
+                    scores[text] = scores.get(text, 0.0) + p / len(variants)
+        ranked = {t: p * format_prior(t) for t, p in scores.items()}
+        best = max(ranked.values(), default=0.0)
+        if self._easy is not None and best < self.settings.easyocr_below:
+            # easyocr as a second opinion: agreeing with a CRNN reading raises it; its own
+            # text only enters when the CRNN found nothing plate-like (measured: it misreads
+            # more plates than it rescues otherwise)
+            for text, conf in self._easy_read(bgr):
+                if text in ranked:
+                    ranked[text] += 0.5 * conf * format_prior(text)
+                elif best < 0.05 or not self._crnn.available:
+                    ranked[text] = conf * format_prior(text)
+        out = sorted(ranked.items(), key=lambda kv: -kv[1])[: self.settings.max_candidates]
+        return [PlateCandidate(t, round(min(1.0, c), 4), box) for t, c in out if t and c >= 5e-4]
+
+    def _easy_read(self, bgr: np.ndarray) -> list[tuple[str, float]]:
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        line = find_main_line(gray)
+        if line is not None:
+            x, y, w, h = line
+            gray = gray[y:y + h, x:x + w]
+        if gray.shape[0] < 32:
+            gray = cv2.resize(gray, None, fx=32 / gray.shape[0], fy=32 / gray.shape[0])
+        out = []
+        for text, conf in self._easy.read_line(gray):  # type: ignore[union-attr]
+            t = normalise(text)
+            if t:
+                out.append((t, conf))
+        return out
+
+    # -- scenes --------------------------------------------------------------------------
+    def read_scene(self, image: bytes | np.ndarray,
+                   cancel: CancelToken | None = None) -> list[PlateCandidate]:
+        """Find plates in a photo and read each; candidates best first, with their boxes."""
+        bgr = as_bgr(image)
+        h, w = bgr.shape[:2]
+        proposals = [p.box for p in propose(bgr)]
+        proposals += [r for r in (_refine(bgr, b) for b in proposals) if r is not None]
+        if w <= 600 and 1.2 <= w / max(h, 1) <= 4.0:  # the photo may itself be a plate crop
+            proposals.insert(0, (0, 0, w, h))
+        if cancel is not None:
+            cancel.check()
+        if not proposals:
+            return []
+        crops = [bgr[y:y + bh, x:x + bw] for x, y, bw, bh in proposals]
+        if self._crnn.available:
+            grays = [cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops]
+            quick = self._crnn.read(grays, beam=3)
+            plate_like = [max((p * format_prior(t) for t, p in beams), default=0.0)
+                          * (0.3 if _in_stamp_band(box, h) else 1.0)
+                          for beams, box in zip(quick, proposals)]
+            order = np.argsort(plate_like)[::-1][: self.settings.scene_boxes]
+            order = [i for i in order if plate_like[i] > 0.02]
+        else:
+            order = list(range(min(len(crops), self.settings.scene_boxes)))
+        merged: dict[str, PlateCandidate] = {}
+        for i in order:
+            if cancel is not None:
+                cancel.check()
+            for cand in self._read_plate(crops[i], proposals[i]):
+                if cand.text not in merged or merged[cand.text].confidence < cand.confidence:
+                    merged[cand.text] = cand
+        out = sorted(merged.values(), key=lambda c: -c.confidence)
+        return out[: self.settings.max_candidates]
+
+
+_shared: PlateReader | None = None
+_shared_lock = threading.Lock()
+
+
+def get_reader() -> PlateReader:
+    """The process-wide reader, created on first call; models load on first read."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = PlateReader()
+        return _shared
+
+
+def reader_loaded() -> bool:
+    """Whether the shared reader exists and its models are loaded (the GUI shows 'ready')."""
+    return _shared is not None and _shared.loaded

@@ -1,0 +1,105 @@
+"""The plate recogniser: our small CRNN, with CTC beam decoding into ranked texts.
+
+Why beam decoding: the best path of a CTC output is often one glyph away from the truth
+(0/O, 8/B); keeping the few next-best texts with their probabilities lets the ranking step
+use US plate formats and other preprocessings to pick the right one.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .plates import ALPHABET
+
+INPUT_HEIGHT = 40
+INPUT_WIDTH = 128
+WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_crnn.pt"
+
+
+def prepare(gray: np.ndarray) -> np.ndarray:
+    """Grey crop -> normalised float32 (H, W) input; shared by training and inference."""
+    h, w = gray.shape[:2]
+    interp = cv2.INTER_AREA if w > INPUT_WIDTH else cv2.INTER_LINEAR
+    x = cv2.resize(gray, (INPUT_WIDTH, INPUT_HEIGHT), interpolation=interp).astype(np.float32)
+    return (x - x.mean()) / (x.std() + 8.0)
+
+
+def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
+    """CTC prefix beam search on (T, C) log-probabilities; returns (text, probability)."""
+    beams: dict[str, tuple[float, float]] = {"": (0.0, -math.inf)}  # prefix -> (blank, non-blank)
+    top = np.argsort(-logprobs, axis=1)[:, :4]
+    for t in range(logprobs.shape[0]):
+        nxt: dict[str, list[float]] = {}
+
+        def add(prefix: str, pb: float, pnb: float) -> None:
+            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])
+            cur[0] = np.logaddexp(cur[0], pb)
+            cur[1] = np.logaddexp(cur[1], pnb)
+
+        lp = logprobs[t]
+        for prefix, (pb, pnb) in beams.items():
+            total = np.logaddexp(pb, pnb)
+            for c in top[t]:
+                p = float(lp[c])
+                if p < -12:
+                    continue
+                if c == 0:
+                    add(prefix, total + p, -math.inf)
+                    continue
+                ch = ALPHABET[c - 1]
+                if prefix and prefix[-1] == ch:
+                    add(prefix, -math.inf, pnb + p)          # repeat collapses
+                    add(prefix + ch, -math.inf, pb + p)      # new char after blank
+                else:
+                    add(prefix + ch, -math.inf, total + p)
+        beams = dict(sorted(((k, (v[0], v[1])) for k, v in nxt.items()),
+                            key=lambda kv: -np.logaddexp(*kv[1]))[:beam])
+    return [(k, float(math.exp(np.logaddexp(*v)))) for k, v in beams.items() if k]
+
+
+class PlateRecognizer:
+    """Loads the CRNN weights once (thread-safe) and reads batches of grey crops."""
+
+    def __init__(self, weights: Path = WEIGHTS) -> None:
+        self._weights = weights
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """True when the weight file ships with this copy of the application."""
+        return self._weights.is_file()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                import torch
+
+                from .crnn import PlateCRNN
+
+                model = PlateCRNN()
+                state = torch.load(self._weights, map_location="cpu", weights_only=True)
+                model.load_state_dict({k: v.float() for k, v in state.items()})
+                model.eval()
+                self._model = model
+        return self._model
+
+    def read(self, grays: list[np.ndarray], beam: int = 8) -> list[list[tuple[str, float]]]:
+        """Ranked (text, probability) lists, one per grey crop."""
+        if not grays:
+            return []
+        import torch
+
+        model = self._load()
+        batch = torch.from_numpy(np.stack([prepare(g) for g in grays])[:, None])
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(batch), dim=-1).numpy()
+        return [beam_decode(logp[:, i], beam) for i in range(len(grays))]

@@ -1,0 +1,181 @@
+"""Incremental sync from the city server into the local encrypted store, and upload back.
+
+Pull order: cameras, hotlists, hotlist entries, tombstones, reads. Each feed is read by its
+change sequence from the last watermark kept in ``sync_state``; each batch is applied in ONE
+local transaction together with its new watermark, so a crash (even kill -9) loses at most
+the batch in flight and the next sync resumes there. Then the access log and corrections
+go up; a local row is marked uploaded only after the server committed it, and is never
+deleted. Every server error becomes one :class:`SyncError` sentence.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.server.connect import ServerAddress, open_server, parse_address
+
+from . import accesslog, keys, sync_apply
+from .accesslog import SYSTEM
+from .errors import Interrupted, StoreError, SyncError, ValidationError
+from .progress import CancelToken, Progress
+from .sync_errors import CONNECT_ERRORS, describe_server_error
+from .sync_run import Puller
+
+FEEDS = ("cameras", "hotlists", "hotlist_entries", "tombstones", "reads")
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    server: str | None
+    window_days: int | None
+    watermarks: dict[str, int]
+    last_sync: dict | None         # counts and time of the last finished sync
+
+
+class SyncService:
+    """``ws.sync``: configure the city server and run a sync (a generator of Progress)."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.batch = 50_000        # rows per pull; photos go in sub-batches of 400
+
+    # -- settings ---------------------------------------------------------------------------
+    def _setting(self, key: str) -> str | None:
+        row = self.ws.store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def _password_name(self) -> str:
+        return f"sync-password/{self.ws.store.store_id}"
+
+    def configure(self, session, server: str, password: str | None = None,
+                  window_days: int | None = None) -> None:
+        """Set the city server (password to the keyring) and the sync window; logged. A new
+        address of the same server (moved, a replica) keeps the watermarks: the server's id,
+        not its address, decides (see ``Puller.check_server``)."""
+        if session is not None:
+            self.ws.guard(session, "settings_admin")
+        try:
+            addr = parse_address(server)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        if window_days is not None and not 1 <= int(window_days) <= self.ws.profile.retention_days:
+            raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days "
+                                  "(the retention period).")
+        if password:
+            keys.set_secret(self._password_name(), password)
+        actor = session.actor if session is not None else SYSTEM
+        with self.ws.store.transaction() as conn:
+            _put(conn, "sync.server", str(addr))
+            if window_days is not None:
+                self._set_window(conn, int(window_days))
+            accesslog.append(conn, self.ws.store.log_key(), self.ws.clock(), actor, "settings_change",
+                             detail={"sync.server": str(addr), "sync.window_days": window_days,
+                                     "password_changed": bool(password)})
+
+    def set_window(self, session, days: int | None) -> None:
+        """Hold only the last ``days`` days locally (None: all the retention period)."""
+        self.ws.guard(session, "settings_admin")
+        if days is not None and not 1 <= int(days) <= self.ws.profile.retention_days:
+            raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days.")
+        with self.ws.store.transaction() as conn:
+            self._set_window(conn, days)
+            accesslog.append(conn, self.ws.store.log_key(), self.ws.clock(), session.actor,
+                             "settings_change", detail={"sync.window_days": days})
+
+    def _set_window(self, conn, days: int | None) -> None:
+        old = self.window_days()
+        if days is None:
+            conn.execute("DELETE FROM settings WHERE key = 'sync.window_days'")
+        else:
+            _put(conn, "sync.window_days", str(int(days)))
+        if days is None or (old is not None and days > old):
+            sync_apply.set_mark(conn, "reads", 0)    # wider: fetch the older reads again
+
+    def window_days(self) -> int | None:
+        value = self._setting("sync.window_days")
+        return int(value) if value else None
+
+    def status(self, session) -> SyncStatus:
+        self.ws.guard(session, "sync")
+        with self.ws.store.reading() as conn:
+            marks = {f: sync_apply.get_mark(conn, f) for f in FEEDS}
+        last = self._setting("sync.last")
+        return SyncStatus(self._setting("sync.server"), self.window_days(), marks,
+                          json.loads(last) if last else None)
+
+    # -- the sync -----------------------------------------------------------------------------
+    def _open(self):
+        server = self._setting("sync.server")
+        if not server:
+            raise SyncError("No city server is configured; an administrator sets it in the "
+                            "administration screen or with 'alpr sync config'.")
+        addr: ServerAddress = parse_address(server)
+        password = keys.get_secret(self._password_name()) if addr.kind == "postgresql" else None
+        try:
+            return open_server(addr, password)
+        except (StoreError, *CONNECT_ERRORS) as exc:
+            raise SyncError(describe_server_error(exc, str(addr))) from exc
+
+    def run(self, session, token: CancelToken | None = None) -> Iterator[Progress]:
+        """Sync now. ``session`` None is the unattended/set-up run, logged as the system."""
+        actor = SYSTEM
+        if session is not None:
+            self.ws.guard(session, "sync")
+            actor = session.actor
+        token = token or CancelToken()
+        started, t0 = time.monotonic(), time.time()
+        counts = {f: 0 for f in FEEDS} | {"hits": 0, "images": 0, "bytes": 0, "trimmed": 0,
+                                          "removed": 0, "log_uploaded": 0, "corrections_uploaded": 0}
+        yield Progress("connect", started=started, message="Connecting to the city server")
+        try:
+            server = self._open()
+        except SyncError as exc:
+            self._log(actor, self._setting("sync.server") or "none", counts, ok=False, error=str(exc))
+            raise
+        try:
+            puller = Puller(self.ws, server, token, counts, self.batch, self.window_days(),
+                            self.ws.profile.retention_days)
+            puller.check_server()
+            for feed in FEEDS:
+                yield from puller.pull(feed, started)
+            yield from puller.trim(started)
+            self._log(actor, server.describe(), counts, ok=True)
+            yield from puller.upload(started)
+        except (Interrupted, SyncError) as exc:
+            self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+            raise
+        except server.errors as exc:
+            err = SyncError(describe_server_error(exc, server.describe()))
+            self._log(actor, server.describe(), counts, ok=False, error=str(err))
+            raise err from exc
+        finally:
+            try:
+                server.close()
+            except server.errors:
+                pass
+        summary = dict(counts, finished=int(self.ws.clock()), seconds=round(time.time() - t0, 2))
+        with self.ws.store.transaction() as conn:
+            _put(conn, "sync.last", json.dumps(summary))
+        yield Progress("done", sum(counts[f] for f in FEEDS), None, counts["bytes"], started,
+                       _summary(counts))
+
+    def _log(self, actor, where: str, counts: dict, *, ok: bool, error: str | None = None) -> None:
+        """One access-log entry per sync run, finished or not, with what it moved."""
+        detail = {"ok": ok, "server": where, **counts}
+        if error:
+            detail["error"] = error
+        self.ws.log(actor, "sync", detail=detail)
+
+
+def _put(conn, key: str, value: str) -> None:
+    conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                 "value = excluded.value", (key, value))
+
+
+def _summary(c: dict) -> str:
+    return (f"{c['reads']} reads, {c['images']} images, {c['hotlist_entries']} hotlist entries, "
+            f"{c['tombstones']} purges, {c['hits']} new hits; {c['log_uploaded']} log entries and "
+            f"{c['corrections_uploaded']} corrections uploaded.")
+

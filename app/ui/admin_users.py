@@ -1,0 +1,199 @@
+"""Administration of people: users, roles, unlock, disable, and training records.
+
+Everything goes through the facade, which checks the administrator's grants and logs each
+change; the screen shows the result at once by reloading the list from the engine.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.engine.auth import User
+
+from .context import AppContext
+
+USER_COLUMNS = ("User", "Full name", "Role", "Agency", "State", "2nd factor")
+TRAINING_COLUMNS = ("User", "Completed", "Expires", "Recorded by", "Course")
+
+
+def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+    t = QTableWidget(0, len(columns))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(columns)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(table: QTableWidget, rows: list[tuple]) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.setItem(r, c, QTableWidgetItem(str(value)))
+    table.resizeColumnsToContents()
+
+
+def user_state(u: User, now: float) -> str:
+    if u.disabled:
+        return "disabled"
+    if u.locked_until and u.locked_until > now:
+        return "locked"
+    return "active"
+
+
+class UsersAdmin(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        roles = list(ctx.ws.profile.roles)
+        self.users: list[User] = []
+        self.table = _table(USER_COLUMNS, "usersTable")
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.new_user, self.new_name, self.new_password = QLineEdit(), QLineEdit(), QLineEdit()
+        self.new_user.setObjectName("newUser")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_role, self.set_role_combo = QComboBox(), QComboBox()
+        for combo in (self.new_role, self.set_role_combo):
+            combo.addItems(roles)
+        add = QPushButton("Add user")
+        add.setObjectName("addUser")
+        add.clicked.connect(self.add_user)
+        self.add_button = add
+        actions = QHBoxLayout()
+        for text, slot in (("Unlock", self.unlock), ("Disable", self.disable),
+                           ("Enable", self.enable)):
+            b = QPushButton(text)
+            b.setObjectName(f"user{text}")
+            b.clicked.connect(slot)
+            actions.addWidget(b)
+        set_role = QPushButton("Set role")
+        set_role.clicked.connect(self.set_role)
+        actions.addWidget(self.set_role_combo)
+        actions.addWidget(set_role)
+        actions.addStretch(1)
+        form = QFormLayout()
+        form.addRow("User name", self.new_user)
+        form.addRow("Full name", self.new_name)
+        form.addRow("Role", self.new_role)
+        form.addRow("First password", self.new_password)
+        form.addRow(add)
+
+        self.training = _table(TRAINING_COLUMNS, "trainingTable")
+        self.course = QLineEdit(ctx.ws.profile.training_course)
+        today = date.fromtimestamp(ctx.ws.clock())
+        self.completed = QLineEdit(today.isoformat())
+        self.expires = QLineEdit((today + timedelta(days=365)).isoformat())
+        record = QPushButton("Record training for the selected user")
+        record.setObjectName("addTraining")
+        record.clicked.connect(self.add_training)
+        tform = QFormLayout()
+        tform.addRow("Course", self.course)
+        tform.addRow("Completed (YYYY-MM-DD)", self.completed)
+        tform.addRow("Expires (YYYY-MM-DD)", self.expires)
+        tform.addRow(record)
+
+        users_box = QGroupBox("Users")
+        ul = QVBoxLayout(users_box)
+        ul.addWidget(self.table, 1)
+        ul.addLayout(actions)
+        add_box = QGroupBox("Add a user (personal accounts only)")
+        add_box.setLayout(form)
+        training_box = QGroupBox("Training records")
+        tl = QVBoxLayout(training_box)
+        tl.addWidget(self.training, 1)
+        tl.addLayout(tform)
+        left = QVBoxLayout()
+        left.addWidget(users_box, 2)
+        left.addWidget(add_box, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 3)
+        right = QVBoxLayout()
+        right.addWidget(training_box, 1)
+        right.addWidget(self.message)
+        layout.addLayout(right, 2)
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")
+        self.message.setText(text)
+
+    def _failed(self):
+        return self.ctx.inline(lambda text: self.say(text, error=True))
+
+    def refresh(self) -> None:
+        ws, s = self.ctx.ws, self.ctx.session
+
+        def shown(result) -> None:
+            self.users, records = result
+            now = ws.clock()
+            _fill(self.table, [(u.username, u.full_name, u.role, u.agency, user_state(u, now),
+                                "enrolled" if u.totp_enrolled else "-") for u in self.users])
+            _fill(self.training, [(t.username, t.completed_on, t.expires_on, t.recorded_by,
+                                   t.course) for t in records])
+        self.ctx.db(lambda: (ws.list_users(s), ws.training_records(s)), shown, self._failed())
+
+    def selected(self) -> str | None:
+        row = self.table.currentRow()
+        return self.users[row].username if 0 <= row < len(self.users) else None
+
+    def select(self, username: str) -> None:
+        for row, u in enumerate(self.users):
+            if u.username == username:
+                self.table.selectRow(row)
+
+    def _on_selected(self, verb: str, call) -> None:
+        name = self.selected()
+        if name is None:
+            self.say("Select a user in the list first.", error=True)
+            return
+        ws, s = self.ctx.ws, self.ctx.session
+
+        def done(_user) -> None:
+            self.say(f"{name} {verb}.")
+            self.refresh()
+        self.ctx.db(lambda: call(ws, s, name), done, self._failed())
+
+    def unlock(self) -> None:
+        self._on_selected("unlocked", lambda ws, s, n: ws.unlock_user(s, n))
+
+    def disable(self) -> None:
+        self._on_selected("disabled", lambda ws, s, n: ws.disable_user(s, n))
+
+    def enable(self) -> None:
+        self._on_selected("enabled", lambda ws, s, n: ws.enable_user(s, n))
+
+    def set_role(self) -> None:
+        role = self.set_role_combo.currentText()
+        self._on_selected(f"now has the role {role}", lambda ws, s, n: ws.set_role(s, n, role))
+
+    def add_user(self) -> None:
+        ws, s = self.ctx.ws, self.ctx.session
+        args = (self.new_user.text(), self.new_name.text(), self.new_role.currentText(),
+                self.new_password.text())
+
+        def done(user) -> None:
+            self.new_password.clear()
+            self.say(f"User {user.username} ({user.role}) added. Record their training before "
+                     "they use ALPR data.")
+            self.refresh()
+        self.ctx.db(lambda: ws.add_user(s, *args), done, self._failed())
+
+    def add_training(self) -> None:
+        name = self.selected()
+        if name is None:
+            self.say("Select the user whose training to record.", error=True)
+            return
+        ws, s = self.ctx.ws, self.ctx.session
+        args = (self.course.text(), self.completed.text(), self.expires.text())
+
+        def done(_id) -> None:
+            self.say(f"Training recorded for {name} until {args[2]}.")
+            self.refresh()
+        self.ctx.db(lambda: ws.add_training(s, name, *args), done, self._failed())

@@ -1,0 +1,135 @@
+"""The idle lock: watch for input, cover the window, let the same user back or replace them.
+
+The engine locks a session that sat idle past the profile's limit (and refuses it until
+unlocked); the GUI mirrors that by watching keyboard and mouse input on the application and
+covering every screen, so no read stays on display at an unattended desk. Another user may
+sign in at the lock screen; the first user is then logged out, never left half-open.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from .context import AppContext
+from .login import LoginDialog
+
+_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+          QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` once no input arrived for ``minutes`` (by the workstation's clock)."""
+
+    idle = Signal()
+
+    def __init__(self, clock: Callable[[], float], minutes: int, check_ms: int = 10_000) -> None:
+        super().__init__()
+        self.clock, self.limit = clock, minutes * 60
+        self.last_input = clock()
+        self.armed = True
+        self.timer = QTimer(self)
+        self.timer.setInterval(check_ms)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:   # noqa: N802 - Qt's name
+        if event.type() in _INPUT:
+            self.last_input = self.clock()
+        return False
+
+    def check(self) -> None:
+        if self.armed and self.clock() - self.last_input >= self.limit:
+            self.armed = False
+            self.idle.emit()
+
+    def rearm(self) -> None:
+        self.last_input = self.clock()
+        self.armed = True
+
+
+class LockScreen(QWidget):
+    """Covers the window while the session is locked."""
+
+    unlocked = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("lockScreen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.switch_dialog: LoginDialog | None = None
+        self.title = QLabel()
+        self.title.setObjectName("heading")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+        self.password, self.code = QLineEdit(), QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setObjectName("unlockPassword")
+        self.password.returnPressed.connect(self.unlock)
+        self.code.setPlaceholderText("6-digit code")
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setStyleSheet("color: #ff8a80;")
+        self.message.setWordWrap(True)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.clicked.connect(self.unlock)
+        self.switch_button = QPushButton("Sign in as another user")
+        self.switch_button.clicked.connect(self.start_switch)
+
+        form = QFormLayout()
+        form.addRow("Password", self.password)
+        form.addRow("One-time code", self.code)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(self.switch_button)
+        box = QWidget()
+        box.setMaximumWidth(520)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.title)
+        inner.addLayout(form)
+        inner.addWidget(self.message)
+        inner.addLayout(buttons)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def prepare(self) -> None:
+        """Show who is locked out; called each time the lock screen comes up."""
+        s = self.ctx.session
+        self.title.setText(f"Locked. {s.user.full_name} ({s.user.username}) is signed in.\n"
+                           "Enter the password to unlock.")
+        self.code.setVisible(s.user.totp_enrolled)
+        self.password.clear()
+        self.code.clear()
+        self.message.clear()
+        self.password.setFocus()
+
+    def unlock(self) -> None:
+        ws, s = self.ctx.ws, self.ctx.session
+        pw, code = self.password.text(), self.code.text().strip() or None
+
+        def failed(exc: BaseException) -> None:
+            self.password.clear()
+            self.message.setText(str(exc))
+        self.ctx.db(lambda: ws.unlock(s, pw, code), lambda _n: self.unlocked.emit(), failed)
+
+    def start_switch(self) -> LoginDialog:
+        """Let another user sign in here; the locked user is logged out when they succeed."""
+        old = self.ctx.session.user.username
+        self.switch_dialog = LoginDialog(
+            self.ctx, self, heading=f"Sign in as another user. {old} will be logged out.")
+        self.switch_dialog.accepted.connect(self._switched)
+        self.switch_dialog.open()
+        return self.switch_dialog
+
+    def _switched(self) -> None:
+        old, new = self.ctx.session, self.switch_dialog.session
+
+        def done(_n) -> None:
+            self.ctx.set_session(new)
+            self.unlocked.emit()
+        self.ctx.db(lambda: self.ctx.ws.logout(old), done)

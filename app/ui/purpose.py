@@ -1,0 +1,80 @@
+"""The purpose bar: what the user's searches are for, always on screen and changeable.
+
+Civil Code 1798.90.52 asks for the purpose of every access, so the window shows the
+declared purpose and case number at all times, and the search screen stays closed until
+both are declared. The engine validates the case number against the profile's format and
+logs every change; the bar only collects and shows.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from .context import AppContext
+
+
+class PurposeBar(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("purposeBar")
+        profile = ctx.ws.profile
+        self.purpose = QComboBox()
+        self.purpose.setObjectName("purposeCombo")
+        self.purpose.addItem("- pick the authorised purpose -", None)
+        for p in profile.purposes:
+            self.purpose.addItem(f"{p.code}: {p.label}", p.code)
+        self.purpose.setMinimumContentsLength(28)
+        self.purpose.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.case = QLineEdit()
+        self.case.setObjectName("caseNumber")
+        self.case.setPlaceholderText(profile.case_number_hint.split(" (")[0])
+        self.case.setToolTip(f"Case or incident number, e.g. {profile.case_number_hint}")
+        self.case.setMaximumWidth(190)
+        self.case.returnPressed.connect(self.declare)
+        self.button = QPushButton("Declare")
+        self.button.setObjectName("declarePurpose")
+        self.button.clicked.connect(self.declare)
+        self.state = QLabel()
+        self.state.setObjectName("purposeState")
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(QLabel("Purpose"))
+        row.addWidget(self.purpose, 2)
+        row.addWidget(QLabel("Case no."))
+        row.addWidget(self.case, 1)
+        row.addWidget(self.button)
+        row.addWidget(self.state, 2)
+        row.addWidget(self.message, 2)
+        ctx.purpose_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        s = self.ctx.session
+        if s is None or not s.purpose:
+            self.state.setText("No purpose declared: ALPR data is closed.")
+            self.state.setStyleSheet("color: #b00020; font-weight: bold;")
+            return
+        self.state.setText(f"Declared: {s.purpose} / {s.case_number}")
+        self.state.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        index = self.purpose.findData(s.purpose)
+        if index >= 0:
+            self.purpose.setCurrentIndex(index)
+        self.case.setText(s.case_number or "")
+
+    def choose(self, code: str, case: str) -> None:
+        """Fill the bar and declare (the keyboard path, and what tests drive)."""
+        self.purpose.setCurrentIndex(max(0, self.purpose.findData(code)))
+        self.case.setText(case)
+        self.declare()
+
+    def declare(self) -> None:
+        ws, s = self.ctx.ws, self.ctx.session
+        code, case = self.purpose.currentData() or "", self.case.text()
+        self.message.clear()
+        self.ctx.db(lambda: ws.set_purpose(s, code, case),
+                    lambda _n: self.ctx.purpose_changed.emit(), self.ctx.inline(self.message.setText))

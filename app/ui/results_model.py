@@ -1,0 +1,145 @@
+"""The results table's model: pages fetched from the engine as the user scrolls.
+
+A search can match a million reads, so the model asks the engine for one page at a time
+(``canFetchMore``/``fetchMore``), each page a logged search naming exactly the reads it
+returned. Sorting re-runs the query with the engine's SQL sort instead of sorting in Qt, so
+the order is over the whole result, not just the rows loaded. A generation counter drops
+pages that arrive for a query the user has already replaced.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.engine.search import ReadRow, SearchQuery
+
+from .context import AppContext
+from .ops import Task
+
+FIRST_PAGE = 100
+NEXT_PAGE = 500
+
+COLUMNS = ("Time", "Plate", "Match", "Flags", "Confidence", "Camera", "Site", "Vendor")
+SORT_KEYS = {0: "time", 1: "plate", 4: "confidence", 5: "camera"}
+MATCH_COLUMN, FLAGS_COLUMN = 2, 3
+
+
+def fmt_time(ts: int) -> str:
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def flags(row: ReadRow) -> str:
+    out = []
+    if row.has_hit:
+        out.append("HIT")
+    if row.possible_misread:
+        out.append("misread?")
+    if row.original_plate:
+        out.append(f"corrected from {row.original_plate}")
+    return ", ".join(out)
+
+
+class ResultsModel(QAbstractTableModel):
+    """Rows of one search; the view pulls more pages by scrolling."""
+
+    loaded = Signal(int)           # rows now held, after each page arrives
+    finished = Signal()            # the query has no more pages
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.rows: list[ReadRow] = []
+        self.query: SearchQuery | None = None
+        self.has_more = False
+        self.loading: Task | None = None
+        self.generation = 0
+
+    # -- Qt's table interface ------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):   # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        r, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (fmt_time(r.read_at), r.plate,
+                    "" if r.closeness is None else f"{r.closeness:.2f}", flags(r),
+                    f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == FLAGS_COLUMN and r.has_hit:
+            return QBrush(QColor("#b00020"))
+        if role == Qt.ItemDataRole.ToolTipRole and r.possible_misread:
+            return "The plate may be misread: open the read to compare the readings."
+        if role == Qt.ItemDataRole.UserRole:
+            return r.id
+        return None
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:   # noqa: N802
+        return not parent.isValid() and self.has_more and self.loading is None
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:   # noqa: N802
+        if self.canFetchMore(parent):
+            self._fetch(len(self.rows), NEXT_PAGE)
+
+    def sort(self, column: int, order=Qt.SortOrder.DescendingOrder) -> None:
+        """Re-query in SQL: the order must hold over every match, not the rows loaded."""
+        key = SORT_KEYS.get(column)
+        if key is None or self.query is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.query.sort, self.query.descending):
+            self.start(replace(self.query, sort=key, descending=descending))
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self, query: SearchQuery) -> Task:
+        """Forget the old result and fetch the first page of ``query``."""
+        self.cancel()
+        self.beginResetModel()
+        self.rows, self.query, self.has_more = [], query, True
+        self.endResetModel()
+        return self._fetch(0, FIRST_PAGE)
+
+    def cancel(self) -> None:
+        self.generation += 1
+        if self.loading is not None:
+            self.loading.cancel()
+            self.loading = None
+
+    def _fetch(self, offset: int, limit: int) -> Task:
+        ws, session, query, generation = self.ctx.ws, self.ctx.session, self.query, self.generation
+
+        def arrived(page) -> None:
+            if generation != self.generation:
+                return
+            self.loading = None
+            if page.rows:
+                self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(page.rows) - 1)
+                self.rows.extend(page.rows)
+                self.endInsertRows()
+            self.has_more = page.has_more
+            self.loaded.emit(len(self.rows))
+            if not page.has_more:
+                self.finished.emit()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self.generation:
+                self.loading, self.has_more = None, False
+                self.finished.emit()
+            self.ctx.runner.fail(exc)
+        task = self.loading = Task()
+        self.ctx.runner.db(lambda: ws.search(session, query, offset, limit), arrived, failed, task)
+        return task
+
+    def read_id(self, row: int) -> int | None:
+        return self.rows[row].id if 0 <= row < len(self.rows) else None

@@ -1,0 +1,235 @@
+"""The search screen: plate and mode, time range, cameras and sites, hits only; the results.
+
+The form builds a :class:`SearchQuery` and hands it to the results model, which runs it on
+the database thread; the window stays live and Cancel drops the search. The form stays
+closed until a purpose and case number are declared (purpose first), and the engine checks
+again on every page.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit,
+                               QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
+
+from app.engine.search import MODES, SearchQuery
+
+from .context import AppContext
+from .results_model import MATCH_COLUMN, ResultsModel
+
+MODE_HELP = {"exact": "the plate as read (or as originally read before a correction)",
+             "partial": "plates containing these characters",
+             "wildcard": "? is one character, * any run",
+             "similar": "OCR confusions (0/O/D/Q, 1/I/L, 8/B, 5/S, 2/Z, 6/G) and one missing or "
+                        "extra character, closest first"}
+
+
+def _checklist() -> QListWidget:
+    lst = QListWidget()
+    lst.setMaximumHeight(72)
+    return lst
+
+
+def _checked(lst: QListWidget) -> tuple[str, ...]:
+    return tuple(lst.item(i).data(Qt.ItemDataRole.UserRole) for i in range(lst.count())
+                 if lst.item(i).checkState() == Qt.CheckState.Checked)
+
+
+class SearchPanel(QWidget):
+    read_selected = Signal(int)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.plate = QLineEdit()
+        self.plate.setObjectName("plateInput")
+        self.plate.setPlaceholderText("Plate, e.g. 7ABC123")
+        self.plate.returnPressed.connect(self.run_search)
+        self.mode = QComboBox()
+        self.mode.setObjectName("modeCombo")
+        for m in MODES:
+            self.mode.addItem(m.capitalize(), m)
+        self.mode.currentIndexChanged.connect(
+            lambda _i: self.mode.setToolTip(MODE_HELP[self.mode.currentData()]))
+        now = QDateTime.currentDateTime()
+        self.use_start, self.use_end = QCheckBox("From"), QCheckBox("To")
+        self.start, self.end = QDateTimeEdit(now.addDays(-30)), QDateTimeEdit(now)
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.cameras, self.sites = _checklist(), _checklist()
+        self.hits_only = QCheckBox("Hits only")
+        self.search_button = QPushButton("Search")
+        self.search_button.setObjectName("searchButton")
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.run_search)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.status = QLabel()
+        self.status.setObjectName("searchStatus")
+        self.closed = QLabel("Declare a purpose and case number in the bar above to search.")
+        self.closed.setObjectName("purposeHint")
+        self.closed.setStyleSheet("color: #b00020;")
+
+        form = QGridLayout()
+        form.addWidget(QLabel("Plate"), 0, 0)
+        form.addWidget(self.plate, 0, 1)
+        form.addWidget(self.mode, 0, 2)
+        form.addWidget(self.hits_only, 0, 3)
+        form.addWidget(self.use_start, 1, 0)
+        form.addWidget(self.start, 1, 1)
+        form.addWidget(self.use_end, 1, 2)
+        form.addWidget(self.end, 1, 3)
+        form.addWidget(QLabel("Cameras"), 2, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.cameras, 2, 1, 1, 2)
+        form.addWidget(self.sites, 2, 3)
+        form.setColumnStretch(1, 2)
+        form.setColumnStretch(3, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.closed)
+
+        self.model = ResultsModel(ctx)
+        self.model.loaded.connect(self._loaded)
+        self.model.finished.connect(lambda: self._busy(False))
+        self.table = QTableView()
+        self.table.setObjectName("resultsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSortingEnabled(True)
+        for col, width in enumerate((135, 80, 50, 80, 75, 195, 165)):
+            self.table.setColumnWidth(col, width)
+        self.table.setColumnHidden(MATCH_COLUMN, True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        ctx.purpose_changed.connect(self._purpose_changed)
+        ctx.session_changed.connect(self.clear)
+        self._purpose_changed()
+
+    # -- filters from the store ------------------------------------------------------------------
+    def load_cameras(self) -> None:
+        """Fill the camera and site lists (camera set-up, not ALPR data: no plates, not logged)."""
+        store = self.ctx.ws.store
+
+        def fill(rows) -> None:
+            self.cameras.clear()
+            self.sites.clear()
+            for cam_id, name, _site in rows:
+                self._add_check(self.cameras, f"{cam_id}  {name}", cam_id)
+            for site in sorted({r[2] for r in rows}):
+                self._add_check(self.sites, site, site)
+        self.ctx.db(lambda: store.query("SELECT id, name, site FROM cameras ORDER BY id"), fill)
+
+    @staticmethod
+    def _add_check(lst: QListWidget, text: str, value: str) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        lst.addItem(item)
+
+    # -- running ----------------------------------------------------------------------------------
+    def build_query(self) -> SearchQuery:
+        def ts(edit: QDateTimeEdit) -> int:
+            return int(edit.dateTime().toSecsSinceEpoch())
+        return SearchQuery(plate=self.plate.text(), mode=self.mode.currentData(),
+                           start=ts(self.start) if self.use_start.isChecked() else None,
+                           end=ts(self.end) if self.use_end.isChecked() else None,
+                           cameras=_checked(self.cameras), sites=_checked(self.sites),
+                           hits_only=self.hits_only.isChecked())
+
+    def set_range(self, start: datetime | None, end: datetime | None) -> None:
+        for use, edit, value in ((self.use_start, self.start, start), (self.use_end, self.end, end)):
+            use.setChecked(value is not None)
+            if value is not None:
+                edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(value.timestamp())))
+
+    def run_search(self) -> None:
+        if not self.plate.isEnabled():
+            return                      # purpose first: the form is closed
+        self.status.setText("Searching...")
+        self._busy(True)
+        query = self.build_query()
+        similar = query.mode == "similar"           # ranked by closeness, not sorted
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.blockSignals(False)
+        header.setSortIndicatorShown(not similar)
+        self.table.setColumnHidden(MATCH_COLUMN, not similar)
+        self.model.start(query)
+
+    def cancel(self) -> None:
+        self.model.cancel()
+        self._busy(False)
+        self.status.setText("Search cancelled.")
+
+    def _busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.search_button.setEnabled(not busy and self.ctx.session is not None
+                                      and bool(self.ctx.session.purpose))
+
+    def _loaded(self, rows: int) -> None:
+        more = self.model.has_more
+        if rows == 0:
+            self.status.setText("No reads match.")
+        else:
+            self.status.setText(f"{rows} reads shown{', more load as you scroll' if more else ''}.")
+        if rows and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        if not self.model.loading:
+            self._busy(False)
+
+    def _purpose_changed(self) -> None:
+        s = self.ctx.session
+        open_ = s is not None and bool(s.purpose and s.case_number)
+        self.closed.setVisible(not open_)
+        for w in (self.plate, self.mode, self.search_button):
+            w.setEnabled(open_)
+
+    def clear(self) -> None:
+        """A new user sees nothing of the previous user's results."""
+        self.model.cancel()
+        self.model.beginResetModel()
+        self.model.rows, self.model.query, self.model.has_more = [], None, False
+        self.model.endResetModel()
+        self.status.clear()
+
+    def _row_changed(self, current, _previous) -> None:
+        read_id = self.model.read_id(current.row())
+        if read_id is not None:
+            self.read_selected.emit(read_id)
+
+    def filter_camera(self, camera_id: str) -> None:
+        """Narrow the form to one camera (a camera picked on the analyses' map)."""
+        for i in range(self.cameras.count()):
+            item = self.cameras.item(i)
+            same = item.data(Qt.ItemDataRole.UserRole) == camera_id
+            item.setCheckState(Qt.CheckState.Checked if same else Qt.CheckState.Unchecked)
+
+    def step(self, delta: int) -> None:
+        """Select the next (+1) or previous (-1) result (keyboard shortcuts)."""
+        if not self.model.rows:
+            return
+        row = self.table.currentIndex().row()
+        row = 0 if row < 0 else min(max(row + delta, 0), len(self.model.rows) - 1)
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+

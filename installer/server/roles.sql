@@ -1,0 +1,26 @@
+-- Group roles of the city server (idempotent). Give people and services LOGIN roles that are
+-- members of these, e.g. CREATE ROLE ws_lhs LOGIN PASSWORD '...' IN ROLE alpr_workstation;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alpr_workstation') THEN
+        CREATE ROLE alpr_workstation NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alpr_ingest') THEN
+        CREATE ROLE alpr_ingest NOLOGIN;
+    END IF;
+END $$;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+
+-- A workstation reads what it syncs and only appends to the uploaded log and corrections.
+GRANT SELECT ON cameras, reads, images, hotlists, hotlist_entries, tombstones, server_meta
+    TO alpr_workstation;
+GRANT INSERT ON access_log, corrections TO alpr_workstation;
+REVOKE UPDATE, DELETE, TRUNCATE ON access_log, corrections FROM alpr_workstation;
+
+-- Ingest writes reads, images and the OCR queue; it does not see the access log.
+GRANT SELECT, INSERT ON cameras, reads, images, drop_keys, ocr_queue TO alpr_ingest;
+GRANT UPDATE ON ocr_queue, counters, drop_keys TO alpr_ingest;
+GRANT SELECT ON counters, server_meta TO alpr_ingest;
+GRANT EXECUTE ON FUNCTION alpr_ensure_month(BIGINT) TO alpr_ingest;
+REVOKE EXECUTE ON FUNCTION alpr_ensure_month(BIGINT) FROM PUBLIC;

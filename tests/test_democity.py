@@ -1,0 +1,64 @@
+"""The demo city: generated drops ingest with exactly the deliberate rejects, misreads and
+OCR-queue items, and the one-call set-up yields a store whose demo users can log in and see hits."""
+from __future__ import annotations
+
+import json
+import time
+
+import cv2
+import numpy as np
+
+from app.engine.search import SearchQuery
+from app.engine.workstation import Workstation
+from app.server.demo_setup import DEMO_PASSWORD, DEMO_USERS, setup
+from app.server.democity.generate import ca_plate, generate, misread
+from app.server.democity.sites import CAMERAS, HOTLISTS
+from app.server.embedded import EmbeddedServer
+from app.server.ingest import ingest_dir
+
+
+def test_plates_and_misreads_look_right():
+    rng = np.random.default_rng(1)
+    plates = [ca_plate(rng) for _ in range(50)]
+    assert all(len(p) == 7 and p[0].isdigit() and p[1:4].isalpha() and p[4:].isdigit() for p in plates)
+    assert misread("8ABC123", np.random.default_rng(0)) != "8ABC123"
+
+
+def test_generated_drops_ingest_with_the_deliberate_rejects(tmp_path):
+    now = int(time.time())
+    plan = generate(tmp_path / "drops", 1, 80, now, seed=5)
+    sample = json.loads(next((tmp_path / "drops").glob("LV-*.json")).read_text())
+    scene = cv2.imread(str(tmp_path / "drops" / sample["scene_image"]))
+    x, y, w, h = sample["plate_box"]
+    assert scene.shape[:2] == (360, 640) and 0 <= x < x + w <= 640 and 0 <= y < y + h <= 360
+    server = EmbeddedServer.create(tmp_path / "city")
+    try:
+        server.put_cameras(CAMERAS)
+        report = ingest_dir(server, tmp_path / "drops", now)
+        reasons = sorted(r for _, r in report.rejects)
+        assert len(reasons) == 2 and reasons[0].startswith("corrupt image") and reasons[1].startswith("unknown camera")
+        assert report.reads + report.queued_for_ocr == plan.drops and report.queued_for_ocr == plan.no_plate
+        assert len(server.ocr_pending(1000)) == plan.no_plate
+        times = [r[2] for r in server.feed("reads", 0, 100000)]
+        assert now - 86400 < min(times) and max(times) <= now
+    finally:
+        server.close()
+
+
+def test_setup_builds_a_usable_demo(tmp_path):
+    now = time.time()
+    res = setup(tmp_path / "store", days=1, reads_per_day=60, now=now)
+    assert res.ingest.reads > 100 and [u for u, _ in res.users] == [u for u, _, _ in DEMO_USERS]
+    assert {r for _, r in res.users} == {"administrator", "prosecutor", "deputy", "custodian", "auditor"}
+    ws = Workstation.open(tmp_path / "store")
+    try:
+        s = ws.login("pat.rivera", DEMO_PASSWORD)
+        ws.set_purpose(s, "STOLEN-VEH", "LHS-2026-004512")
+        queue = ws.hits.queue(s)
+        assert queue and {h.source for h in queue} <= {h.source for h in HOTLISTS}
+        page = ws.search(s, SearchQuery(plate=queue[0].plate))
+        assert any(r.has_hit for r in page.rows)
+        assert ws.store.query_one("SELECT count(*) FROM images")[0] == 2 * res.ingest.reads
+        assert ws.store.query_one("SELECT count(*) FROM access_log WHERE uploaded = 0")[0] > 0  # since the sync
+    finally:
+        ws.close()

@@ -1,0 +1,74 @@
+"""The command line: export, verify, drives and the release workflow, run as a user would."""
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from app.cli.main import main
+from tests.conftest import PASSWORD
+from tests.evidence_data import add_reads_with_images
+
+
+@pytest.fixture
+def cli(ws, people, tmp_path, monkeypatch, capsys):
+    people.admin()
+    ws.add_user(people.admin(), "pprosecutor", "Pat Prosecutor", "prosecutor", PASSWORD)
+    people.train("pprosecutor")
+
+    def alpr(*argv: str, user: str = "pprosecutor") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+        extra = ["--user", user, "--password-stdin"]
+        if people.code(user):
+            extra += ["--totp", people.code(user)]
+        code = main(["--data-dir", str(ws.store.data_dir), *argv[:2], *extra, *argv[2:]])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+    return alpr
+
+
+def test_export_then_verify_then_tamper(cli, ws, clock, tmp_path):
+    ids = add_reads_with_images(ws, 3, 40, int(clock()))
+    target = tmp_path / "stick"
+    target.mkdir()
+    code, out, err = cli("evidence", "export", "--purpose", "CIVIL-ADMIN", "--case", "CE-2026-00123",
+                         "--to", str(target), "--description", "Code case vehicle", *map(str, ids))
+    assert code == 0, err
+    assert "Package written and verified" in out and "evidence hold" in out and "write:" in err
+    [pkg] = target.iterdir()
+    code, out, _ = cli("evidence", "verify", str(pkg))
+    assert code == 0 and "Package verified" in out
+    (pkg / "reads.csv").write_text("changed")
+    code, out, _ = cli("evidence", "verify", str(pkg))
+    assert code == 1 and "CHANGED  reads.csv" in out
+
+
+def test_export_without_purpose_or_to_another_agency_is_refused(cli, ws, clock, tmp_path):
+    ids = add_reads_with_images(ws, 1, 60, int(clock()))
+    code, _out, err = cli("evidence", "export", "--to", str(tmp_path), "--description", "x", str(ids[0]))
+    assert code == 1 and "purpose" in err.lower()
+    code, _out, err = cli("evidence", "export", "--purpose", "CIVIL-ADMIN", "--case", "CE-2026-00123",
+                          "--to", str(tmp_path), "--description", "x", "--for-agency", "Ventura County SO",
+                          str(ids[0]))
+    assert code == 1 and "written release request" in err
+
+
+def test_release_workflow(cli):
+    code, out, err = cli("release", "request", "--agency", "Ventura County Sheriff's Office",
+                         "--agency-type", "law_enforcement", "--requester", "Det. Alvarez",
+                         "--request-purpose", "Robbery", "--description", "Reads of one plate",
+                         "--their-case", "VCSO-26-1", "--received-on", "2026-11-20")
+    assert code == 0 and "Release request #1 on file (pending)" in out, err
+    code, _out, err = cli("release", "approve", "1", "--note", "ok")
+    assert code == 1 and "not authorised" in err                 # the prosecutor is not the designee
+    code, out, _ = cli("release", "approve", "1", "--note", "MOU on file", user="amanager")
+    assert code == 0 and "approved by amanager" in out
+    code, out, _ = cli("release", "list", "--status", "approved")
+    assert "Request #1 of Ventura County Sheriff's Office" in out
+
+
+def test_drives_lists_or_explains(capsys):
+    assert main(["evidence", "drives"]) == 0
+    out = capsys.readouterr().out
+    assert "GB free" in out or "No removable drive is mounted" in out

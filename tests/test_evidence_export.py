@@ -1,0 +1,140 @@
+"""Evidence export end to end: a real store, a real package on disk, the PDF read back."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from app.engine.errors import ExportError, Interrupted, PermissionDenied, PurposeRequired
+from app.engine.evidence import ExportRequest, run
+from app.engine.evidence.media import INCOMPLETE_SUFFIX, MARKER
+from app.engine.progress import CancelToken
+from tests.evidence_data import add_hit_and_correction, add_reads_with_images
+
+
+@pytest.fixture
+def reads(ws, clock):
+    ids = add_reads_with_images(ws, 6, 500, int(clock()))
+    plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 500")[0]
+    add_hit_and_correction(ws, 500, plate, int(clock()))
+    return ids
+
+
+def _export(ws, session, ids, target, **kw):
+    return run(ws.evidence.export(session, ExportRequest(ids, target, "Sightings of a stolen Honda", **kw)))
+
+
+def test_package_holds_originals_tables_log_and_a_readable_custody_form(ws, people, reads, tmp_path):
+    s = people.user("dsmith", "deputy")
+    ws.read_detail(s, 500)
+    res = _export(ws, s, reads, tmp_path, include_derived=True)
+    pkg = res.path
+    assert pkg.name.startswith("ALPR-LHS-2026-004512-") and not pkg.name.endswith(INCOMPLETE_SUFFIX)
+    # originals byte for byte, named by read and kind
+    for rid in reads:
+        for kind in ("plate", "scene"):
+            sha = ws.store.query_one(f"SELECT {kind}_image_sha256 FROM reads WHERE id = ?", (rid,))[0]
+            data = bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = ?", (sha,))[0])
+            assert (pkg / f"images/original/read-{rid}-{kind}.jpg").read_bytes() == data
+    derived = sorted((pkg / "images/derived").iterdir())
+    assert len(derived) == 6 and all("DERIVED-plate-box-outlined" in p.name for p in derived)
+    rows = list(csv.DictReader(io.StringIO((pkg / "reads.csv").read_text())))
+    assert [int(r["read_id"]) for r in rows] == res.read_ids and len(rows) == 6
+    r500 = next(r for r in rows if r["read_id"] == "500")
+    assert r500["read_at_utc"].endswith("Z") and r500["read_at_local"][-6:] in ("-08:00", "-07:00")
+    assert "CA DOJ Stolen Vehicle System" in r500["hits"] and "by dsmith" in r500["corrections"]
+    meta = json.loads((pkg / "metadata.json").read_text())
+    assert meta["package"]["case_number"] == "LHS-2026-004512"
+    assert meta["time_zone"] == "America/Los_Angeles" and "Las Virgenes / Agoura Rd" in meta["sites"]
+    m500 = next(r for r in meta["reads"] if r["read_id"] == 500)
+    assert m500["hits"][0]["disposition"] == "confirmed" and m500["corrections"][0]["new_plate"]
+    assert m500["derived_images"][0]["source_sha256"] == m500["images"][1]["sha256"]
+    log_rows = list(csv.DictReader(io.StringIO((pkg / "access_log.csv").read_text())))
+    assert any(r["action"] == "view" and "500" in r["result_ids"] for r in log_rows)
+    # the custody form, read back
+    reader = PdfReader(pkg / "chain-of-custody.pdf")
+    pages = [p.extract_text() for p in reader.pages]
+    text = "\n".join(pages)
+    assert len(reader.pages) >= 2
+    for n, page in enumerate(pages, 1):
+        assert res.manifest_sha256 in page and f"Page {n} of {len(pages)}" in page
+    for field in ("City of Calabasas", "LHS-2026-004512", "FELONY-INV", "Sightings of a stolen Honda",
+                  "Dsmith Person (dsmith)", "Deputy, LA County Sheriff's Dept., Lost Hills Station",
+                  "Los Angeles County Sheriff's Department", ws.store.store_id,
+                  ws.profile.policy_reference, "1798.90.5-1798.90.55", "Released by", "Received by",
+                  "Signature", "Purpose of transfer", "images/original/read-500-scene.jpg"):
+        assert field in text, field
+    for rid in reads:
+        sha = ws.store.query_one("SELECT plate_image_sha256 FROM reads WHERE id = ?", (rid,))[0]
+        assert sha in text
+
+
+def test_export_places_an_evidence_hold_and_logs_both(ws, people, reads, tmp_path, clock):
+    s = people.user("dsmith", "deputy")
+    res = _export(ws, s, reads[:3], tmp_path)
+    last = ws.store.query("SELECT action, username, result_ids FROM access_log ORDER BY seq DESC LIMIT 2")
+    assert [(a, u) for a, u, _ in last] == [("export", "dsmith"), ("hold_place", "dsmith")]
+    assert all(sorted(json.loads(r)) == sorted(reads[:3]) for _a, _u, r in last)
+    clerk = people.user("cclerk", "custodian")
+    holds = ws.list_holds(clerk, active_only=True)
+    assert [(h.id, h.kind, h.case_number, h.read_count) for h in holds] == \
+        [(res.hold_id, "evidence", "LHS-2026-004512", 3)]
+    with pytest.raises(PermissionDenied):                   # only the records custodian releases it
+        ws.release_hold(s, res.hold_id, "case closed")
+    detail = json.loads(ws.store.query_one("SELECT detail FROM access_log WHERE action = 'export'")[0])
+    assert detail["manifest_sha256"] == res.manifest_sha256 and detail["hold_id"] == res.hold_id
+    # two years and a day later: the held reads survive the purge, the others go
+    clock.advance((ws.profile.retention_days + 1) * 86400)
+    report = ws.purge(None)
+    left = sorted(r[0] for r in ws.store.query("SELECT id FROM reads"))
+    assert left == sorted(reads[:3]) and report.kept_by_hold == 3 and report.reads == 3
+
+
+def test_roles_without_export_and_missing_purpose_are_refused(ws, people, reads, tmp_path):
+    auditor = people.user("aaudit", "auditor")
+    with pytest.raises(PermissionDenied):
+        _export(ws, auditor, reads, tmp_path)
+    nopurpose = people.user("dsmith", "deputy", purpose=False)
+    with pytest.raises(PurposeRequired):
+        _export(ws, nopurpose, reads, tmp_path)
+    assert list(tmp_path.glob("ALPR-*")) == []
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'denied'")[0] == 2
+
+
+def test_an_image_altered_since_ingest_stops_the_export(ws, people, reads, tmp_path):
+    sha = ws.store.query_one("SELECT scene_image_sha256 FROM reads WHERE id = ?", (reads[2],))[0]
+    ws.store.execute("UPDATE images SET data = ? WHERE sha256 = ?", (b"\xff\xd8tampered", sha))
+    s = people.user("dsmith", "deputy")
+    with pytest.raises(ExportError, match="recorded at ingest"):
+        _export(ws, s, reads, tmp_path)
+    [left] = list(tmp_path.glob("ALPR-*"))
+    assert left.name.endswith(INCOMPLETE_SUFFIX) and (left / MARKER).exists()
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+    failed = ws.store.query_one("SELECT detail FROM access_log WHERE action = 'export_failed'")
+    assert failed and "ingest" in json.loads(failed[0])["reason"]
+
+
+def test_cancel_leaves_an_incomplete_package_and_a_log_entry(ws, people, reads, tmp_path):
+    s = people.user("dsmith", "deputy")
+    token = CancelToken()
+    gen = ws.evidence.export(s, ExportRequest(reads, tmp_path, "x"), token)
+    with pytest.raises(Interrupted):
+        for p in gen:
+            if p.stage == "write" and p.done == 3:
+                token.cancel()
+    [left] = list(tmp_path.glob("ALPR-*"))
+    assert left.name.endswith(INCOMPLETE_SUFFIX)
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+
+
+def test_unknown_reads_and_empty_description_are_refused_before_writing(ws, people, reads, tmp_path):
+    s = people.user("dsmith", "deputy")
+    with pytest.raises(Exception, match="not held"):
+        _export(ws, s, reads + [999999], tmp_path)
+    with pytest.raises(Exception, match="Describe"):
+        run(ws.evidence.export(s, ExportRequest(reads, tmp_path, "  ")))
+    assert list(tmp_path.glob("ALPR-*")) == []

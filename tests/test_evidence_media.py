@@ -1,0 +1,174 @@
+"""Writing to media: a full drive, a write fault, a pulled drive and bad read-back never end 'done'."""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from app.engine.errors import ExportError
+from app.engine.evidence import ExportRequest, drives, media, run
+from app.engine.evidence.media import INCOMPLETE_SUFFIX, MARKER, capacity_warnings
+from tests.evidence_data import add_reads_with_images
+
+
+@pytest.fixture
+def setup(ws, people, clock):
+    ids = add_reads_with_images(ws, 6, 900, int(clock()), scene_size=(640, 360))
+    return ws, people.user("dsmith", "deputy"), ids
+
+
+def _assert_not_done(ws, target):
+    names = [p.name for p in target.iterdir() if p.name.startswith("ALPR-")]
+    assert names and all(n.endswith(INCOMPLETE_SUFFIX) for n in names), names
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export'")[0] == 0
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+
+
+def test_fault_injected_at_the_write_call_ends_with_a_clear_error(setup, tmp_path, monkeypatch):
+    ws, s, ids = setup
+    budget = {"left": 150_000}
+
+    def failing_write(fd, data):
+        if budget["left"] < len(data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        budget["left"] -= len(data)
+        return os.write(fd, data)
+    monkeypatch.setattr(media, "_write", failing_write)
+    with pytest.raises(ExportError, match="is full.*NOT complete"):
+        run(ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")))
+    _assert_not_done(ws, tmp_path)
+    [left] = tmp_path.glob("ALPR-*")
+    assert "full" in (left / MARKER).read_text()
+
+
+def test_io_error_is_reported_as_such(setup, tmp_path, monkeypatch):
+    ws, s, ids = setup
+
+    def eio(fd, data):
+        raise OSError(errno.EIO, "Input/output error")
+    monkeypatch.setattr(media, "_write", eio)
+    with pytest.raises(ExportError, match="I/O error"):
+        run(ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")))
+    _assert_not_done(ws, tmp_path)
+
+
+def test_drive_pulled_mid_write(setup, tmp_path):
+    ws, s, ids = setup
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    with pytest.raises(ExportError, match="removed or unmounted"):
+        for p in ws.evidence.export(s, ExportRequest(ids, stick, "x", include_derived=True)):
+            if p.stage == "write" and p.done == 2:
+                stick.rename(tmp_path / "pulled")           # the mount point's content is gone
+    assert not stick.exists()                               # and nothing re-created it
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+
+
+def test_media_that_returns_other_bytes_fails_the_read_back(setup, tmp_path):
+    ws, s, ids = setup
+    with pytest.raises(ExportError, match="read back from the drive.*differs"):
+        for p in ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")):
+            if p.stage == "verify" and p.done == 0:        # everything written and flushed
+                [pkg] = tmp_path.glob("ALPR-*")
+                (pkg / "reads.csv").write_bytes(b"what a fake stick returns")
+    _assert_not_done(ws, tmp_path)
+
+
+@pytest.fixture
+def small_drive(tmp_path):
+    """A real 3 MiB ext4 file system on a loop device (needs root and loop devices)."""
+    if os.geteuid() != 0 or not shutil.which("mkfs.ext4"):
+        pytest.skip("mounting a loop file system needs root and mkfs.ext4")
+    image, mnt = tmp_path / "stick.img", tmp_path / "stick"
+    with open(image, "wb") as fh:
+        fh.truncate(3 << 20)
+    mnt.mkdir()
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True)
+    done = subprocess.run(["mount", "-o", "loop", str(image), str(mnt)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"loop mount not permitted here: {done.stderr.strip()}")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_small_drive_that_fills_up_mid_write(setup, small_drive):
+    ws, s, ids = setup
+    with pytest.raises(ExportError, match="is full.*NOT complete"):
+        for p in ws.evidence.export(s, ExportRequest(ids, small_drive, "x")):
+            if p.stage == "write" and p.done == 1:        # another program fills the stick
+                with open(small_drive / "filler.bin", "wb") as fh:
+                    try:
+                        while True:
+                            fh.write(b"\0" * 65536)
+                            fh.flush()
+                    except OSError as exc:
+                        assert exc.errno == errno.ENOSPC
+    _assert_not_done(ws, small_drive)
+
+
+def test_small_drive_too_small_is_refused_before_writing(setup, small_drive):
+    ws, s, ids = setup
+    with open(small_drive / "filler.bin", "wb") as fh:
+        fh.write(b"\0" * (1500 << 10))
+    with pytest.raises(ExportError, match="Nothing was written"):
+        run(ws.evidence.export(s, ExportRequest(ids, small_drive, "x")))
+    assert not list(small_drive.glob("ALPR-*"))
+
+
+def test_package_on_a_real_small_drive_verifies(setup, small_drive):
+    ws, s, ids = setup
+    res = run(ws.evidence.export(s, ExportRequest(ids[:2], small_drive, "two reads")))
+    assert res.path.parent == small_drive and res.warnings == []
+    assert subprocess.run(["sha256sum", "-c", "--quiet", "manifest.sha256"], cwd=res.path).returncode == 0
+    assert media.device_size(small_drive) == 3 << 20
+
+
+def test_fake_capacity_warnings():
+    assert capacity_warnings(64_000_000_000, 8_000_000_000, 10, 10, 0)[0].startswith(
+        "The drive's file system claims 64.00 GB but the device reports 8.00 GB")
+    assert "fell only" in capacity_warnings(1 << 34, None, 1 << 30, 1 << 30, 50 << 20)[0]
+    assert capacity_warnings(1 << 34, 1 << 34, 1 << 30, (1 << 30) - (50 << 20), 50 << 20) == []
+
+
+LSBLK = {"blockdevices": [
+    {"name": "nvme0n1", "rm": False, "hotplug": False, "tran": "nvme", "label": None, "mountpoints": [None],
+     "children": [{"name": "nvme0n1p2", "rm": False, "hotplug": False, "tran": None, "label": None,
+                   "mountpoints": ["/"]}]},
+    {"name": "sdb", "rm": True, "hotplug": True, "tran": "usb", "label": None, "mountpoints": [None],
+     "children": [{"name": "sdb1", "rm": True, "hotplug": True, "tran": None, "label": "EVIDENCE",
+                   "mountpoints": ["/media/clerk/EVIDENCE"]}]}]}
+
+UDISKS = """/org/freedesktop/UDisks2/block_devices/nvme0n1p2:
+  org.freedesktop.UDisks2.Block:
+    Device:                     /dev/nvme0n1p2
+    HintSystem:                 true
+    IdLabel:
+  org.freedesktop.UDisks2.Filesystem:
+    MountPoints:                /
+    Size:                       511101108224
+
+/org/freedesktop/UDisks2/block_devices/sdc1:
+  org.freedesktop.UDisks2.Block:
+    Device:                     /dev/sdc1
+    HintSystem:                 false
+    IdLabel:                    CASE42
+  org.freedesktop.UDisks2.Filesystem:
+    MountPoints:                /media/clerk/CASE42
+                                /mnt/case42
+    Size:                       15997075456
+"""
+
+
+def test_removable_drives_from_lsblk_and_udisks_output():
+    found = drives.parse_lsblk(json.dumps(LSBLK))
+    assert [(d.device, str(d.mount_point), d.label) for d in found] == \
+        [("/dev/sdb1", "/media/clerk/EVIDENCE", "EVIDENCE")]
+    found = drives.parse_udisks(UDISKS)
+    assert [(d.device, str(d.mount_point), d.label) for d in found] == \
+        [("/dev/sdc1", "/media/clerk/CASE42", "CASE42"), ("/dev/sdc1", "/mnt/case42", "CASE42")]

@@ -1,0 +1,154 @@
+"""The plate OCR pipeline on real photos (read in place) and on bad images.
+
+Real images come from ``../shared/datasets`` beside the repository (or ``$ALPR_DATASETS``);
+those tests skip with a reason when the folder is absent. The photos asserted on are among
+the 30% held out of CRNN training (training/split.py), so they test reading, not memory.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+import threading
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine.errors import BadImage
+from app.engine.ocr import (PlateCandidate, PlateReader, decode_image, edit_distance,
+                            get_reader, normalise)
+from app.engine.ocr.detect import iou
+from app.engine.ocr.plates import format_prior
+from app.engine.ocr.samples import load_samples
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = Path(os.environ.get("ALPR_DATASETS")
+                or Path(__file__).resolve().parents[2] / "shared" / "datasets")
+CROPS = DATASETS / "openalpr-us-crops" / "dev"
+SCENES = DATASETS / "openalpr-us" / "dev"
+
+needs_crops = pytest.mark.skipif(not (CROPS / "groundtruth.csv").is_file(),
+                                 reason=f"plate crops dataset not found at {CROPS}")
+needs_scenes = pytest.mark.skipif(not SCENES.is_dir(),
+                                  reason=f"scene photo dataset not found at {SCENES}")
+
+# held-out images (never trained on) that the pipeline reads right, checked in top 3
+CROP_FILES = ["ca359.png", "ar867.png", "mn378.png", "wi179.png", "dc1348.png"]
+SCENE_FILES = ["21d8c31d-3deb-494b-9c63-c0223306fd82.jpg", "us4.jpg", "wts-lg-000078.jpg"]
+
+
+@pytest.fixture(scope="module")
+def reader() -> PlateReader:
+    return get_reader()
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares huge dimensions but holds almost nothing (a 'bomb' header)."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+
+
+# -- bad images: a clear BadImage, never a crash -------------------------------------------
+@pytest.mark.parametrize("data, words", [
+    (b"", "empty"),
+    (b"license plate ABC1234\nnot an image\n", "not an image"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not an image"),
+    (_png_header(20000, 20000), "too large"),
+    (b"\xff\xd8\xff\xe0" + os.urandom(200), ""),
+])
+def test_bad_bytes_raise_bad_image(data: bytes, words: str) -> None:
+    with pytest.raises(BadImage) as err:
+        decode_image(data)
+    assert words in str(err.value)
+    assert str(err.value).endswith(".")
+
+
+def test_truncated_real_image_raises_bad_image() -> None:
+    import cv2
+
+    ok, enc = cv2.imencode(".png", np.full((60, 120, 3), 200, np.uint8))
+    with pytest.raises(BadImage):
+        decode_image(enc.tobytes()[: len(enc) // 2])
+
+
+def test_too_many_bytes_raise_bad_image() -> None:
+    with pytest.raises(BadImage, match="too large"):
+        decode_image(b"\xff\xd8" + b"\0" * (51 * 1024 * 1024))
+
+
+def test_reader_refuses_bad_input(reader: PlateReader) -> None:
+    for bad in (b"", b"GIF89a....", np.zeros((0, 10), np.uint8), np.zeros((5, 5, 7), np.uint8)):
+        with pytest.raises(BadImage):
+            reader.read_crop(bad)
+        with pytest.raises(BadImage):
+            reader.read_scene(bad)
+
+
+def test_blank_image_gives_few_or_no_candidates(reader: PlateReader) -> None:
+    blank = np.full((480, 640, 3), 127, np.uint8)
+    assert all(isinstance(c, PlateCandidate) for c in reader.read_scene(blank))
+    assert all(c.confidence < 0.5 for c in reader.read_crop(blank[:100, :200]))
+
+
+# -- small pure helpers --------------------------------------------------------------------
+def test_normalise_and_distance() -> None:
+    assert normalise("abc-12 3·") == "ABC123"
+    assert edit_distance("ABC123", "ABC128") == 1
+    assert edit_distance("ABC123", "AB123") == 1
+    assert format_prior("ABC1234") > format_prior("A1") > 0
+
+
+def test_shared_reader_is_one_instance_across_threads() -> None:
+    seen: list[PlateReader] = []
+    threads = [threading.Thread(target=lambda: seen.append(get_reader())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(r) for r in seen}) == 1
+
+
+def test_engine_ocr_imports_neither_qt_nor_models() -> None:
+    code = ("import sys, app.engine.ocr; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'PyQt5', 'PyQt6', 'torch', 'easyocr')]; print(bad); sys.exit(bool(bad))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- real plates ---------------------------------------------------------------------------
+@needs_crops
+@pytest.mark.parametrize("name", CROP_FILES)
+def test_reads_real_crops(reader: PlateReader, name: str) -> None:
+    truth = {s.path.name: s.plate for s in load_samples(CROPS)}[name]
+    cands = reader.read_crop((CROPS / name).read_bytes())
+    assert cands, "no candidate at all"
+    assert truth in [c.text for c in cands[:3]], f"{truth} not in {cands[:3]}"
+    assert [c.confidence for c in cands] == sorted((c.confidence for c in cands), reverse=True)
+
+
+@needs_scenes
+@pytest.mark.parametrize("name", SCENE_FILES)
+def test_reads_real_scene_photos(reader: PlateReader, name: str) -> None:
+    sample = next(s for s in load_samples(SCENES) if s.path.name == name)
+    cands = reader.read_scene(sample.path.read_bytes())
+    hits = [c for c in cands[:3] if c.text == sample.plate]
+    assert hits, f"{sample.plate} not in {cands[:3]}"
+    assert hits[0].box is not None and iou(hits[0].box, sample.box) > 0.2
+
+
+@needs_scenes
+def test_scene_reading_is_cancellable(reader: PlateReader) -> None:
+    from app.engine.errors import Interrupted
+    from app.engine.progress import CancelToken
+
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Interrupted):
+        reader.read_scene((SCENES / SCENE_FILES[0]).read_bytes(), cancel=token)

@@ -1,0 +1,124 @@
+"""Releases to other agencies: the written request on file, the designee's approval, the law's limits."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+
+from app.engine.errors import PermissionDenied, ReleaseRefused, ValidationError
+from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, run
+from tests.evidence_data import add_hit_and_correction, add_reads_with_images
+
+
+def form(agency="Ventura County Sheriff's Office", agency_type="law_enforcement", **kw) -> ReleaseRequestForm:
+    base = dict(agency=agency, agency_type=agency_type, requester="Det. R. Alvarez",
+                purpose="Robbery investigation, suspect vehicle", description="Reads of 7ABC123, June 2026",
+                case_number="VCSO-26-118", received_on="2026-11-20")
+    base.update(kw)
+    return ReleaseRequestForm(**base)
+
+
+@pytest.fixture
+def reads(ws, clock):
+    return add_reads_with_images(ws, 4, 300, int(clock()))
+
+
+def _actions(ws) -> list[str]:
+    return [r[0] for r in ws.store.query("SELECT action FROM access_log ORDER BY seq")]
+
+
+def test_request_needs_every_element_and_the_right_role(ws, people):
+    clerk = people.user("cclerk", "custodian")
+    with pytest.raises(ValidationError, match="name of the person requesting"):
+        ws.evidence.request_release(clerk, form(requester=" "))
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        ws.evidence.request_release(clerk, form(received_on="20 Nov"))
+    deputy = people.user("dsmith", "deputy")
+    with pytest.raises(PermissionDenied):
+        ws.evidence.request_release(deputy, form())
+    req = ws.evidence.request_release(clerk, form())
+    assert (req.status, req.entered_by, req.case_number) == ("pending", "cclerk", "VCSO-26-118")
+    with pytest.raises(PermissionDenied):           # the clerk enters, only the designee decides
+        ws.evidence.decide_release(clerk, req.id, True, "ok")
+    assert _actions(ws).count("release_request") == 1
+
+
+def test_export_for_another_agency_needs_an_approved_request(ws, people, reads, tmp_path):
+    admin = people.admin()
+    deputy = people.user("dsmith", "deputy")
+    with pytest.raises(ReleaseRefused, match="written release request"):
+        run(ws.evidence.export(deputy, ExportRequest(reads, tmp_path, "x", recipient="Ventura County SO")))
+    req = ws.evidence.request_release(admin, form())
+    with pytest.raises(ReleaseRefused, match="pending, not approved"):
+        run(ws.evidence.export(deputy, ExportRequest(reads, tmp_path, "x", release_request_id=req.id)))
+    decided = ws.evidence.decide_release(admin, req.id, True, "Specific felony, MOU on file")
+    assert (decided.status, decided.decided_by) == ("approved", "amanager")
+    res = run(ws.evidence.export(deputy, ExportRequest(reads, tmp_path, "For VCSO robbery case",
+                                                       release_request_id=req.id)))
+    text = "\n".join(p.extract_text() for p in PdfReader(res.path / "chain-of-custody.pdf").pages)
+    assert "Ventura County Sheriff's Office" in text and f"Request #{req.id}" in text
+    meta = json.loads((res.path / "metadata.json").read_text())
+    assert meta["package"]["recipient"] == "Ventura County Sheriff's Office"
+    acts = _actions(ws)
+    assert acts.count("denied") == 2 and "release_approve" in acts and acts[-1] == "export"
+    assert json.loads(ws.store.query_one(
+        "SELECT detail FROM access_log WHERE action = 'export'")[0])["release_request"] == req.id
+    assert [r.id for r in ws.evidence.list_releases(admin, "approved")] == [req.id]
+
+
+@pytest.mark.parametrize("kind", ["private", "media", "public"])
+def test_no_release_to_anyone_but_a_public_agency(ws, people, reads, tmp_path, kind):
+    admin = people.admin()
+    req = ws.evidence.request_release(admin, form(agency="Acme Repossession LLC", agency_type=kind))
+    with pytest.raises(ReleaseRefused, match="1798.90.55"):
+        ws.evidence.decide_release(admin, req.id, True, "looks fine")
+    assert ws.evidence.decide_release(admin, req.id, False, "Not a public agency").status == "denied"
+    with pytest.raises(ReleaseRefused):
+        run(ws.evidence.export(admin, ExportRequest(reads, tmp_path, "x", release_request_id=req.id)))
+    assert _actions(ws).count("release_deny") == 1 and list(tmp_path.glob("ALPR-*")) == []
+
+
+def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock):
+    plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 300")[0]
+    add_hit_and_correction(ws, 300, plate, int(clock()))
+    admin = people.admin()
+    req = ws.evidence.request_release(admin, form(agency="Calabasas Public Works", agency_type="public_agency",
+                                                  purpose="Traffic study"))
+    ws.evidence.decide_release(admin, req.id, True, "Counts only, per policy")
+    with pytest.raises(ReleaseRefused, match="only counts"):
+        run(ws.evidence.export(admin, ExportRequest(reads, tmp_path, "x", release_request_id=req.id)))
+    now = int(clock())
+    q = AggregateQuery(now - 86400, now + 1, offense="stolen")
+    res = run(ws.evidence.export_aggregate(admin, req.id, q, tmp_path, "Traffic counts, last day"))
+    rows = list(csv.DictReader(io.StringIO((res.path / "aggregate.csv").read_text())))
+    assert sum(int(r["reads"]) for r in rows) == 4 and sum(int(r["hits_stolen"]) for r in rows) == 1
+    files = sorted(p.name for p in res.path.rglob("*") if p.is_file())
+    assert files == ["aggregate.csv", "aggregate.json", "chain-of-custody.pdf", "manifest.sha256"]
+    everything = "".join(p.read_text(errors="ignore") for p in res.path.glob("aggregate.*"))
+    assert plate not in everything and "images" not in files
+    assert ws.evidence.verify(admin, res.path).ok
+    assert "release_aggregate" in _actions(ws)
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+
+
+def test_decisions_are_final(ws, people):
+    admin = people.admin()
+    req = ws.evidence.request_release(admin, form())
+    ws.evidence.decide_release(admin, req.id, False, "No case nexus")
+    with pytest.raises(ValidationError, match="already denied"):
+        ws.evidence.decide_release(admin, req.id, True, "changed my mind")
+
+
+def test_aggregate_counts_by_site_and_period(ws, people, reads, clock):
+    from app.engine.evidence.aggregate import aggregate
+    now = int(clock())
+    with ws.store.reading() as conn:
+        rows = aggregate(conn, AggregateQuery(now - 86400, now + 1, sites=("Las Virgenes / Agoura Rd",)))
+        assert {r.camera_id for r in rows} == {"CAM-LV-N", "CAM-LV-S"}
+        assert sum(r.reads for r in rows) == 2          # reads 300..303 rotate over four cameras
+        assert sum(r.reads for r in aggregate(conn, AggregateQuery(now + 10, now + 20))) == 0
+        with pytest.raises(ValidationError, match="end after it starts"):
+            aggregate(conn, AggregateQuery(now, now - 1))

@@ -1,0 +1,158 @@
+"""Sync against both backends: first and incremental pulls, hits, tombstones, the window,
+the access-log and corrections upload, guard and logging."""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+import pytest
+
+from app.engine import accesslog
+from app.engine.errors import PermissionDenied
+from app.server.model import HotlistEntry
+
+from tests.server_helpers import CAMS, add_reads, city, seed_city, server_truth  # noqa: F401
+
+
+def run(ws, session):
+    return list(ws.sync.run(session))
+
+
+@pytest.fixture
+def synced(ws, people, city, clock):
+    """A city with 30 reads (3 of a stolen plate), a deputy-less prosecutor session, configured."""
+    seed_city(city.server, int(clock()))
+    ws.sync.configure(people.admin(), city.address)
+    return people.user("pat.rivera", "prosecutor")
+
+
+def local_reads(ws) -> dict[int, str]:
+    return dict(ws.store.query("SELECT id, plate FROM reads"))
+
+
+def test_first_sync_pulls_everything_and_makes_hits(ws, city, synced, clock, people):
+    steps = run(ws, synced)
+    truth = server_truth(city.server)
+    assert local_reads(ws) == truth["reads"] and len(truth["reads"]) == 30
+    held = {row[0]: bytes(row[1]) for row in ws.store.query("SELECT sha256, data FROM images")}
+    assert set(held) == truth["images"]
+    assert all(hashlib.sha256(d).hexdigest() == s for s, d in held.items())
+    assert ws.store.query_one("SELECT count(*) FROM cameras")[0] == len(CAMS)
+    hits = ws.store.query("SELECT r.plate FROM hits h JOIN reads r ON r.id = h.read_id")
+    assert sorted(hits) == [("7HOT123",)] * 3
+    assert steps[-1].stage == "done" and "30 reads" in steps[-1].message
+    entry = [e for e in ws.audit_entries(people.admin()) if e.action == "sync"][-1]
+    assert entry.username == "pat.rivera" and entry.detail["reads"] == 30 and entry.detail["ok"]
+
+
+def test_incremental_sync_takes_only_new_rows_and_new_entries_hit_held_reads(ws, city, synced, clock):
+    run(ws, synced)
+    now = int(clock())
+    add_reads(city.server, [("5NEW001", now - 50, CAMS[0].id), ("7HOT123", now - 40, CAMS[1].id)], now, seed=7)
+    city.server.add_entries([HotlistEntry("svs", "8ABC001", "Stolen plates", 1, None, "doj", now)])
+    run(ws, synced)
+    last = json.loads(ws.store.query_one("SELECT value FROM settings WHERE key = 'sync.last'")[0])
+    assert last["reads"] == 2 and last["hotlist_entries"] == 1
+    assert local_reads(ws) == server_truth(city.server)["reads"]
+    plates = sorted(p for (p,) in ws.store.query("SELECT r.plate FROM hits h JOIN reads r ON r.id = h.read_id"))
+    assert plates == ["7HOT123"] * 4 + ["8ABC001"]     # the new entry hit a read already held
+    run(ws, synced)                                        # nothing new: nothing pulled twice
+    last = json.loads(ws.store.query_one("SELECT value FROM settings WHERE key = 'sync.last'")[0])
+    assert last["reads"] == 0 and last["hits"] == 0
+
+
+def test_tombstones_remove_purged_reads_but_not_held_ones(ws, city, synced, clock, people):
+    run(ws, synced)
+    ids = sorted(local_reads(ws))
+    admin = people.admin()
+    ws.place_hold(admin, "LHS-2026-004512", "evidence", "burglary case", [ids[1]])
+    assert city.server.purge_reads(ids[:3], "retention", int(clock())) == 3
+    run(ws, synced)
+    left = local_reads(ws)
+    assert ids[0] not in left and ids[2] not in left and ids[1] in left   # the held read stays
+    assert ws.store.query_one("SELECT count(*) FROM hits WHERE read_id = ?", (ids[0],))[0] == 0
+    used = {s for row in ws.store.query("SELECT plate_image_sha256, scene_image_sha256 FROM reads") for s in row}
+    assert {s for (s,) in ws.store.query("SELECT sha256 FROM images")} <= used
+
+
+def test_sync_window_keeps_only_recent_days(ws, city, synced, clock, people):
+    now = int(clock())
+    add_reads(city.server, [("6OLD001", now - 10 * 86400, CAMS[0].id)], now, seed=3)
+    run(ws, synced)
+    assert "6OLD001" in local_reads(ws).values()
+    ws.sync.set_window(people.admin(), 5)
+    run(ws, synced)
+    assert "6OLD001" not in local_reads(ws).values() and len(local_reads(ws)) == 30
+    ws.sync.set_window(people.admin(), 20)                  # wider again: the old read comes back
+    run(ws, synced)
+    assert "6OLD001" in local_reads(ws).values()
+
+
+def test_access_log_upload_is_idempotent_and_never_deletes(ws, city, synced):
+    run(ws, synced)
+    local = [tuple(r) for r in ws.store.query("SELECT seq, ts, username, agency, role, action, query, purpose, "
+                                               "case_number, result_ids, detail, prev_hash, hash FROM access_log")]
+    on_server = [tuple(r) for r in city.server.uploaded_log(ws.store.store_id)]
+    assert on_server == local
+    with ws.store.transaction() as conn:                    # as if the confirmation had been lost
+        conn.execute("UPDATE access_log SET uploaded = 0")
+    run(ws, synced)
+    again = city.server.uploaded_log(ws.store.store_id)
+    assert len(again) == len({r[0] for r in again}) == ws.store.query_one("SELECT count(*) FROM access_log")[0]
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE uploaded = 0")[0] == 0
+    assert accesslog.verify(ws.store.reading().__enter__(), ws.store.log_key()).ok
+
+
+def test_corrections_go_up_once(ws, city, synced, clock):
+    run(ws, synced)
+    rid = min(local_reads(ws))
+    u = str(uuid.uuid4())
+    with ws.store.transaction() as conn:
+        conn.execute("INSERT INTO corrections(read_id, old_plate, new_plate, reason, username, corrected_at, uuid) "
+                     "VALUES (?, '8ABC001', '8A8C001', 'plate crop shows 8', 'pat.rivera', ?, ?)", (rid, int(clock()), u))
+    run(ws, synced)
+    with ws.store.transaction() as conn:
+        conn.execute("UPDATE corrections SET uploaded = 0")
+    run(ws, synced)
+    assert city.server.stats()["corrections"] == 1
+    assert ws.store.query_one("SELECT uploaded FROM corrections WHERE uuid = ?", (u,))[0] == 1
+
+
+def test_sync_is_guarded(ws, city, synced, people):
+    auditor = people.user("avery.shah", "auditor")
+    with pytest.raises(PermissionDenied):
+        list(ws.sync.run(auditor))
+    assert ws.store.query_one("SELECT count(*) FROM reads")[0] == 0
+    denied = [e for e in ws.audit_entries(people.admin()) if e.action == "denied"]
+    assert [e.detail["action"] for e in denied if e.username == "avery.shah"] == ["sync"]
+    with pytest.raises(PermissionDenied):
+        ws.sync.configure(synced, "embedded:/tmp/elsewhere")       # settings are the administrator's
+
+
+def test_bulk_first_sync_rebuilds_indexes_even_after_a_crash(ws, city, synced, monkeypatch):
+    from app.engine import sync_apply, sync_run
+    monkeypatch.setattr(sync_run, "BULK_MIN", 10)
+    names = lambda: {n for (n,) in ws.store.query(  # noqa: E731
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reads' AND sql IS NOT NULL")}
+    before = names()
+    stages = [p.stage for p in ws.sync.run(synced)]
+    assert "indexes" in stages and names() == before and len(local_reads(ws)) == 30
+    with ws.store.transaction() as conn:                  # as if killed in the middle of a bulk load
+        sync_apply.drop_read_indexes(conn)
+    assert names() == set()
+    list(ws.sync.run(synced))
+    assert names() == before
+
+
+def test_another_server_is_refused_while_reads_from_the_first_are_held(ws, city, synced, people, tmp_path):
+    from app.engine.errors import SyncError
+    from app.server.embedded import EmbeddedServer
+    run(ws, synced)
+    other = EmbeddedServer.create(tmp_path / "other-city")
+    other.close()
+    ws.sync.configure(people.admin(), f"embedded:{tmp_path / 'other-city'}")
+    with pytest.raises(SyncError, match="another city server"):
+        run(ws, synced)
+    ws.sync.configure(people.admin(), city.address)        # back to its own server: resumes
+    assert run(ws, synced)[-1].stage == "done" and len(local_reads(ws)) == 30

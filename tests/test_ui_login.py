@@ -1,0 +1,158 @@
+"""Flow 1: the login dialog and the lock screen, driven through the real widgets."""
+from __future__ import annotations
+
+import pyotp
+from PySide6.QtWidgets import QDialog
+
+from app.ui.login import LoginDialog
+
+from .conftest import PASSWORD
+from .ui_fixtures import ctx, last_seq, log_actions, open_window  # noqa: F401
+
+
+def _sign_in(dialog: LoginDialog, user: str, password: str, code: str | None = None) -> None:
+    dialog.user.setText(user)
+    dialog.password.setText(password)
+    if code is not None:
+        dialog.code.setText(code)
+    dialog.ok.click()
+
+
+def test_first_run_creates_admin_enrols_second_factor_and_warns_of_training(ws, ctx, qtbot, clock):
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.pages.currentWidget() is dialog.first
+    dialog.first_user.setText("amanager")
+    dialog.first_name.setText("Alex Manager")
+    dialog.first_pw.setText(PASSWORD)
+    dialog.first_pw2.setText(PASSWORD + "x")
+    dialog.ok.click()
+    assert "differ" in dialog.first.message.text()
+    dialog.first_pw2.setText(PASSWORD)
+    dialog.ok.click()
+    assert dialog.pages.currentWidget() is dialog.login
+    assert "created" in dialog.login.message.text()
+
+    _sign_in(dialog, "amanager", PASSWORD)
+    assert dialog.pages.currentWidget() is dialog.enrol            # administrators need a 2nd factor
+    assert not dialog.qr.pixmap().isNull()
+    dialog.enrol_code.setText("000000")
+    dialog.ok.click()
+    assert "does not match" in dialog.enrol.message.text()
+    dialog.enrol_code.setText(pyotp.TOTP(dialog.secret.text()).at(clock()))
+    dialog.ok.click()
+    assert dialog.pages.currentWidget() is dialog.notice           # no training recorded yet
+    assert "training is not on record" in dialog.notice.message.text()
+    dialog.ok.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.session.user.username == "amanager" and dialog.session.user.totp_enrolled
+    actions = [a[2] for a in log_actions(ws)]
+    assert actions[-3:] == ["user_add", "login", "totp_enrol"] or \
+        {"user_add", "login", "totp_enrol"} <= set(actions)
+
+
+def test_wrong_password_then_locked_account(ws, ctx, people, qtbot):
+    people.user("pprosecutor", "prosecutor")
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    seq = last_seq(ws)
+    _sign_in(dialog, "pprosecutor", "wrong-password")
+    assert "Wrong user name or password (4 attempts left" in dialog.login.message.text()
+    assert dialog.password.text() == ""
+    for _ in range(4):
+        _sign_in(dialog, "pprosecutor", "wrong-password")
+    assert "locked" in dialog.login.message.text()
+    _sign_in(dialog, "pprosecutor", PASSWORD)
+    assert "account is locked" in dialog.login.message.text()
+    assert dialog.session is None
+    actions = [(a[1], a[2]) for a in log_actions(ws, seq)]
+    assert actions.count(("pprosecutor", "login_failed")) == 5
+    assert ("pprosecutor", "login_refused") in actions
+
+
+def test_expired_password_is_changed_in_the_dialog(ws, ctx, people, qtbot, clock):
+    people.user("pprosecutor", "prosecutor")
+    ws.store.execute("UPDATE users SET password_changed_at = ? WHERE username = 'pprosecutor'",
+                     (int(clock()) - 400 * 86400,))
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    _sign_in(dialog, "pprosecutor", PASSWORD)
+    assert dialog.pages.currentWidget() is dialog.change
+    assert "expired" in dialog.change.message.text()
+    new = "Another-Long-Passphrase-42-Sky"
+    dialog.new_pw.setText(new)
+    dialog.new_pw2.setText(new)
+    dialog.ok.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.session.user.username == "pprosecutor"
+    actions = [a[2] for a in log_actions(ws) if a[1] == "pprosecutor"]
+    assert "password_change" in actions and actions[-1] == "login"
+
+
+def test_second_factor_field_appears_when_needed(ws, ctx, people, qtbot):
+    people.user("ddeputy", "deputy")                # enrolled by the fixture
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    assert dialog.code.isHidden()
+    _sign_in(dialog, "ddeputy", PASSWORD)
+    assert not dialog.code.isHidden()
+    assert "6-digit code" in dialog.login.message.text()
+    _sign_in(dialog, "ddeputy", PASSWORD, people.code("ddeputy"))
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_expired_training_is_explained_at_login(ws, ctx, people, qtbot):
+    people.user("pprosecutor", "prosecutor", trained=False, purpose=False)
+    people.train("pprosecutor", days_ago=400, valid_days=365)
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    _sign_in(dialog, "pprosecutor", PASSWORD)
+    assert dialog.pages.currentWidget() is dialog.notice
+    assert "training expired on" in dialog.notice.message.text()
+
+
+def test_idle_lock_then_same_user_unlocks(ws, people, open_window, clock):
+    deputy = people.user("ddeputy", "deputy")
+    window = open_window(deputy)
+    clock.advance(ws.profile.idle_lock_minutes * 60 + 5)
+    window.watcher.check()
+    assert window.stack.currentWidget() is window.lock_screen
+    assert deputy.locked
+    lock = window.lock_screen
+    lock.password.setText("wrong")
+    lock.code.setText(people.code("ddeputy"))
+    lock.unlock_button.click()
+    assert "stays locked" in lock.message.text()
+    lock.password.setText(PASSWORD)
+    lock.code.setText(people.code("ddeputy"))
+    lock.unlock_button.click()
+    assert window.stack.currentIndex() == 0 and not deputy.locked
+    actions = [a[2] for a in log_actions(ws) if a[1] == "ddeputy"]
+    assert actions[-3:] == ["session_lock", "login_failed", "session_unlock"]
+
+
+def test_another_user_replaces_the_locked_one(ws, people, open_window, qtbot):
+    deputy = people.user("ddeputy", "deputy")
+    people.user("pprosecutor", "prosecutor")
+    window = open_window(deputy)
+    window.lock_now()
+    assert window.stack.currentWidget() is window.lock_screen
+    dialog = window.lock_screen.start_switch()
+    _sign_in(dialog, "pprosecutor", PASSWORD)
+    assert window.ctx.session.user.username == "pprosecutor"
+    assert deputy.ended
+    assert window.stack.currentIndex() == 0
+    assert "pprosecutor" in window.status_user.text()
+    assert window.ctx.session.purpose is None          # the new user declares their own
+    rows = [(a[1], a[2]) for a in log_actions(ws)]
+    assert ("ddeputy", "logout") in rows and rows[-1] == ("ddeputy", "logout")
+
+
+def test_engine_lock_during_work_shows_the_lock_screen(ws, people, open_window, clock, seeded):
+    deputy = people.user("ddeputy", "deputy")
+    window = open_window(deputy)
+    clock.advance(ws.profile.idle_lock_minutes * 60 + 5)
+    window.search.plate.setText("7ABC123")
+    window.search.run_search()                          # the engine refuses: session locked
+    assert window.stack.currentWidget() is window.lock_screen
+    assert window.search.model.rows == []
