@@ -17,7 +17,7 @@ def main() -> None:
     ws.sync.batch = batch
     print("SYNCING", flush=True)
     for _ in ws.sync.run(session):
-        pass
+        print("STEP", flush=True)                  # the test kills after a random number of these
     print("DONE", flush=True)
     ws.close()
 

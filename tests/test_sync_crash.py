@@ -37,7 +37,7 @@ def _crash_loop(ws, people, city, clock):
     session = people.user("pat.rivera", "prosecutor")
     rng = random.Random(20261123)
     kills, finished, rounds = 0, 0, 0
-    while kills < KILLS and rounds < 60:
+    while kills < KILLS and rounds < 100:
         rounds += 1
         plates = [rng.choice(["7HOT123", f"5RND{rng.randrange(1000):03d}", f"6CMT{rng.randrange(40):03d}"])
                   for _ in range(80)]
@@ -55,8 +55,15 @@ def _crash_loop(ws, people, city, clock):
         proc.stdin.write(PASSWORD + "\n")
         proc.stdin.flush()
         assert proc.stdout.readline().strip() == "SYNCING", proc.stderr.read()
-        time.sleep(rng.uniform(0.0, 0.6))             # somewhere inside the sync
-        if proc.poll() is None:
+        # Somewhere inside the sync: after a random number of its progress steps, then a few
+        # random milliseconds into the next batch (steps, not wall time, so load cannot move it).
+        line = ""
+        for _ in range(rng.randrange(0, 24)):
+            line = proc.stdout.readline().strip()
+            if line != "STEP":
+                break
+        time.sleep(rng.uniform(0.0, 0.02))
+        if line != "DONE" and proc.poll() is None:
             proc.kill()
             kills += 1
         else:

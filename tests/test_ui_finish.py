@@ -99,3 +99,22 @@ def test_alpr_gui_opens_the_login_on_the_data_dir(ws, people, qapp):
     data_dir = ws.store.data_dir
     assert main(["--data-dir", str(data_dir), "gui"]) == 1         # login cancelled: no window
     assert seen and ws.profile.agency in seen[0]
+
+
+def test_log_out_then_the_next_user_signs_in(ws, people, open_window):
+    from .conftest import PASSWORD
+    deputy = people.user("ddeputy", "deputy")
+    people.user("pprosecutor", "prosecutor")
+    window = open_window(deputy)
+    window.search.plate.setText("7ABC123")
+    window.log_out()
+    assert deputy.ended and window.search.model.rows == []
+    dialog = window.login_dialog
+    dialog.user.setText("pprosecutor")
+    dialog.password.setText(PASSWORD)
+    dialog.ok.click()
+    assert window.ctx.session.user.username == "pprosecutor"
+    assert window.status_user.text() == "User: pprosecutor (prosecutor)"
+    assert not window.search.search_button.isEnabled()         # purpose first, again
+    rows = ws.store.query("SELECT username, action FROM access_log ORDER BY seq DESC LIMIT 2")
+    assert rows == [("pprosecutor", "login"), ("ddeputy", "logout")]

@@ -97,6 +97,7 @@ def test_bad_input_gives_a_sentence_and_keeps_the_form(ws, people, open_window, 
     window = open_window(people.user("ddeputy", "deputy"))
     _search(window, "7*", "wildcard")
     assert "too broad" in window.ctx.presenter.last
+    assert window.search.status.text().startswith("Not searched:")
     assert window.search.plate.text() == "7*"
     assert window.search.search_button.isEnabled()
 

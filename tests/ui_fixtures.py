@@ -46,6 +46,8 @@ def open_window(ws, qtbot, tmp_path):
         qtbot.waitUntil(lambda: window.ctx.runner.idle, timeout=10_000)
         window.ctx.runner.shutdown()
         window.deleteLater()
+        bugs = [text for title, text in window.ctx.presenter.shown if title == "Unexpected error"]
+        assert not bugs, bugs
 
 
 def log_actions(ws, since: int = 0) -> list[tuple]:

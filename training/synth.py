@@ -7,14 +7,11 @@ Only fonts present on the machine are used (DejaVu family, found with ``fc-list`
 """
 from __future__ import annotations
 
-import glob
 import random
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-
-from app.engine.ocr.recognizer import INPUT_HEIGHT, INPUT_WIDTH
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 MAIN_FONTS = [
@@ -176,14 +173,3 @@ def augment(img: np.ndarray, rng: random.Random, np_rng: np.random.Generator) ->
     if rng.random() < 0.1:
         g = 255 - g
     return g
-
-
-def available_fonts() -> list[str]:
-    """Main fonts that really exist here (the list above, filtered)."""
-    have = {p.rsplit("/", 1)[-1] for p in glob.glob(f"{FONT_DIR}/*.ttf")}
-    return [f for f in MAIN_FONTS if f in have]
-
-
-def to_input(gray: np.ndarray) -> np.ndarray:
-    """Resize a grey crop to the network's input size."""
-    return cv2.resize(gray, (INPUT_WIDTH, INPUT_HEIGHT), interpolation=cv2.INTER_AREA)

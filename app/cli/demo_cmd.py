@@ -16,7 +16,7 @@ def cmd_setup(args):
     t0 = time.time()
     res = setup(data_dir(args), days=args.days, reads_per_day=args.reads_per_day,
                 server_dir=Path(args.server_dir) if args.server_dir else None, now=time.time(),
-                clock=time.time, say=lambda m: print(m, flush=True))
+                clock=time.time, say=lambda m: print(m, flush=True), ocr=not args.no_ocr)
     print(f"Ingest: {res.ingest.summary()}")
     for name, reason in res.ingest.rejects[:10]:
         print(f"  rejected {name}: {reason}")
@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=3)
     p.add_argument("--reads-per-day", type=int, default=1000)
     p.add_argument("--server-dir", help="where the embedded city server goes (default DATA_DIR/city-server)")
+    p.add_argument("--no-ocr", action="store_true", help="leave drops without a plate read in the OCR queue")
     p.set_defaults(func=cmd_setup)
     p = demo.add_parser("generate", help="write demo camera drops to a folder")
     p.add_argument("folder")

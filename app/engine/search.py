@@ -104,8 +104,10 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         conds.append("(r.plate = ? OR r.original_plate = ?)")
         params += [p, p]
     elif p and query.mode == "partial":
-        conds.append("(instr(r.plate, ?) > 0 OR r.id IN "
-                     "(SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
+        # Match distinct plates on the covering plate index first: scanning reads in time
+        # order and testing each row costs seconds on a million reads for a rare substring.
+        conds.append("(r.plate IN (SELECT DISTINCT plate FROM reads WHERE instr(plate, ?) > 0) "
+                     "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
         params += [p, p]
     elif p and query.mode == "wildcard":
         glob = plates.wildcard_to_glob(p)

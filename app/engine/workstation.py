@@ -258,6 +258,11 @@ class Workstation:
                  detail={"previous_purpose": old[0], "previous_case": old[1], "label": purpose.label})
 
     # -- search and view -------------------------------------------------------------------
+    def cameras(self, session: Session) -> list[tuple[str, str, str]]:
+        """(id, name, site) of every camera, for search filters; set-up data, not ALPR data."""
+        self.auth.touch(session)
+        return self.store.query("SELECT id, name, site FROM cameras ORDER BY id")
+
     def search(self, session: Session, query: search.SearchQuery, offset: int = 0,
                limit: int = 200) -> search.SearchPage:
         """One page of a search; the log entry names exactly the reads this page returns."""

@@ -41,7 +41,7 @@ class DemoResult:
 
 def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_dir: Path | None = None,
           drops_dir: Path | None = None, now: float, clock: Callable[[], float] | None = None,
-          say: Callable[[str], None] = lambda _m: None) -> DemoResult:
+          say: Callable[[str], None] = lambda _m: None, ocr: bool = True) -> DemoResult:
     data_dir = Path(data_dir)
     server_dir = Path(server_dir or data_dir / "city-server")
     say(f"Creating the embedded city server in {server_dir}")
@@ -59,6 +59,8 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
         say(f"Ingesting {plan.drops + plan.faulty} drops")
         report = ingest_dir(server, folder, int(now))
         server.add_entries(plan.entries)
+        if ocr and report.queued_for_ocr:
+            _read_queue(server, say)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     finally:
@@ -75,6 +77,17 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     finally:
         ws.close()
     return DemoResult(server_dir, data_dir, report, summary, users)
+
+
+def _read_queue(server: EmbeddedServer, say: Callable[[str], None]) -> None:
+    """Drops that came without a plate read are read by the workstation's OCR engine."""
+    from app.engine.ocr import get_reader
+
+    from .ocr_queue import DrainResult, drain
+    say("Reading the drops that came without a plate read (plate OCR; models load first)")
+    for step in drain(server, get_reader()):
+        if isinstance(step, DrainResult):
+            say(f"  OCR: {step.read} read, {step.unreadable} unreadable")
 
 
 def _users(ws: Workstation, now: float) -> list[tuple[str, str]]:

@@ -107,6 +107,9 @@ class SyncAdmin(QWidget):
             self.server.setText(status.server or "")
             self.window.setValue(status.window_days or 0)
             self.result.setText(describe_last(status.last_sync))
+            if status.last_sync and self.ctx.sync_state.startswith("Sync: not run"):
+                when = datetime.fromtimestamp(status.last_sync.get("finished", 0))
+                self.ctx.set_sync_state(f"Sync: last {when.strftime('%Y-%m-%d %H:%M')}")
         self.ctx.db(lambda: service.status(s), shown, self.ctx.inline(self.message.setText))
 
     def save_settings(self) -> None:

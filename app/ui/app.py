@@ -18,14 +18,14 @@ from .errors import ErrorPresenter
 from .login import LoginDialog
 from .main_window import MainWindow
 from .ops import Runner
-from .style import STYLE
+from . import style
 
 
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("alpr-workstation")
     app.setApplicationName("ALPR investigator workstation")
-    app.setStyleSheet(STYLE)
+    style.apply(app)
     return app
 
 

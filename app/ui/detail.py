@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from app.engine.errors import NotFound
 from app.engine.reads import ReadDetail
 
-from . import enhance
+from . import enhance, style
 from .context import AppContext
+from .detail_actions import DetailActions
 from .image_view import ImageView
 from .results_model import fmt_time
 from .timeline import TimelineChart
@@ -36,6 +37,7 @@ class ReadDetailPanel(QWidget):
         self.pictures: dict[str, enhance.Pictures | None] = {}
         self.plate_label = QLabel("No read selected")
         self.plate_label.setObjectName("plateTitle")
+        self.plate_label.setStyleSheet(style.PLATE_TITLE)
         self.misread = QLabel()
         self.misread.setObjectName("misreadBanner")
         self.misread.setWordWrap(True)
@@ -66,6 +68,8 @@ class ReadDetailPanel(QWidget):
         self.others.itemActivated.connect(
             lambda item: self.read_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.timeline = TimelineChart()
+        self.actions = DetailActions(ctx)
+        self.actions.changed.connect(self.load)
 
         images = QSplitter(Qt.Orientation.Horizontal)
         images.addWidget(self.plate_view)
@@ -85,6 +89,7 @@ class ReadDetailPanel(QWidget):
         lower.addWidget(others_box, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.actions)
         layout.addWidget(self.misread)
         layout.addWidget(images, 3)
         layout.addWidget(self.enhanced_note)
@@ -127,6 +132,7 @@ class ReadDetailPanel(QWidget):
         self.detail, self.pictures = None, {}
         self.plate_label.setText("No read selected")
         self.misread.hide()
+        self.actions.set_read(None)
         for label in self.fields.values():
             label.clear()
         self.others.clear()
@@ -136,6 +142,7 @@ class ReadDetailPanel(QWidget):
     # -- showing ----------------------------------------------------------------------------------
     def _show_facts(self, d: ReadDetail) -> None:
         r = d.read
+        self.actions.set_read(d)
         self.plate_label.setText(f"{r.plate}   (read {r.id})")
         f = self.fields
         f["Time"].setText(fmt_time(r.read_at))

@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from . import style
 from .context import AppContext
 from .login import LoginDialog
 
@@ -59,10 +60,12 @@ class LockScreen(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("lockScreen")
+        self.setStyleSheet(style.LOCK_SCREEN)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.switch_dialog: LoginDialog | None = None
         self.title = QLabel()
         self.title.setObjectName("heading")
+        self.title.setStyleSheet(style.HEADING)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
         self.password, self.code = QLineEdit(), QLineEdit()

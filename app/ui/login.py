@@ -17,6 +17,7 @@ from app.engine.auth import PasswordExpired, Session
 from app.engine.errors import EngineError, SecondFactorRequired
 from app.engine.permissions import DATA_ACTIONS
 
+from . import style
 from .context import AppContext
 
 
@@ -38,6 +39,7 @@ class _Page(QWidget):
         outer = QVBoxLayout(self)
         title = QLabel(heading)
         title.setObjectName("heading")
+        title.setStyleSheet(style.HEADING)
         title.setWordWrap(True)
         outer.addWidget(title)
         outer.addLayout(self.form)

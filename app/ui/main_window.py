@@ -21,6 +21,7 @@ from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
 from .login import LoginDialog
 from .purpose import PurposeBar
+from .read_actions import ReadActions
 from .search_panel import SearchPanel
 
 
@@ -40,6 +41,11 @@ class MainWindow(QMainWindow):
         self.detail = ReadDetailPanel(ctx)
         self.search.read_selected.connect(self.detail.load)
         self.detail.read_requested.connect(self.detail.load)
+        self.read_actions = ReadActions(ctx, self, self.search)
+        self.search.photo_requested.connect(self.read_actions.photo_search)
+        for source in (self.search, self.detail.actions):
+            source.export_requested.connect(self.read_actions.export)
+            source.hold_requested.connect(self.read_actions.hold)
         search_tab = QSplitter(Qt.Orientation.Horizontal)
         search_tab.setObjectName("searchSplitter")
         search_tab.addWidget(self.search)
@@ -55,7 +61,7 @@ class MainWindow(QMainWindow):
                         "admin": self.admin}
         self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
                        "admin": "Administration"}
-        self.analyses = self._analyses()
+        self.analyses = None                # built for the first user who may analyse
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -71,6 +77,8 @@ class MainWindow(QMainWindow):
 
         self.status_user, self.status_purpose = QLabel(), QLabel()
         self.status_case, self.status_sync = QLabel(), QLabel(ctx.sync_state)
+        for w in (self.status_user, self.status_purpose, self.status_case, self.status_sync):
+            w.setContentsMargins(8, 0, 12, 0)
         for w in (self.status_user, self.status_purpose, self.status_case):
             self.statusBar().addWidget(w)
         self.statusBar().addPermanentWidget(self.status_sync)
@@ -87,12 +95,12 @@ class MainWindow(QMainWindow):
         if ctx.session is not None:
             self.apply_role()
 
-    def _analyses(self):
+    def _mount_analyses(self) -> None:
         """The analysis panels (issue 7) where this build has them, after Search."""
         try:
             from .analyses import AnalysesTabs
         except ImportError:
-            return None
+            return
         tabs = AnalysesTabs(self.ctx.ws, self.ctx.session, self.ctx.runner)
         tabs.read_activated.connect(self.open_read)
         tabs.camera_clicked.connect(self.search.filter_camera)
@@ -101,7 +109,7 @@ class MainWindow(QMainWindow):
         screens = dict(self.screens)
         self.screens = {"search": screens.pop("search"), "analyses": tabs, **screens}
         self.titles["analyses"] = "Analyses"
-        return tabs
+        self.analyses = tabs
 
     # -- menus and shortcuts ----------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
@@ -124,6 +132,14 @@ class MainWindow(QMainWindow):
         self.next_action = self._action(go, "&Next result", "Ctrl+N", lambda: self.search.step(1))
         self.prev_action = self._action(go, "&Previous result", "Ctrl+P",
                                         lambda: self.search.step(-1))
+        reads = bar.addMenu("&Reads")
+        self.photo_action = self._action(reads, "Search by &photo...", "Ctrl+Shift+P",
+                                         self.photo_search)
+        self.export_action = self._action(
+            reads, "&Export selected as evidence...", None,
+            lambda: self.read_actions.export(self.search.selected_ids()))
+        self.hold_action = self._action(reads, "Place &hold on selected...", None,
+                                        lambda: self.read_actions.hold(self.search.selected_ids()))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", None, self.about)
 
@@ -132,6 +148,11 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.screens["search"])
             self.search.plate.setFocus()
             self.search.plate.selectAll()
+
+    def photo_search(self) -> None:
+        if "search" in self.visible_screens():
+            self.tabs.setCurrentWidget(self.screens["search"])
+            self.read_actions.photo_search()
 
     def about_text(self) -> str:
         p = self.ctx.ws.profile
@@ -147,14 +168,16 @@ class MainWindow(QMainWindow):
     # -- session and role -----------------------------------------------------------------------
     def visible_screens(self) -> list[str]:
         c = self.ctx
-        show = {"search": c.can("search"), "analyses": c.can("analysis") and self.analyses is not None,
+        show = {"search": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
-        return [k for k, v in show.items() if v]
+        return [k for k, v in show.items() if v and k in self.screens]
 
     def apply_role(self) -> None:
         """Show only the screens this role may use; reload what the new user may see."""
+        if self.analyses is None and self.ctx.can("analysis"):
+            self._mount_analyses()
         current = self.tabs.currentWidget()
         self.tabs.clear()
         for key in self.visible_screens():
@@ -167,6 +190,9 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentWidget(widget)
                 break
         self.detail.clear()
+        for act, grant in ((self.photo_action, "search"), (self.export_action, "export"),
+                           (self.hold_action, "hold_place")):
+            act.setVisible(self.ctx.can(grant))
         if "search" in self.visible_screens():
             self.search.load_cameras()
         self.hits.start()

@@ -7,8 +7,10 @@ logs every change; the bar only collects and shows.
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from . import style
 from .context import AppContext
 
 
@@ -17,6 +19,8 @@ class PurposeBar(QWidget):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("purposeBar")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(style.PURPOSE_BAR)
         profile = ctx.ws.profile
         self.purpose = QComboBox()
         self.purpose.setObjectName("purposeCombo")

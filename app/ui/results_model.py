@@ -31,6 +31,16 @@ def fmt_time(ts: int) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
+_DISPLAY, _FOREGROUND = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole
+_TOOLTIP, _USER = Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole
+_HIT_BRUSH = QBrush(QColor("#b00020"))
+
+
+def _cells(r: ReadRow) -> tuple[str, ...]:
+    return (fmt_time(r.read_at), r.plate, "" if r.closeness is None else f"{r.closeness:.2f}",
+            flags(r), f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")
+
+
 def flags(row: ReadRow) -> str:
     out = []
     if row.has_hit:
@@ -47,11 +57,13 @@ class ResultsModel(QAbstractTableModel):
 
     loaded = Signal(int)           # rows now held, after each page arrives
     finished = Signal()            # the query has no more pages
+    failed = Signal(str)           # the engine refused or failed (the presenter says why)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.rows: list[ReadRow] = []
+        self._cells: dict[int, tuple[str, ...]] = {}
         self.query: SearchQuery | None = None
         self.has_more = False
         self.loading: Task | None = None
@@ -69,19 +81,24 @@ class ResultsModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.rows):
+    def data(self, index: QModelIndex, role=_DISPLAY):
+        """Called for every cell and role on each repaint, so the text is built once per row."""
+        row = index.row()
+        if role == _DISPLAY:
+            cells = self._cells.get(row)
+            if cells is None:
+                if not 0 <= row < len(self.rows):
+                    return None
+                cells = self._cells[row] = _cells(self.rows[row])
+            return cells[index.column()]
+        if not 0 <= row < len(self.rows):
             return None
-        r, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (fmt_time(r.read_at), r.plate,
-                    "" if r.closeness is None else f"{r.closeness:.2f}", flags(r),
-                    f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == FLAGS_COLUMN and r.has_hit:
-            return QBrush(QColor("#b00020"))
-        if role == Qt.ItemDataRole.ToolTipRole and r.possible_misread:
+        r = self.rows[row]
+        if role == _FOREGROUND and r.has_hit and index.column() == FLAGS_COLUMN:
+            return _HIT_BRUSH
+        if role == _TOOLTIP and r.possible_misread:
             return "The plate may be misread: open the read to compare the readings."
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _USER:
             return r.id
         return None
 
@@ -106,9 +123,16 @@ class ResultsModel(QAbstractTableModel):
         """Forget the old result and fetch the first page of ``query``."""
         self.cancel()
         self.beginResetModel()
-        self.rows, self.query, self.has_more = [], query, True
+        self.rows, self.query, self.has_more, self._cells = [], query, True, {}
         self.endResetModel()
         return self._fetch(0, FIRST_PAGE)
+
+    def clear(self) -> None:
+        """Drop the result (a new user must not see the last one's rows)."""
+        self.cancel()
+        self.beginResetModel()
+        self.rows, self.query, self.has_more, self._cells = [], None, False, {}
+        self.endResetModel()
 
     def cancel(self) -> None:
         self.generation += 1
@@ -135,6 +159,7 @@ class ResultsModel(QAbstractTableModel):
         def failed(exc: BaseException) -> None:
             if generation == self.generation:
                 self.loading, self.has_more = None, False
+                self.failed.emit(str(exc))
                 self.finished.emit()
             self.ctx.runner.fail(exc)
         task = self.loading = Task()

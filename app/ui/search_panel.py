@@ -40,6 +40,9 @@ def _checked(lst: QListWidget) -> tuple[str, ...]:
 
 class SearchPanel(QWidget):
     read_selected = Signal(int)
+    photo_requested = Signal()
+    export_requested = Signal(list)     # the selected read ids
+    hold_requested = Signal(list)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -69,6 +72,15 @@ class SearchPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.photo_button = QPushButton("Search by photo...")
+        self.photo_button.setObjectName("photoSearchButton")
+        self.photo_button.clicked.connect(self.photo_requested)
+        self.export_button = QPushButton("Export selected...")
+        self.export_button.setObjectName("exportSelectedButton")
+        self.export_button.clicked.connect(lambda: self._ask(self.export_requested))
+        self.hold_button = QPushButton("Place hold...")
+        self.hold_button.setObjectName("holdSelectedButton")
+        self.hold_button.clicked.connect(lambda: self._ask(self.hold_requested))
         self.status = QLabel()
         self.status.setObjectName("searchStatus")
         self.closed = QLabel("Declare a purpose and case number in the bar above to search.")
@@ -92,17 +104,21 @@ class SearchPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.search_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.photo_button)
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.hold_button)
         buttons.addWidget(self.closed)
 
         self.model = ResultsModel(ctx)
         self.model.loaded.connect(self._loaded)
         self.model.finished.connect(lambda: self._busy(False))
+        self.model.failed.connect(lambda text: self.status.setText(f"Not searched: {text}"))
         self.table = QTableView()
         self.table.setObjectName("resultsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
@@ -125,8 +141,8 @@ class SearchPanel(QWidget):
 
     # -- filters from the store ------------------------------------------------------------------
     def load_cameras(self) -> None:
-        """Fill the camera and site lists (camera set-up, not ALPR data: no plates, not logged)."""
-        store = self.ctx.ws.store
+        """Fill the camera and site lists (camera set-up from the engine, no plates)."""
+        ws, session = self.ctx.ws, self.ctx.session
 
         def fill(rows) -> None:
             self.cameras.clear()
@@ -135,7 +151,7 @@ class SearchPanel(QWidget):
                 self._add_check(self.cameras, f"{cam_id}  {name}", cam_id)
             for site in sorted({r[2] for r in rows}):
                 self._add_check(self.sites, site, site)
-        self.ctx.db(lambda: store.query("SELECT id, name, site FROM cameras ORDER BY id"), fill)
+        self.ctx.db(lambda: ws.cameras(session), fill)
 
     @staticmethod
     def _add_check(lst: QListWidget, text: str, value: str) -> None:
@@ -201,21 +217,39 @@ class SearchPanel(QWidget):
         s = self.ctx.session
         open_ = s is not None and bool(s.purpose and s.case_number)
         self.closed.setVisible(not open_)
-        for w in (self.plate, self.mode, self.search_button):
+        for w in (self.plate, self.mode, self.search_button, self.photo_button):
             w.setEnabled(open_)
+        for button, action in ((self.photo_button, "search"), (self.export_button, "export"),
+                               (self.hold_button, "hold_place")):
+            button.setVisible(self.ctx.can(action))
 
     def clear(self) -> None:
         """A new user sees nothing of the previous user's results."""
-        self.model.cancel()
-        self.model.beginResetModel()
-        self.model.rows, self.model.query, self.model.has_more = [], None, False
-        self.model.endResetModel()
+        self.model.clear()
         self.status.clear()
 
     def _row_changed(self, current, _previous) -> None:
         read_id = self.model.read_id(current.row())
         if read_id is not None:
             self.read_selected.emit(read_id)
+
+    def selected_ids(self) -> list[int]:
+        """Read ids of the selected rows, in table order (export and hold act on these)."""
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [rid for rid in (self.model.read_id(r) for r in rows) if rid is not None]
+
+    def _ask(self, signal) -> None:
+        ids = self.selected_ids()
+        if ids:
+            signal.emit(ids)
+        else:
+            self.status.setText("Select one or more reads first (Ctrl or Shift + click).")
+
+    def search_similar(self, plate: str) -> None:
+        """Run a Similar search for ``plate`` (a reading picked from a photo)."""
+        self.plate.setText(plate)
+        self.mode.setCurrentIndex(self.mode.findData("similar"))
+        self.run_search()
 
     def filter_camera(self, camera_id: str) -> None:
         """Narrow the form to one camera (a camera picked on the analyses' map)."""

@@ -56,8 +56,10 @@ class TimelineChart(QWidget):
             y = plot.top() + row_h * (i + 0.5)
             p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             p.setPen(QColor("#333"))
+            text = p.fontMetrics().elidedText(site, Qt.TextElideMode.ElideRight,
+                                              int(label_w - left_pad - 8))
             p.drawText(QRectF(left_pad, y - 9, label_w - left_pad - 4, 18),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, site)
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
             p.setPen(QPen(QColor("#bbb")))
         p.setPen(QColor("#555"))
         fmt = "%Y-%m-%d %H:%M" if plot.width() >= 280 else "%Y-%m-%d"
@@ -67,9 +69,10 @@ class TimelineChart(QWidget):
             p.drawText(QRectF(x, plot.bottom() + 4, half, 16), align,
                        datetime.fromtimestamp(ts).strftime(fmt))
         p.drawText(QRectF(left_pad, plot.bottom() + 4, label_w - left_pad - 4, 16),
-                   Qt.AlignmentFlag.AlignRight, f"{len(reads)} sightings")
+                   Qt.AlignmentFlag.AlignRight,
+                   f"{len(reads)} sighting{'s' if len(reads) != 1 else ''}")
         for r in reversed(reads):
-            x = plot.left() + plot.width() * (r.read_at - t0) / span
+            x = plot.left() + plot.width() * ((r.read_at - t0) / span if t1 > t0 else 0.5)
             y = plot.top() + row_h * (sites.index(r.site) + 0.5)
             is_current = self.current is not None and r.id == self.current.id
             p.setPen(Qt.PenStyle.NoPen)

@@ -40,7 +40,7 @@ def format_prior(text: str) -> float:
         return 0.05
     length_w = {2: 0.2, 3: 0.3, 4: 0.5, 5: 0.75, 6: 1.0, 7: 1.0, 8: 0.6}[n]
     w = length_w * (0.6 + 0.4 * COMMON_LAYOUTS.get(layout(text), 0.3))
-    if _DATE_LIKE.match(text.translate(_LOOKALIKE_DIGITS)):  # a camera's date stamp (20140618), not a plate
+    if _DATE_LIKE.match(text.translate(_LOOKALIKE_DIGITS)):  # a camera date stamp, not a plate
         w *= 0.25
     return w
 

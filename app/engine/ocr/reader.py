@@ -64,6 +64,9 @@ def _variants(bgr: np.ndarray) -> list[np.ndarray]:
     return out
 
 
+STAMP_BAND_WEIGHT = 0.3
+
+
 def _in_stamp_band(box: Box, height: int) -> bool:
     """True for a box inside the top or bottom 6% of a photo, where cameras print date
     stamps; plates are almost never there."""
@@ -176,7 +179,7 @@ class PlateReader:
             grays = [cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops]
             quick = self._crnn.read(grays, beam=3)
             plate_like = [max((p * format_prior(t) for t, p in beams), default=0.0)
-                          * (0.3 if _in_stamp_band(box, h) else 1.0)
+                          * (STAMP_BAND_WEIGHT if _in_stamp_band(box, h) else 1.0)
                           for beams, box in zip(quick, proposals)]
             order = np.argsort(plate_like)[::-1][: self.settings.scene_boxes]
             order = [i for i in order if plate_like[i] > 0.02]
@@ -186,7 +189,10 @@ class PlateReader:
         for i in order:
             if cancel is not None:
                 cancel.check()
+            # text in a date-stamp band stays a candidate, but below any plate-like read
+            factor = STAMP_BAND_WEIGHT if _in_stamp_band(proposals[i], h) else 1.0
             for cand in self._read_plate(crops[i], proposals[i]):
+                cand = PlateCandidate(cand.text, round(cand.confidence * factor, 4), cand.box)
                 if cand.text not in merged or merged[cand.text].confidence < cand.confidence:
                     merged[cand.text] = cand
         out = sorted(merged.values(), key=lambda c: -c.confidence)

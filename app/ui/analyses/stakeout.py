@@ -110,8 +110,8 @@ class StakeoutPanel(AnalysisPanel):
                             + [("site", s, f"Site: {s}") for s in sites])
             for r in self.rows:
                 r.set_choices(self.choices)
-        store = self.ws.store
-        self.runner.db(lambda: store.query("SELECT id, name, site FROM cameras ORDER BY id"), fill)
+        ws, session = self.ws, self.session
+        self.runner.db(lambda: ws.cameras(session), fill)
 
     def add_place(self, start: float | None = None, end: float | None = None) -> PlaceRow:
         if end is None:

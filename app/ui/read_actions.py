@@ -1,0 +1,60 @@
+"""The window's door to the dialogs that act on reads: photo search, export, hold.
+
+The search panel, the read detail and the menu all ask for the same dialogs, so one object
+opens them, keeps the one now open (tests drive it) and owns the file pickers, which tests
+replace with choosers that return a path.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from .context import AppContext
+from .export_dialog import ExportDialog, FolderChooser, choose_folder
+from .hold_dialog import HoldDialog
+from .photo_search import ImageChooser, PhotoSearchDialog, choose_image
+from .search_panel import SearchPanel
+
+
+class ReadActions:
+    def __init__(self, ctx: AppContext, parent: QWidget, search: SearchPanel) -> None:
+        self.ctx = ctx
+        self.parent = parent
+        self.search = search
+        self.choose_image: ImageChooser = choose_image
+        self.choose_folder: FolderChooser = choose_folder
+        self.dialog: QDialog | None = None
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def photo_search(self) -> PhotoSearchDialog | None:
+        """Ctrl+Shift+P: a picked reading fills the search form (Similar) and runs it."""
+        if not self.ctx.can("search"):
+            return None
+        dialog = PhotoSearchDialog(self.ctx, lambda p: self.choose_image(p), self.parent)
+        dialog.plate_chosen.connect(self.search.search_similar)
+        self._preload()
+        self._open(dialog)
+        dialog.pick()
+        return dialog
+
+    def _preload(self) -> None:
+        """Load the OCR models on the pool while the user picks a photo (seconds, once)."""
+        reader = self.ctx.ws.ocr.reader
+        if hasattr(reader, "load") and not getattr(reader, "loaded", True):
+            self.ctx.runner.pool(reader.load, None, lambda _e: None)
+
+    def export(self, read_ids: list[int]) -> ExportDialog | None:
+        if not self.ctx.can("export") or not read_ids:
+            return None
+        return self._open(ExportDialog(self.ctx, read_ids, lambda p: self.choose_folder(p),
+                                       self.parent))
+
+    def hold(self, read_ids: list[int]) -> HoldDialog | None:
+        if not self.ctx.can("hold_place") or not read_ids:
+            return None
+        return self._open(HoldDialog(self.ctx, read_ids, self.parent))
