@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.engine import plates as plate_mod  # noqa: E402
 from app.engine.store import _PRAGMAS, Store, _migrations  # noqa: E402
 
-BATCH = 10_000
+BATCH = 50_000      # the sync's batch (SyncService.batch): how the workstation really inserts
 CAMERAS = [(f"CAM-{i:02d}", f"Camera {i}", f"Site {i // 2}", 34.1 + i / 100, -118.6, "N") for i in range(24)]
 
 
@@ -50,7 +50,7 @@ def plain_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def fill_both(plain, enc, n: int) -> tuple[float, float]:
+def fill_both(plain, enc, n: int, batch_size: int) -> tuple[float, float]:
     """Insert the same batches into both, alternating, so machine noise hits both alike."""
     for conn in (plain, enc):
         conn.execute("BEGIN")
@@ -61,7 +61,7 @@ def fill_both(plain, enc, n: int) -> tuple[float, float]:
            "VALUES (?,?,?,?,?,?,?)")
     spent = {id(plain): 0.0, id(enc): 0.0}
     turn = 0
-    while batch := [r for _, r in zip(range(BATCH), rows)]:
+    while batch := [r for _, r in zip(range(batch_size), rows)]:
         order = (plain, enc) if turn % 2 == 0 else (enc, plain)
         turn += 1
         for conn in order:
@@ -87,14 +87,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reads", type=int, default=1_000_000)
     ap.add_argument("--lookups", type=int, default=20_000)
+    ap.add_argument("--batch", type=int, default=BATCH, help="reads per insert transaction")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="alpr-bench-store-"))
     enc = Store.create(tmp / "encrypted")
     plain = plain_connect(tmp / "plain.db")
     enc_conn = enc._conn
 
-    print(f"Filling both stores with {args.reads:,} reads (batches of {BATCH:,}, indexes in place)...")
-    t_plain, t_enc = fill_both(plain, enc_conn, args.reads)
+    print(f"Filling both stores with {args.reads:,} reads (batches of {args.batch:,}, indexes in place)...")
+    t_plain, t_enc = fill_both(plain, enc_conn, args.reads, args.batch)
 
     rnd = random.Random(9)
     probe = [r[1] for r in synthetic_reads(args.reads)]
