@@ -7,36 +7,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from app.engine.auth import User
 
 from .context import AppContext
+from .tables import fill, read_only_table
 
 USER_COLUMNS = ("User", "Full name", "Role", "Agency", "State", "2nd factor")
 TRAINING_COLUMNS = ("User", "Completed", "Expires", "Recorded by", "Course")
-
-
-def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(columns))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(columns)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
-
-
-def _fill(table: QTableWidget, rows: list[tuple]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(str(value)))
-    table.resizeColumnsToContents()
 
 
 def user_state(u: User, now: float) -> str:
@@ -53,7 +33,7 @@ class UsersAdmin(QWidget):
         self.ctx = ctx
         roles = list(ctx.ws.profile.roles)
         self.users: list[User] = []
-        self.table = _table(USER_COLUMNS, "usersTable")
+        self.table = read_only_table(USER_COLUMNS, "usersTable")
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
@@ -86,7 +66,7 @@ class UsersAdmin(QWidget):
         form.addRow("First password", self.new_password)
         form.addRow(add)
 
-        self.training = _table(TRAINING_COLUMNS, "trainingTable")
+        self.training = read_only_table(TRAINING_COLUMNS, "trainingTable")
         self.course = QLineEdit(ctx.ws.profile.training_course)
         today = date.fromtimestamp(ctx.ws.clock())
         self.completed = QLineEdit(today.isoformat())
@@ -133,9 +113,9 @@ class UsersAdmin(QWidget):
         def shown(result) -> None:
             self.users, records = result
             now = ws.clock()
-            _fill(self.table, [(u.username, u.full_name, u.role, u.agency, user_state(u, now),
+            fill(self.table, [(u.username, u.full_name, u.role, u.agency, user_state(u, now),
                                 "enrolled" if u.totp_enrolled else "-") for u in self.users])
-            _fill(self.training, [(t.username, t.completed_on, t.expires_on, t.recorded_by,
+            fill(self.training, [(t.username, t.completed_on, t.expires_on, t.recorded_by,
                                    t.course) for t in records])
         self.ctx.db(lambda: (ws.list_users(s), ws.training_records(s)), shown, self._failed())
 

@@ -8,11 +8,11 @@ from a sync. Each disposition (confirmed, misread, not actioned, with a note) is
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .context import AppContext
+from .tables import read_only_table
 from .hotlist_panel import HotlistPanel
 from .results_model import fmt_time
 
@@ -50,15 +50,7 @@ class HitsPanel(QWidget):
         show = QPushButton("Show hits")
         show.setObjectName("showHits")
         show.clicked.connect(self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("hitsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda _i: self.open_read())
+        self.table = read_only_table(COLUMNS, "hitsTable")
         self.disposition = QComboBox()
         self.disposition.setObjectName("dispositionCombo")
         for code, label in DISPOSITIONS:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .context import AppContext
+from .tables import read_only_table
 
 COLUMNS = ("Hotlist", "Source", "Plate", "Reason", "Priority", "Expires", "Added by", "State")
 
@@ -26,13 +26,7 @@ class HotlistPanel(QGroupBox):
         show = QPushButton("Show entries")
         show.setObjectName("showEntries")
         show.clicked.connect(self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("entriesTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(COLUMNS, "entriesTable")
         self.hotlist = QComboBox()
         self.hotlist.setObjectName("hotlistCombo")
         self.plate, self.reason = QLineEdit(), QLineEdit()
