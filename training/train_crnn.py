@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import time
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from torch import nn
 from app.engine.ocr.crnn import ALPHABET, PlateCRNN
 from app.engine.ocr.recognizer import beam_decode, prepare
 from app.engine.ocr.samples import load_samples
+from training.seeding import seed_all
 from training.split import is_held_out
 from training.synth import augment, render_plate
 
@@ -78,11 +78,7 @@ def main() -> None:
     ap.add_argument("--init", type=Path, help="start from these weights (a second phase)")
     ap.add_argument("--out", type=Path, default=ROOT / "resources" / "ocr" / "plate_crnn.pt")
     args = ap.parse_args()
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.set_num_threads(2)
-    rng, np_rng = random.Random(args.seed), np.random.default_rng(args.seed)
+    rng, np_rng = seed_all(args.seed)
 
     train, held = real_plates()
     print(f"real plates: {len(train)} train, {len(held)} held out", flush=True)

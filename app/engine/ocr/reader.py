@@ -2,9 +2,11 @@
 
 Why this shape: our small CRNN reads a whole plate crop in milliseconds, so the reader can
 afford to read several preprocessings of each crop and many box proposals per photo, and let
-agreement between readings and the US plate format prior pick the answer. easyocr (offline)
-is the second opinion for crops the CRNN is unsure of, and the whole engine when the CRNN
-weights are missing.
+agreement between readings and the US plate format prior pick the answer. In a scene photo
+the plate locator re-frames each OpenCV proposal first and scores how plate-like it is, so
+the recogniser sees plates framed as it was trained and signs rank below plates. easyocr
+(offline) is the second opinion for crops the CRNN is unsure of, and the whole engine when
+the CRNN weights are missing.
 """
 from __future__ import annotations
 
@@ -15,10 +17,11 @@ import cv2
 import numpy as np
 
 from ..progress import CancelToken
-from .detect import propose
+from .detect import iou, propose
 from .easy import EasyOcr
 from .images import as_bgr
 from .lines import find_main_line, skew_angle
+from .locator import PlateLocator
 from .plates import format_prior, normalise
 from .recognizer import PlateRecognizer
 
@@ -30,7 +33,8 @@ class PlateCandidate:
     """One possible reading of a plate.
 
     ``confidence`` is in [0, 1]: the recogniser's probability averaged over preprocessings,
-    times the plate format prior, so it is comparable across crops and boxes. ``box`` is
+    times the plate format prior (and, in a scene photo, the locator's plate probability),
+    so it is comparable across crops and boxes. ``box`` is
     (x, y, w, h) in the input image; None when the whole input was read as one crop.
     """
 
@@ -44,7 +48,9 @@ class ReaderSettings:
     """Knobs of the pipeline, with the values measured best on the training split."""
 
     easyocr_below: float = 0.45      # ask easyocr too when the best CRNN candidate is below this
-    scene_boxes: int = 4             # proposals re-read carefully per photo
+    located_boxes: int = 10          # located plate boxes read quickly per photo
+    scene_boxes: int = 4             # of those, boxes re-read carefully
+    read_margin: tuple[float, float] = (1.15, 1.1)  # located box grown by (width, height)
     max_candidates: int = 5
 
 
@@ -99,6 +105,7 @@ class PlateReader:
     def __init__(self, settings: ReaderSettings | None = None, use_easyocr: bool = True) -> None:
         self.settings = settings or ReaderSettings()
         self._crnn = PlateRecognizer()
+        self._locator = PlateLocator()
         self._easy = EasyOcr() if use_easyocr else None
         self._lock = threading.Lock()
         self._loaded = False
@@ -114,6 +121,8 @@ class PlateReader:
         with self._lock:
             if self._crnn.available:
                 self._crnn.read([np.zeros((40, 128), np.uint8)])
+            if self._locator.available:
+                self._locator.locate(np.zeros((64, 128), np.uint8), [(0, 0, 32, 16)])
             if self._easy is not None:
                 self._easy.reader()
             self._loaded = True
@@ -174,13 +183,21 @@ class PlateReader:
             cancel.check()
         if not proposals:
             return []
-        crops = [bgr[y:y + bh, x:x + bw] for x, y, bw, bh in proposals]
+        if self._locator.available:
+            located = self._locate(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), proposals)
+        else:
+            located = [(1.0, b) for b in proposals]
+        if cancel is not None:
+            cancel.check()
+        # plate probability x stamp band: text in a date-stamp band stays a candidate, but
+        # below any plate-like read
+        weights = [p * (STAMP_BAND_WEIGHT if _in_stamp_band(b, h) else 1.0) for p, b in located]
+        crops = [_cut(bgr, b, self.settings.read_margin if self._locator.available else (1, 1))
+                 for _, b in located]
         if self._crnn.available:
-            grays = [cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops]
-            quick = self._crnn.read(grays, beam=3)
-            plate_like = [max((p * format_prior(t) for t, p in beams), default=0.0)
-                          * (STAMP_BAND_WEIGHT if _in_stamp_band(box, h) else 1.0)
-                          for beams, box in zip(quick, proposals)]
+            quick = self._crnn.read([cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops], beam=3)
+            plate_like = [wt * max((p * format_prior(t) for t, p in beams), default=0.0)
+                          for beams, wt in zip(quick, weights)]
             order = np.argsort(plate_like)[::-1][: self.settings.scene_boxes]
             order = [i for i in order if plate_like[i] > 0.02]
         else:
@@ -189,14 +206,45 @@ class PlateReader:
         for i in order:
             if cancel is not None:
                 cancel.check()
-            # text in a date-stamp band stays a candidate, but below any plate-like read
-            factor = STAMP_BAND_WEIGHT if _in_stamp_band(proposals[i], h) else 1.0
-            for cand in self._read_plate(crops[i], proposals[i]):
-                cand = PlateCandidate(cand.text, round(cand.confidence * factor, 4), cand.box)
+            for cand in self._read_plate(crops[i], located[i][1]):
+                cand = PlateCandidate(cand.text, round(cand.confidence * weights[i], 4), cand.box)
                 if cand.text not in merged or merged[cand.text].confidence < cand.confidence:
                     merged[cand.text] = cand
         out = sorted(merged.values(), key=lambda c: -c.confidence)
         return out[: self.settings.max_candidates]
+
+    def _locate(self, gray: np.ndarray, proposals: list[Box]) -> list[tuple[float, Box]]:
+        """Proposals re-framed by the locator (twice: the second pass starts from the first
+        pass's box, which centres the window on the plate), the most plate-like first,
+        overlapping boxes dropped."""
+        H, W = gray.shape[:2]
+        first = self._locator.locate(gray, proposals)
+        second = self._locator.locate(gray, [b for _, b in first])
+        kept: list[tuple[float, Box]] = []
+        for p, box in sorted(second, key=lambda t: -t[0]):
+            box = _clip(box, W, H)
+            if box is not None and all(iou(box, k) < 0.5 for _, k in kept):
+                kept.append((p, box))
+                if len(kept) >= self.settings.located_boxes:
+                    break
+        return kept
+
+
+def _clip(box: Box, width: int, height: int) -> Box | None:
+    x, y, w, h = box
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+    return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= 8 and y1 - y0 >= 6 else None
+
+
+def _cut(bgr: np.ndarray, box: Box, margin: tuple[float, float]) -> np.ndarray:
+    """The box grown by margin (width, height factors) about its centre, inside the image:
+    a located box can be a few pixels tight, and a cut-off character is a misread."""
+    x, y, w, h = box
+    gw, gh = w * margin[0], h * margin[1]
+    grown = _clip((int(x + w / 2 - gw / 2), int(y + h / 2 - gh / 2), int(gw), int(gh)),
+                  bgr.shape[1], bgr.shape[0])
+    x, y, w, h = grown or box
+    return bgr[y:y + h, x:x + w]
 
 
 _shared: PlateReader | None = None

@@ -7,13 +7,13 @@ use US plate formats and other preprocessings to pick the right one.
 from __future__ import annotations
 
 import math
-import threading
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from .plates import ALPHABET
+from .weights import LazyWeights
 
 INPUT_HEIGHT = 40
 INPUT_WIDTH = 128
@@ -62,35 +62,19 @@ def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
 
 
 class PlateRecognizer:
-    """Loads the CRNN weights once (thread-safe) and reads batches of grey crops."""
+    """Reads batches of grey crops with the CRNN, loaded on first use."""
 
     def __init__(self, weights: Path = WEIGHTS) -> None:
-        self._weights = weights
-        self._model = None
-        self._lock = threading.Lock()
+        self._weights = LazyWeights(weights, _new_crnn)
 
     @property
     def available(self) -> bool:
         """True when the weight file ships with this copy of the application."""
-        return self._weights.is_file()
+        return self._weights.available
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
-
-    def _load(self):
-        with self._lock:
-            if self._model is None:
-                import torch
-
-                from .crnn import PlateCRNN
-
-                model = PlateCRNN()
-                state = torch.load(self._weights, map_location="cpu", weights_only=True)
-                model.load_state_dict({k: v.float() for k, v in state.items()})
-                model.eval()
-                self._model = model
-        return self._model
+        return self._weights.loaded
 
     def read(self, grays: list[np.ndarray], beam: int = 8) -> list[list[tuple[str, float]]]:
         """Ranked (text, probability) lists, one per grey crop."""
@@ -98,8 +82,14 @@ class PlateRecognizer:
             return []
         import torch
 
-        model = self._load()
+        model = self._weights.model()
         batch = torch.from_numpy(np.stack([prepare(g) for g in grays])[:, None])
         with torch.inference_mode():
             logp = torch.log_softmax(model(batch), dim=-1).numpy()
         return [beam_decode(logp[:, i], beam) for i in range(len(grays))]
+
+
+def _new_crnn():
+    from .crnn import PlateCRNN
+
+    return PlateCRNN()

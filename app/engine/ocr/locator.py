@@ -1,0 +1,100 @@
+"""The plate locator: a small CNN that re-frames a rough plate proposal and scores it.
+
+Why: the OpenCV proposals (detect.py) find nearly every plate but frame many loosely or
+off-centre, and the recogniser reads a plate well only when it is framed like the crops it
+learnt from (the whole plate, about twice as wide as tall). Given a window around a
+proposal, the locator says how likely a plate is in it and where the plate's 2:1 box is, so
+the reader can cut the plate as the recogniser expects, and rank real plates above signs,
+phone numbers and date stamps. Trained by ``training/train_locator.py``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .weights import LazyWeights
+
+WIN_H, WIN_W = 64, 128
+CONTEXT = 2.0
+"""Window width over the plate width a proposal suggests: room to find a cut-off plate."""
+WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_locator.pt"
+
+Box = tuple[int, int, int, int]
+Window = tuple[float, float, float]  # centre x, centre y, width (height is width / 2)
+
+
+def window_for(box: Box) -> Window:
+    """The search window around a proposal: CONTEXT times the plate width it suggests."""
+    x, y, w, h = box
+    return x + w / 2.0, y + h / 2.0, CONTEXT * max(w, 2.0 * h, 16.0)
+
+
+def cut(gray: np.ndarray, win: Window) -> np.ndarray:
+    """The window resized to WIN_H x WIN_W, edge pixels repeated where it leaves the image."""
+    cx, cy, ww = win
+    wh = ww / 2.0
+    x0, y0 = round(cx - ww / 2), round(cy - wh / 2)
+    x1, y1 = x0 + max(2, round(ww)), y0 + max(2, round(wh))
+    H, W = gray.shape[:2]
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    if sx1 <= sx0 or sy1 <= sy0:
+        return np.full((WIN_H, WIN_W), 128, np.uint8)
+    part = gray[sy0:sy1, sx0:sx1]
+    if (sx0, sy0, sx1, sy1) != (x0, y0, x1, y1):
+        part = cv2.copyMakeBorder(part, sy0 - y0, y1 - sy1, sx0 - x0, x1 - sx1,
+                                  cv2.BORDER_REPLICATE)
+    interp = cv2.INTER_AREA if part.shape[1] > WIN_W else cv2.INTER_LINEAR
+    return cv2.resize(part, (WIN_W, WIN_H), interpolation=interp)
+
+
+def normalise(win: np.ndarray) -> np.ndarray:
+    x = win.astype(np.float32)
+    return (x - x.mean()) / (x.std() + 8.0)
+
+
+def decode(win: Window, out: np.ndarray) -> Box:
+    """Network output (dx, dy, log width ratio) -> the plate's 2:1 box in image pixels."""
+    cx, cy, ww = win
+    dx, dy, ls = (float(v) for v in out)
+    pw = ww * float(np.exp(np.clip(ls, -3.0, 0.5)))
+    px, py = cx + dx * ww, cy + dy * ww / 2.0
+    return round(px - pw / 2), round(py - pw / 4), round(pw), round(pw / 2)
+
+
+class PlateLocator:
+    """Scores and re-frames batches of proposals with the locator network, loaded on first use."""
+
+    def __init__(self, weights: Path = WEIGHTS) -> None:
+        self._weights = LazyWeights(weights, _new_net)
+
+    @property
+    def available(self) -> bool:
+        """True when the weight file ships with this copy of the application."""
+        return self._weights.available
+
+    def locate(self, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
+        """(plate probability, re-framed 2:1 plate box) for each proposal box."""
+        return run_locator(self._weights.model(), gray, boxes) if boxes else []
+
+
+def run_locator(model, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
+    """One pass of a locator network over proposal boxes (the training script measures its
+    network in training with this same pass)."""
+    if not boxes:
+        return []
+    import torch
+
+    wins = [window_for(b) for b in boxes]
+    batch = torch.from_numpy(np.stack([normalise(cut(gray, w)) for w in wins])[:, None])
+    with torch.inference_mode():
+        out = model(batch).numpy()
+    probs = 1.0 / (1.0 + np.exp(-out[:, 0]))
+    return [(float(p), decode(w, o[1:])) for p, w, o in zip(probs, wins, out)]
+
+
+def _new_net():
+    from .locator_net import LocatorNet
+
+    return LocatorNet()
