@@ -242,3 +242,21 @@ def test_cancelled_export_is_reported_not_done(ws, people, open_window, clock, t
     assert "NOT done" in dialog.message.text() and dialog.outcome is None
     assert dialog.export_button.isEnabled() and list(usb.iterdir()) == []
     assert "export" not in _actions(ws, seq)
+
+
+def test_results_table_shows_the_correction_at_once(ws, people, open_window, clock):
+    insert_sample(ws, int(clock()))
+    _scripted(ws, "7ABC128", 0.91)
+    window = open_window(people.user("ddeputy", "deputy"))
+    ids = _select(window, "7ABC123", [0])
+    model = window.search.model
+    row = model.rows.index(next(r for r in model.rows if r.id == ids[0]))
+    assert model.index(row, 1).data() == "7ABC123"
+    window.detail.load(ids[0])
+    bar = window.detail.actions
+    bar.correct_button.click()
+    bar.dialog.plate.setText("7ABC128")
+    bar.dialog.reason.setPlainText("Crop shows 8 at the end")
+    _ok(bar.dialog.buttons)
+    assert model.index(row, 1).data() == "7ABC128"            # no new search needed
+    assert "corrected from 7ABC123" in model.index(row, 3).data()

@@ -28,6 +28,7 @@ ENHANCED_NOTE = ("Enhanced views (contrast + sharpen) are for reading only; the 
 
 class ReadDetailPanel(QWidget):
     read_requested = Signal(int)       # the user opened another sighting from the list
+    read_loaded = Signal(object)       # ReadRow as the engine now holds it (after a correction)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -115,6 +116,7 @@ class ReadDetailPanel(QWidget):
     def _loaded(self, result) -> None:
         detail, images = result
         self.detail = detail
+        self.read_loaded.emit(detail.read)
         self._show_facts(detail)
         self.pictures = {}
 

@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.detail = ReadDetailPanel(ctx)
         self.search.read_selected.connect(self.detail.load)
         self.detail.read_requested.connect(self.detail.load)
+        self.detail.read_loaded.connect(self.search.model.refresh_read)
         self.read_actions = ReadActions(ctx, self, self.search)
         self.search.photo_requested.connect(self.read_actions.photo_search)
         for source in (self.search, self.detail.actions):

@@ -166,5 +166,14 @@ class ResultsModel(QAbstractTableModel):
         self.ctx.runner.db(lambda: ws.search(session, query, offset, limit), arrived, failed, task)
         return task
 
+    def refresh_read(self, fresh: ReadRow) -> None:
+        """Show a read as the engine now holds it (corrected, re-read) where it is listed,
+        keeping the row's match score, which belongs to the search, not the read."""
+        for i, row in enumerate(self.rows):
+            if row.id == fresh.id:
+                self.rows[i] = replace(fresh, closeness=row.closeness)
+                self._cells.pop(i, None)
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
     def read_id(self, row: int) -> int | None:
         return self.rows[row].id if 0 <= row < len(self.rows) else None
