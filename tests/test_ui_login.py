@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pyotp
+import pytest
 from PySide6.QtWidgets import QDialog
 
+from app.engine.errors import AuthError
 from app.ui.login import LoginDialog
 
 from .conftest import PASSWORD
@@ -156,3 +158,45 @@ def test_engine_lock_during_work_shows_the_lock_screen(ws, people, open_window, 
     window.search.run_search()                          # the engine refuses: session locked
     assert window.stack.currentWidget() is window.lock_screen
     assert window.search.model.rows == []
+
+
+def test_change_password_from_the_session_menu(ws, people, open_window):
+    session = people.user("ddeputy", "deputy")
+    window = open_window(session)
+    seq = last_seq(ws)
+    window.change_password()
+    dialog = window.password_dialog
+    assert dialog.isVisible()
+    new = "Another-Long-Pass-Phrase-42"
+    dialog.current.setText("wrong password entirely")
+    dialog.new.setText(new)
+    dialog.repeat.setText(new)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "current password is wrong" in dialog.message.text()
+    assert dialog.current.text() == "" and dialog.new.text() == new
+    dialog.current.setText(PASSWORD)
+    dialog.repeat.setText(new + "x")
+    dialog.buttons.accepted.emit()
+    assert "differ" in dialog.message.text()
+    dialog.repeat.setText("short")
+    dialog.new.setText("short")
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and dialog.message.text().startswith("Not changed:")
+    dialog.current.setText(PASSWORD)
+    dialog.new.setText(new)
+    dialog.repeat.setText(new)
+    dialog.buttons.accepted.emit()
+    assert not dialog.isVisible()
+    assert "Password changed" in window.statusBar().currentMessage()
+    actions = [r[2] for r in log_actions(ws, seq)]
+    assert actions.count("password_change") == 1 and "password_change_failed" in actions
+    assert people.login("ddeputy", new).user.username == "ddeputy"
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        people.login("ddeputy", PASSWORD)
+
+
+def test_change_password_needs_a_live_session(ws, people):
+    session = people.user("ddeputy", "deputy")
+    ws.logout(session)
+    with pytest.raises(AuthError):
+        ws.change_own_password(session, PASSWORD, "Another-Long-Pass-Phrase-42")

@@ -177,6 +177,12 @@ class Workstation:
     def change_password(self, username: str, old: str, new: str) -> None:
         self.auth.change_password(username, old, new)
 
+    def change_own_password(self, session: Session, old: str, new: str) -> None:
+        """A signed-in user changes their password before it expires: the session must be
+        live and unlocked, and the current password is asked again, as at login."""
+        self.auth.touch(session)
+        self.auth.change_password(session.user.username, old, new)
+
     def begin_totp(self, session: Session) -> TotpEnrolment:
         self.auth.touch(session)
         return self.auth.begin_totp(session)

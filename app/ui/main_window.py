@@ -20,6 +20,7 @@ from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
 from .login import LoginDialog
+from .password_dialog import PasswordDialog
 from .purpose import PurposeBar
 from .read_actions import ReadActions
 from .search_panel import SearchPanel
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         f = bar.addMenu("&Session")
         self.lock_action = self._action(f, "&Lock now", "Ctrl+L", self.lock_now)
+        self._action(f, "Change &password...", None, self.change_password)
         self._action(f, "Log &out", None, self.log_out)
         self._action(f, "&Quit", "Ctrl+Q", self.close)
         go = bar.addMenu("&Go")
@@ -165,6 +167,14 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(self, "About", self.about_text())
+
+    def change_password(self) -> None:
+        if self.ctx.session is None:
+            return
+        self.password_dialog = PasswordDialog(self.ctx, self)
+        self.password_dialog.accepted.connect(
+            lambda: self.statusBar().showMessage("Password changed.", 10000))
+        self.password_dialog.open()
 
     # -- session and role -----------------------------------------------------------------------
     def visible_screens(self) -> list[str]:
