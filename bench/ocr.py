@@ -8,7 +8,7 @@ file x y w h PLATE); the format is detected. Both readers run in the same proces
 same images, with the same thread count, so their figures can be compared directly.
 "Plain easyocr" is easyocr's English model on the whole crop or photo, taking the text with
 the highest confidence. ``--split holdout`` keeps only the 30% of images never used to
-train the CRNN (training/split.py), which are the honest figures.
+train the CRNN or the plate locator (training/split.py), which are the honest figures.
 """
 from __future__ import annotations
 

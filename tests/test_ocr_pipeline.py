@@ -2,7 +2,7 @@
 
 Real images come from ``../shared/datasets`` beside the repository (or ``$ALPR_DATASETS``);
 those tests skip with a reason when the folder is absent. The photos asserted on are among
-the 30% held out of CRNN training (training/split.py), so they test reading, not memory.
+the 30% held out of CRNN and locator training (training/split.py), so they test reading, not memory.
 """
 from __future__ import annotations
 
