@@ -10,11 +10,12 @@ import json
 import threading
 
 import cv2
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, QRectF
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialogButtonBox
 
 from app.engine.evidence import verify_package
+from app.engine.ocr import PlateCandidate
 from app.engine.ocr.service import OcrService
 
 from .test_ocr_service import ScriptedReader
@@ -118,6 +119,7 @@ def test_buttons_follow_the_role(ws, people, open_window, clock):
 def test_search_by_photo_fills_the_search(ws, people, open_window, clock, tmp_path):
     insert_sample(ws, int(clock()))
     reader = _scripted(ws, "7ABC123", 0.8)
+    reader.answer = [PlateCandidate("7ABC123", 0.8, (12, 6, 100, 50))]
     photo = tmp_path / "witness.png"
     photo.write_bytes(cv2.imencode(".png", plate_image("7ABC123"))[1].tobytes())
     window = open_window(people.user("ddeputy", "deputy"))
@@ -126,6 +128,8 @@ def test_search_by_photo_fills_the_search(ws, people, open_window, clock, tmp_pa
     window.photo_action.trigger()
     dialog = window.read_actions.dialog
     assert reader.calls == 1 and dialog.candidates.count() == 1
+    assert not dialog.preview.item.pixmap().isNull()          # the photo, with the read box
+    assert dialog.box.isVisible() and dialog.box.rect() == QRectF(12, 6, 100, 50)
     text = dialog.candidates.item(0).text()
     assert "7ABC123" in text and "0.80" in text and "similar reads" in text
     assert _actions(ws, seq)[:2] == ["photo_read", "search"]

@@ -2,24 +2,41 @@
 
 A witness photo is blurred and angled, so the engine returns several candidate readings
 with their confidence and a similar-plate search for the best ones; the investigator picks
-the reading that matches the photo rather than trusting the first. The photo is read and
-logged by its SHA-256 only; its bytes are never stored.
+the reading that matches the photo rather than trusting the first. The photo is shown with
+the box each reading came from outlined, so the investigator can see what was read (the
+plate, not a sign or a sticker). The photo is read and logged by its SHA-256 only; its
+bytes are never stored.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QListWidget,
-                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGraphicsRectItem,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.engine.errors import BadImage
 from app.engine.ocr.service import PhotoSearch
 
 from .context import AppContext
+from .enhance import decode, to_qimage
+from .image_view import ImageView
 
 ImageChooser = Callable[[QWidget], str | None]
+BOX_ROLE = Qt.ItemDataRole.UserRole + 1
 IMAGE_FILTER = "Images (*.jpg *.jpeg *.png *.bmp *.tif *.tiff *.webp);;All files (*)"
 
 
@@ -42,7 +59,7 @@ class PhotoSearchDialog(QDialog):
         self.outcome: PhotoSearch | None = None
         self.setObjectName("photoSearchDialog")
         self.setWindowTitle("Search by photo")
-        self.resize(520, 360)
+        self.resize(720, 620)
         self.pick_button = QPushButton("Choose photo...")
         self.pick_button.setObjectName("choosePhotoButton")
         self.pick_button.clicked.connect(self.pick)
@@ -53,6 +70,15 @@ class PhotoSearchDialog(QDialog):
         self.candidates.setObjectName("photoCandidates")
         self.candidates.itemActivated.connect(self._activated)
         self.candidates.itemClicked.connect(self._activated)
+        self.candidates.currentItemChanged.connect(self._outline)
+        self.preview = ImageView("photoPreview")
+        self.box = QGraphicsRectItem()
+        pen = QPen(QColor("#d50000"), 3)
+        pen.setCosmetic(True)           # the same width at any zoom
+        self.box.setPen(pen)
+        self.box.setZValue(1)
+        self.box.setVisible(False)
+        self.preview.scene_.addItem(self.box)
         hint = QLabel("Click a reading to search for it (similar plates, closest first).")
         hint.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -60,7 +86,11 @@ class PhotoSearchDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pick_button)
         layout.addWidget(self.status)
-        layout.addWidget(self.candidates, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.preview)
+        split.addWidget(self.candidates)
+        split.setSizes([380, 160])
+        layout.addWidget(split, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
 
@@ -73,6 +103,8 @@ class PhotoSearchDialog(QDialog):
         """Read the file on the pool, then OCR and search on the database thread."""
         ws, session = self.ctx.ws, self.ctx.session
         self.candidates.clear()
+        self.box.setVisible(False)
+        self.preview.show_image(None, "")
         self.status.setText(f"Reading {path.name}...")
         self.pick_button.setEnabled(False)
 
@@ -89,6 +121,9 @@ class PhotoSearchDialog(QDialog):
 
         def loaded(photo: bytes) -> None:
             self.ctx.db(lambda: ws.ocr.search_by_photo(session, photo), self.show_outcome, inline)
+            # the preview only; a photo that cannot be decoded is reported by the search
+            self.ctx.runner.pool(lambda: to_qimage(decode(photo)), self._show_photo,
+                                 self.ctx.inline(lambda _text: None))
         self.ctx.runner.pool(load, loaded, inline)
 
     def show_outcome(self, outcome: PhotoSearch) -> None:
@@ -101,10 +136,25 @@ class PhotoSearchDialog(QDialog):
                      f"{len(page.rows)}{'+' if page.has_more else ''} similar reads")
             item = QListWidgetItem(f"{c.text}    confidence {c.confidence:.2f}    {found}")
             item.setData(Qt.ItemDataRole.UserRole, c.text)
+            item.setData(BOX_ROLE, c.box)
             self.candidates.addItem(item)
+        if outcome.candidates:
+            self.candidates.setCurrentRow(0)
         self.status.setText(f"{len(outcome.candidates)} possible plates read in the photo."
                             if outcome.candidates else
                             "No plate could be read in this photo. Try a sharper or closer one.")
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.plate_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _show_photo(self, image) -> None:
+        self.preview.show_image(image, "Witness photo")
+        self._outline(self.candidates.currentItem())
+
+    def _outline(self, item: QListWidgetItem | None, _previous=None) -> None:
+        """Outline the box the selected reading came from (none for a photo read whole)."""
+        box = item.data(BOX_ROLE) if item is not None else None
+        shown = box is not None and not self.preview.item.pixmap().isNull()
+        if shown:
+            self.box.setRect(QRectF(*box))
+        self.box.setVisible(shown)
