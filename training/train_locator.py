@@ -23,8 +23,9 @@ import torch
 from torch import nn
 
 from app.engine.ocr.detect import iou, propose
-from app.engine.ocr.locator import WIN_H, WIN_W, Window, cut, normalise, run_locator, window_for
+from app.engine.ocr.locator import WIN_H, WIN_W, Window, cut, run_locator, window_for
 from app.engine.ocr.locator_net import LocatorNet
+from app.engine.ocr.recognizer import standardise
 from app.engine.ocr.samples import load_samples
 from training.seeding import seed_all
 from training.split import is_held_out
@@ -175,7 +176,7 @@ def main() -> None:
             else:
                 win, label, reg = pasted_window(train, crops, rng)
             win, reg = augment(win, reg, rng, np_rng)
-            xs.append(normalise(win))
+            xs.append(standardise(win))
             labels.append(label)
             regs.append(reg)
         out = model(torch.from_numpy(np.stack(xs))[:, None])

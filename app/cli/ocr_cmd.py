@@ -14,15 +14,12 @@ from .server_cmd import _server
 def cmd_drain(args):
     from app.engine.ocr import get_reader
     from app.server.ocr_queue import DrainResult, drain
-    server = _server(args)
-    try:
+    with _server(args) as server:
         for step in drain(server, get_reader(), min_confidence=args.min_confidence):
             if isinstance(step, DrainResult):
                 print(f"OCR queue drained: {step.read} read, {step.unreadable} unreadable.")
             elif step.done % 25 == 0:
                 print(f"  {step.done} drops: {step.message}", flush=True)
-    finally:
-        server.close()
 
 
 def cmd_verify(args):

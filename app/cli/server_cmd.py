@@ -46,13 +46,10 @@ def cmd_create_embedded(args):
 
 def cmd_ingest(args):
     from app.server.ingest import ingest_dir
-    server = _server(args)
-    try:
+    with _server(args) as server:
         report = ingest_dir(server, Path(args.folder), int(time.time()),
                             on_progress=lambda n, total: print(f"  {n}/{total} drops", flush=True)
                             if n % 1000 == 0 else None)
-    finally:
-        server.close()
     for name, reason in report.rejects:
         print(f"REJECTED {name}: {reason}")
     print(report.summary())
@@ -64,11 +61,8 @@ def cmd_cameras(args):
         cams = [Camera(**c) for c in doc]
     except TypeError as exc:
         raise ValidationError(f"{args.file}: each camera needs id, name, site (and lat, lon, direction): {exc}") from None
-    server = _server(args)
-    try:
+    with _server(args) as server:
         server.put_cameras(cams)
-    finally:
-        server.close()
     print(f"{len(cams)} cameras loaded.")
 
 
@@ -79,22 +73,16 @@ def cmd_hotlists(args):
         entries = [HotlistEntry(**e) for e in doc.get("entries", [])]
     except (TypeError, AttributeError) as exc:
         raise ValidationError(f"{args.file}: expected {{\"hotlists\": [...], \"entries\": [...]}} ({exc})") from None
-    server = _server(args)
-    try:
+    with _server(args) as server:
         for h in lists:
             server.put_hotlist(h)
         ids = server.add_entries(entries) if entries else []
-    finally:
-        server.close()
     print(f"{len(lists)} hotlists and {len(ids)} entries loaded.")
 
 
 def cmd_ocr_queue(args):
-    server = _server(args)
-    try:
+    with _server(args) as server:
         items = server.ocr_pending(args.limit)
-    finally:
-        server.close()
     for i in items:
         print(f"{i.id:8} {i.camera_id:10} {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(i.read_at))} {i.source_file}")
     print(f"{len(items)} drops wait for OCR.")
@@ -106,22 +94,16 @@ def cmd_purge(args):
         cutoff = int(datetime.fromisoformat(args.before).replace(tzinfo=timezone.utc).timestamp())
     except ValueError:
         raise CliError(f"{args.before!r} is not a date (YYYY-MM-DD).") from None
-    server = _server(args)
-    try:
+    with _server(args) as server:
         n = server.purge_before(cutoff, args.reason, int(time.time()))
-    finally:
-        server.close()
     print(f"{n} reads purged; workstations remove their copies at their next sync.")
 
 
 def cmd_stats(args):
-    server = _server(args)
-    try:
+    with _server(args) as server:
         print(server.describe())
         for k, v in server.stats().items():
             print(f"  {k:16} {v}")
-    finally:
-        server.close()
 
 
 def _load_json(path: str):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator
+from typing import Self
 
-from .model import (FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead,
-                    OcrItem)
+from .model import FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem
 
 _OCR_COLS = ("id, camera_id, read_at, vendor, plate_box, plate_image_sha256, "
              "scene_image_sha256, source_file, queued_at")
@@ -50,6 +50,12 @@ class CityServer:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def describe(self) -> str:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .recognizer import standardise
 from .weights import LazyWeights
 
 WIN_H, WIN_W = 64, 128
@@ -49,11 +50,6 @@ def cut(gray: np.ndarray, win: Window) -> np.ndarray:
     return cv2.resize(part, (WIN_W, WIN_H), interpolation=interp)
 
 
-def normalise(win: np.ndarray) -> np.ndarray:
-    x = win.astype(np.float32)
-    return (x - x.mean()) / (x.std() + 8.0)
-
-
 def decode(win: Window, out: np.ndarray) -> Box:
     """Network output (dx, dy, log width ratio) -> the plate's 2:1 box in image pixels."""
     cx, cy, ww = win
@@ -87,7 +83,7 @@ def run_locator(model, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, 
     import torch
 
     wins = [window_for(b) for b in boxes]
-    batch = torch.from_numpy(np.stack([normalise(cut(gray, w)) for w in wins])[:, None])
+    batch = torch.from_numpy(np.stack([standardise(cut(gray, w)) for w in wins])[:, None])
     with torch.inference_mode():
         out = model(batch).numpy()
     probs = 1.0 / (1.0 + np.exp(-out[:, 0]))

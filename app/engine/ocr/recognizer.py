@@ -24,7 +24,13 @@ def prepare(gray: np.ndarray) -> np.ndarray:
     """Grey crop -> normalised float32 (H, W) input; shared by training and inference."""
     h, w = gray.shape[:2]
     interp = cv2.INTER_AREA if w > INPUT_WIDTH else cv2.INTER_LINEAR
-    x = cv2.resize(gray, (INPUT_WIDTH, INPUT_HEIGHT), interpolation=interp).astype(np.float32)
+    return standardise(cv2.resize(gray, (INPUT_WIDTH, INPUT_HEIGHT), interpolation=interp))
+
+
+def standardise(gray: np.ndarray) -> np.ndarray:
+    """Zero mean, unit contrast, as float32; the +8 keeps a flat, featureless crop from being
+    stretched into noise. Both networks see their inputs this way."""
+    x = gray.astype(np.float32)
     return (x - x.mean()) / (x.std() + 8.0)
 
 
