@@ -1,4 +1,4 @@
-"""The access log: what is logged, tampering of every kind is found, fail closed, crash-safe."""
+"""The access log: what is logged, fail closed, crash-safe (tampering: tests/security/)."""
 from __future__ import annotations
 
 import csv
@@ -37,7 +37,7 @@ def busy(ws, people, seeded, tmp_path):
 
 def _verify(ws):
     with ws.store.reading() as conn:
-        return accesslog.verify(conn, ws.store.log_key())
+        return accesslog.verify(conn, ws.log_first_key(), ws.log_receipt())
 
 
 def test_entries_carry_who_when_what_why_and_results(ws, people, busy):
@@ -55,60 +55,6 @@ def test_entries_carry_who_when_what_why_and_results(ws, people, busy):
     assert ws.store.query("SELECT 1 FROM access_log WHERE action = 'user_add'")
     assert ws.store.query("SELECT 1 FROM access_log WHERE action = 'training_add'")
     assert _verify(ws).ok
-
-
-def test_modified_entry_found(ws, busy):
-    ws.store.execute("UPDATE access_log SET query = replace(query, '7ABC123', '9ZZZ999') WHERE action = 'search'")
-    report = _verify(ws)
-    assert not report.ok and any("modified" in p for p in report.problems)
-
-
-def test_deleted_entry_found(ws, busy):
-    ws.store.execute("DELETE FROM access_log WHERE action = 'view'")
-    report = _verify(ws)
-    assert not report.ok and any("missing" in p for p in report.problems)
-
-
-def test_deleted_tail_found(ws, busy):
-    last = ws.store.query_one("SELECT max(seq) FROM access_log")[0]
-    ws.store.execute("DELETE FROM access_log WHERE seq >= ?", (last - 1,))
-    # An attacker without the keyring's log key can move the head but not sign it.
-    prev = ws.store.query_one("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
-    ws.store.execute("UPDATE access_log_head SET seq = ?, hash = ?", prev)
-    report = _verify(ws)
-    assert not report.ok and any("head" in p for p in report.problems)
-
-
-def test_truncated_tail_without_touching_head_found(ws, busy):
-    ws.store.execute("DELETE FROM access_log WHERE seq = (SELECT max(seq) FROM access_log)")
-    assert any("cut off" in p for p in _verify(ws).problems)
-
-
-def test_inserted_entry_found(ws, busy):
-    cols = "ts, username, agency, role, action, query, purpose, case_number, result_ids, detail, prev_hash, hash"
-    ws.store.execute("UPDATE access_log SET seq = -(seq + 1) WHERE seq > 5")  # make room, as an inserter must
-    ws.store.execute("UPDATE access_log SET seq = -seq WHERE seq < 0")
-    ws.store.execute(f"INSERT INTO access_log(seq, {cols}) SELECT 6, {cols} FROM access_log WHERE seq = 5")
-    report = _verify(ws)
-    assert not report.ok and any("entry 6" in p or "entry 7" in p for p in report.problems)
-
-
-def test_forged_entry_appended_at_the_end_found(ws, busy):
-    ws.store.execute(
-        "INSERT INTO access_log(seq, ts, username, agency, role, action, query, purpose, case_number, "
-        "result_ids, detail, prev_hash, hash) SELECT seq + 1, ts, 'ghost', agency, role, 'login', '{}', "
-        "NULL, NULL, '[]', '{}', hash, hash FROM access_log ORDER BY seq DESC LIMIT 1")
-    report = _verify(ws)
-    assert not report.ok and any("modified" in p for p in report.problems)
-
-
-def test_reordered_entries_found(ws, busy):
-    a, b = ws.store.query("SELECT seq FROM access_log WHERE username = 'dep1' ORDER BY seq LIMIT 2")
-    ws.store.execute("UPDATE access_log SET seq = -1 WHERE seq = ?", a)
-    ws.store.execute("UPDATE access_log SET seq = ? WHERE seq = ?", (a[0], b[0]))
-    ws.store.execute("UPDATE access_log SET seq = ? WHERE seq = -1", b)
-    report = _verify(ws)
-    assert not report.ok and any("does not follow" in p for p in report.problems)
 
 
 def test_verify_and_export_through_the_facade(ws, people, busy, tmp_path):
@@ -163,7 +109,7 @@ def test_kill_9_mid_search_loses_no_committed_entry(ws, people, seeded, tmp_path
     rnd = random.Random(4)
     confirmed = 0
     for _ in range(6):
-        p = subprocess.Popen([sys.executable, str(runner), str(ws.store.data_dir), str(ROOT), PASSWORD],
+        p = subprocess.Popen([sys.executable, str(runner), str(ws.data_dir), str(ROOT), PASSWORD],
                              stdout=subprocess.PIPE, text=True, env=os.environ.copy())
         assert p.stdout.readline().strip() == "ready"
         time.sleep(rnd.uniform(0.05, 0.4))
@@ -173,10 +119,11 @@ def test_kill_9_mid_search_loses_no_committed_entry(ws, people, seeded, tmp_path
         if out:
             confirmed = max(confirmed, int(out[-1]))
     from app.engine.workstation import Workstation
-    w = Workstation.open(ws.store.data_dir, purge_on_start=False)
+    w = Workstation.open(ws.data_dir, purge_on_start=False)
     try:
+        w.login("dep1", PASSWORD)
         with w.store.reading() as conn:
-            report = accesslog.verify(conn, w.store.log_key())
+            report = accesslog.verify(conn, w.log_first_key(), w.log_receipt())
         assert report.ok, report.problems
         assert w.store.query_one("SELECT max(seq) FROM access_log")[0] >= confirmed > 0
     finally:

@@ -114,7 +114,10 @@ def test_bad_arguments_exit_non_zero_with_a_message(tmp_path, args, code, messag
 
 def test_status(cli_store):
     r = alpr(cli_store, "status")
-    assert r.returncode == 0 and "LA Metro" in r.stdout and "0 reads" in r.stdout
+    assert r.returncode == 0 and "LA Metro" in r.stdout and "closed" in r.stdout
+    assert "reads" not in r.stdout                        # nothing of the data without a login
+    r = alpr(cli_store, "status", "--user", "pmanager", "--password-stdin", stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "0 reads" in r.stdout, r.stderr
 
 
 def test_commands_on_a_missing_store_say_so(tmp_path):

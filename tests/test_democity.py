@@ -16,6 +16,8 @@ from app.server.democity.sites import CAMERAS, HOTLISTS
 from app.server.embedded import EmbeddedServer
 from app.server.ingest import ingest_dir
 
+NOON_PACIFIC = 1795723200      # 2026-11-26 12:00 PST: a busy hour, whatever the hour of the run
+
 
 def test_plates_and_misreads_look_right():
     rng = np.random.default_rng(1)
@@ -46,11 +48,11 @@ def test_generated_drops_ingest_with_the_deliberate_rejects(tmp_path):
 
 
 def test_setup_builds_a_usable_demo(tmp_path):
-    now = time.time()
+    now = NOON_PACIFIC        # a fixed hour: the demo's traffic follows the time of day
     res = setup(tmp_path / "store", days=1, reads_per_day=60, now=now)
     assert res.ingest.reads > 100 and [u for u, _ in res.users] == [u for u, _, _ in DEMO_USERS]
     assert {r for _, r in res.users} == {"administrator", "prosecutor", "deputy", "custodian", "auditor"}
-    ws = Workstation.open(tmp_path / "store")
+    ws = Workstation.open(tmp_path / "store", lambda: now)
     try:
         s = ws.login("pat.rivera", DEMO_PASSWORD)
         ws.set_purpose(s, "STOLEN-VEH", "LHS-2026-004512")

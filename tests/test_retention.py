@@ -72,13 +72,17 @@ def test_hold_needs_case_kind_reason_and_known_reads(ws, people, seeded):
         ws.place_hold(dep, "LHS-2026-004512", "evidence", "x", [1, 999])
 
 
-def test_purge_runs_at_start_up_with_secure_delete(tmp_path, clock):
+def test_purge_runs_at_the_first_login_with_secure_delete(tmp_path, clock):
+    from tests.conftest import PASSWORD, People
     ws = Workstation.create(tmp_path / "s", "coachella", clock)
+    people = People(ws, clock)
+    people.admin()
     _old_and_new(ws, clock, 30)
     assert ws.store.query_one("PRAGMA secure_delete")[0] == 1
     ws.close()
     ws = Workstation.open(tmp_path / "s", clock)
     try:
+        ws.login("amanager", PASSWORD, people.code("amanager"))
         assert [r[0] for r in ws.store.query("SELECT id FROM reads")] == [3]
         assert ws.store.query("SELECT 1 FROM access_log WHERE action = 'purge' AND username = 'system'")
     finally:

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
+from app.engine import accesslog
 from app.server.postgres import init_schema
 
 from tests.server_helpers import CAMS, PG_DSN, NO_PG, add_reads, make_city
@@ -45,17 +46,27 @@ def test_init_is_idempotent_and_partitions_by_month(pg):
     assert where == {"7ABC123": "reads_2026_11", "7ABC124": "reads_2026_10"}
 
 
+def _signed_entry(key: bytes, seq: int = 1, prev: str = "0" * 64) -> tuple:
+    fields = (seq, "2026-11-23T00:00:00.000000+00:00", "pat", "City", "prosecutor", "search", "{}",
+              None, None, "[]", "{}", prev)
+    digest = accesslog.entry_hash(*fields)
+    return (*fields, digest, accesslog.mac(key, digest))
+
+
 def test_workstation_role_appends_to_the_log_only(pg):
     ws_dsn = login_role(pg.dsn, "alpr_workstation")
-    row = (1, "2026-11-23T00:00:00.000000+00:00", "pat", "City", "prosecutor", "search", "{}", None,
-           None, "[]", "{}", "0" * 64, "a" * 64)
+    key = bytes(range(32))
+    with psycopg.connect(pg.dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO workstation_logins VALUES (%s, 'ws1')", (psycopg.conninfo.conninfo_to_dict(ws_dsn)["user"],))
+    row = _signed_entry(key)
     with psycopg.connect(ws_dsn, autocommit=True) as conn:
+        assert conn.execute("SELECT alpr_enrol_log('ws1', %s, 0, %s, 0)", (key, "0" * 64)).fetchone()[0] == "enrolled"
         for _ in range(2):         # uploaded twice, stored once
             conn.execute("INSERT INTO access_log(workstation_id, seq, ts, username, agency, role, action, query, "
-                         "purpose, case_number, result_ids, detail, prev_hash, hash, received_at) VALUES "
-                         "('ws1', %s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, 0) ON CONFLICT DO NOTHING", row)
+                         "purpose, case_number, result_ids, detail, prev_hash, hash, mac, received_at) VALUES "
+                         "('ws1', %s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, 0) ON CONFLICT DO NOTHING", row)
         for sql in ("UPDATE access_log SET username = 'x'", "DELETE FROM access_log",
-                    "INSERT INTO reads(id, plate, read_at, camera_id, confidence, ingested_at, seq) "
+                    "SELECT * FROM log_anchors", "INSERT INTO reads(id, plate, read_at, camera_id, confidence, ingested_at, seq) "
                     "VALUES (1, 'X', 1, 'c', 1, 1, 1)", "DELETE FROM reads"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql)

@@ -12,7 +12,7 @@ import sqlcipher3
 
 from app.engine import keys
 from app.engine.errors import KeyringError, StoreError
-from app.engine.store import DB_NAME, Store
+from app.engine.store import DB_NAME
 from app.engine.workstation import Workstation
 from tests.conftest import insert_reads
 
@@ -27,11 +27,12 @@ def _all_bytes(folder) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_key_is_random_256_bit_and_only_in_keyring(ws):
-    key = keys.get_secret(f"store-key/{ws.store.store_id}")
-    assert len(bytes.fromhex(key)) == 32
+def test_key_is_random_256_bit_and_in_no_file_nor_keyring(ws, people):
+    people.admin()
+    key = ws.vault.data_key
+    assert len(key) == 32 and keys.get_secret(f"store-key/{ws.store.store_id}") is None
     for name, data in _all_bytes(ws.store.data_dir).items():
-        assert key.encode() not in data and bytes.fromhex(key) not in data, name
+        assert key.hex().encode() not in data and key not in data, name
     assert ws.store.query_one("PRAGMA cipher_version")[0].startswith("4.")
 
 
@@ -117,51 +118,64 @@ def test_temp_files_stay_in_memory(ws, clock):
             conn.execute(f"PRAGMA cache_size = {before}")
 
 
+def _made(tmp_path, clock, profile="calabasas"):
+    """A store with its first administrator (a prosecutor-free profile needs no second factor
+    for the checks here: log in through the people helper)."""
+    from tests.conftest import People
+    w = Workstation.create(tmp_path / "s", profile, clock)
+    people = People(w, clock)
+    people.admin()
+    return w, people
+
+
+def _reopen(tmp_path, clock, people):
+    from tests.conftest import PASSWORD
+    w = Workstation.open(tmp_path / "s", clock)
+    w.login("amanager", PASSWORD, people.code("amanager"))
+    return w
+
+
 def test_reopen_and_schema_version(tmp_path, clock):
-    w = Workstation.create(tmp_path / "s", "coachella", clock)
+    w, people = _made(tmp_path, clock, "coachella")
     version = w.store.schema_version
     assert version >= 1
     w.close()
-    w2 = Workstation.open(tmp_path / "s", clock)
+    w2 = _reopen(tmp_path, clock, people)
     assert w2.profile.id == "coachella" and w2.store.schema_version == version
     w2.close()
 
 
 def test_migrations_apply_in_order_once(tmp_path, clock, monkeypatch):
     from app.engine import store as store_mod
-    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    w, people = _made(tmp_path, clock)
     base = store_mod._migrations()
     w.close()
     extra = base + [(base[-1][0] + 1, "test_extra", "CREATE TABLE test_extra (x INTEGER);\n")]
     monkeypatch.setattr(store_mod, "_migrations", lambda: extra)
-    w = Workstation.open(tmp_path / "s", clock)
+    w = _reopen(tmp_path, clock, people)
     assert w.store.schema_version == base[-1][0] + 1
     assert w.store.query("SELECT name FROM sqlite_master WHERE name = 'test_extra'")
     w.close()
-    w = Workstation.open(tmp_path / "s", clock)      # does not run it twice
+    w = _reopen(tmp_path, clock, people)      # does not run it twice
     w.close()
 
 
-def test_missing_key_refused(tmp_path, clock):
-    w = Workstation.create(tmp_path / "s", "calabasas", clock)
-    sid = w.store.store_id
+def test_missing_store_file_is_not_recreated(tmp_path, clock):
+    w, _people = _made(tmp_path, clock)
     w.close()
-    keys.delete_secret(f"store-key/{sid}")
-    with pytest.raises(StoreError, match="not in the OS keyring"):
+    (tmp_path / "s" / DB_NAME).unlink()
+    with pytest.raises(StoreError, match="missing; it was not recreated"):
         Workstation.open(tmp_path / "s", clock)
 
 
-def test_wrong_key_refused(tmp_path, clock):
-    w = Workstation.create(tmp_path / "s", "calabasas", clock)
-    sid = w.store.store_id
-    w.close()
-    keys.set_secret(f"store-key/{sid}", os.urandom(32).hex())
-    with pytest.raises(StoreError, match="cannot be decrypted"):
+def test_store_without_any_key_slot_says_so(tmp_path, clock):
+    Workstation.create(tmp_path / "s", "calabasas", clock).close()     # no administrator made
+    with pytest.raises(StoreError, match="no key slot"):
         Workstation.open(tmp_path / "s", clock)
 
 
 def test_damaged_store_refused(tmp_path, clock):
-    w = Workstation.create(tmp_path / "s", "calabasas", clock)
+    w, people = _made(tmp_path, clock)
     insert_reads(w, [(i, p, int(clock()), "CAM-LV-N", 0.9) for i, p in enumerate(_plates(3000), 1)])
     w.store.checkpoint()
     w.close()
@@ -171,7 +185,7 @@ def test_damaged_store_refused(tmp_path, clock):
     data[mid:mid + 16] = bytes(16)
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="damaged"):
-        Workstation.open(tmp_path / "s", clock)
+        _reopen(tmp_path, clock, people)
 
 
 class _PlainFileKeyring:
@@ -197,7 +211,7 @@ def test_insecure_keyrings_refused(tmp_path, monkeypatch, backend_name):
     backend = {"plaintext": _PlainFileKeyring(), "fail": fail.Keyring(), "null": null.Keyring()}[backend_name]
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     with pytest.raises(KeyringError) as err:
-        Store.create(tmp_path / "s")
+        Workstation.create(tmp_path / "s", "calabasas")
     assert ("in the clear" in str(err.value)) == (backend_name == "plaintext")
     assert not (tmp_path / "s" / DB_NAME).exists()
 

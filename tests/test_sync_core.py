@@ -92,7 +92,7 @@ def test_sync_window_keeps_only_recent_days(ws, city, synced, clock, people):
 def test_access_log_upload_is_idempotent_and_never_deletes(ws, city, synced):
     run(ws, synced)
     local = [tuple(r) for r in ws.store.query("SELECT seq, ts, username, agency, role, action, query, purpose, "
-                                               "case_number, result_ids, detail, prev_hash, hash FROM access_log")]
+                                               "case_number, result_ids, detail, prev_hash, hash, mac FROM access_log")]
     on_server = [tuple(r) for r in city.server.uploaded_log(ws.store.store_id)]
     assert on_server == local
     with ws.store.transaction() as conn:                    # as if the confirmation had been lost
@@ -101,7 +101,7 @@ def test_access_log_upload_is_idempotent_and_never_deletes(ws, city, synced):
     again = city.server.uploaded_log(ws.store.store_id)
     assert len(again) == len({r[0] for r in again}) == ws.store.query_one("SELECT count(*) FROM access_log")[0]
     assert ws.store.query_one("SELECT count(*) FROM access_log WHERE uploaded = 0")[0] == 0
-    assert accesslog.verify(ws.store.reading().__enter__(), ws.store.log_key()).ok
+    assert accesslog.verify(ws.store.reading().__enter__(), ws.log_first_key(), ws.log_receipt()).ok
 
 
 def test_corrections_go_up_once(ws, city, synced, clock):

@@ -92,5 +92,5 @@ def _crash_loop(ws, people, city, clock):
     assert [tuple(r) for r in city.server.uploaded_log(ws.store.store_id)] == log
     assert ws.store.query_one("SELECT count(*) FROM access_log WHERE uploaded = 0")[0] == 0
     with ws.store.reading() as conn:
-        assert accesslog.verify(conn, ws.store.log_key()).ok
+        assert accesslog.verify(conn, ws.log_first_key(), ws.log_receipt()).ok
     print(f"{kills} kills, {finished} syncs finished on their own, {len(local)} reads, {len(held)} hits")

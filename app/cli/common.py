@@ -25,10 +25,10 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 def open_workstation(args: argparse.Namespace) -> Workstation:
     """Open the store, after checking the arguments that need no store."""
-    if hasattr(args, "user") and not args.user:
+    if hasattr(args, "user") and not args.user and args.func.__name__ != "cmd_status":
         raise CliError("This command needs --user NAME (every access is by a named user).")
     ws = Workstation.open(data_dir(args))
-    diagnostics.setup(ws.store.data_dir)
+    diagnostics.setup(ws.data_dir)
     return ws
 
 

@@ -35,13 +35,19 @@ def cmd_init(args):
 
 
 def cmd_status(args):
-    """Whether the store opens (key, integrity, schema), and how much it holds: no ALPR data."""
+    """The store's header; with --user, whether it opens (key, integrity, schema) and how
+    much it holds: no ALPR data."""
     ws = open_workstation(args)
+    print(f"Store {ws.vault.slots.store_id} in {ws.data_dir}: profile {ws.profile.name} "
+          f"(retention {ws.profile.retention_days} days), {len(ws.vault.slots.slots)} key slots.")
+    if not args.user:
+        print("The store is closed; give --user to log in and see what it holds.")
+        return
+    login(ws, args)
     counts = {t: ws.store.query_one(f"SELECT count(*) FROM {t}")[0]
               for t in ("reads", "images", "users", "hits", "access_log")}
-    print(f"Store {ws.store.store_id} in {ws.store.data_dir}: schema {ws.store.schema_version}, "
-          f"profile {ws.profile.name} (retention {ws.profile.retention_days} days).")
-    print(", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items()) + ".")
+    print(f"Schema {ws.store.schema_version}: "
+          + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items()) + ".")
 
 
 def cmd_user_add(args):
@@ -150,7 +156,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("status", help="check that the store opens, and what it holds")
+    p = sub.add_parser("status", help="the store's header; with --user, what it holds")
+    add_login_args(p)
     p.set_defaults(func=cmd_status)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_cmd", required=True)

@@ -134,7 +134,7 @@ class Auth:
                  actor.username))
             conn.execute("INSERT INTO password_history(user_id, hash, changed_at) VALUES (?,?,?)",
                          (cur.lastrowid, digest, now))
-            accesslog.append(conn, self.store.log_key(), self.clock(), actor, "user_add",
+            accesslog.append(conn, self.clock(), actor, "user_add",
                              detail={"user": name, "role": role, "full_name": full_name.strip()})
         return self.get_user(name)
 
@@ -161,7 +161,7 @@ class Auth:
                          (digest, now, user.id))
             conn.execute("INSERT INTO password_history(user_id, hash, changed_at) VALUES (?,?,?)",
                          (user.id, digest, now))
-            accesslog.append(conn, self.store.log_key(), self.clock(), user.actor, "password_change")
+            accesslog.append(conn, self.clock(), user.actor, "password_change")
 
     def set_flag(self, actor: Actor, username: str, action: str, sql: str, params: tuple) -> User:
         user = self.get_user(username)
@@ -169,7 +169,7 @@ class Auth:
             raise ValidationError(f"No user {username!r}.")
         with self.store.transaction() as conn:
             conn.execute(sql, params + (user.id,))
-            accesslog.append(conn, self.store.log_key(), self.clock(), actor, action,
+            accesslog.append(conn, self.clock(), actor, action,
                              detail={"user": user.username})
         return self.get_user(username)
 
@@ -187,7 +187,7 @@ class Auth:
                              (attempts, locked, user.id))
                 if locked:
                     reason += f"; account locked after {attempts} failed attempts"
-            accesslog.append(conn, self.store.log_key(), self.clock(), actor, action,
+            accesslog.append(conn, self.clock(), actor, action,
                              detail={"reason": reason})
 
     def login(self, username: str, password: str, totp_code: str | None = None) -> Session:
@@ -227,7 +227,7 @@ class Auth:
         with self.store.transaction() as conn:
             conn.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
                          (user.id,))
-            accesslog.append(conn, self.store.log_key(), now, user.actor, "login")
+            accesslog.append(conn, now, user.actor, "login")
         user = self.get_user(username)
         return Session(user=user, token=secrets.token_hex(16), started=now, last_activity=now,
                        must_enrol_totp=self.second_factor_for(user.role) and not user.totp_enrolled)
@@ -237,7 +237,7 @@ class Auth:
             return
         session.ended = True
         with self.store.transaction() as conn:
-            accesslog.append(conn, self.store.log_key(), self.clock(), session.actor, "logout",
+            accesslog.append(conn, self.clock(), session.actor, "logout",
                              detail={"reason": reason})
 
     # -- idle lock -------------------------------------------------------------------------
@@ -249,7 +249,7 @@ class Auth:
         if not session.locked and now - session.last_activity > self.profile.idle_lock_minutes * 60:
             session.locked = True
             with self.store.transaction() as conn:
-                accesslog.append(conn, self.store.log_key(), now, session.actor, "session_lock",
+                accesslog.append(conn, now, session.actor, "session_lock",
                                  detail={"idle_minutes": self.profile.idle_lock_minutes})
         if session.locked:
             raise SessionLocked(
@@ -261,7 +261,7 @@ class Auth:
         if not session.locked:
             session.locked = True
             with self.store.transaction() as conn:
-                accesslog.append(conn, self.store.log_key(), self.clock(), session.actor,
+                accesslog.append(conn, self.clock(), session.actor,
                                  "session_lock", detail={"reason": "user"})
 
     def unlock(self, session: Session, password: str, totp_code: str | None = None) -> None:
@@ -275,7 +275,7 @@ class Auth:
         session.locked = False
         session.last_activity = self.clock()
         with self.store.transaction() as conn:
-            accesslog.append(conn, self.store.log_key(), self.clock(), session.actor, "session_unlock")
+            accesslog.append(conn, self.clock(), session.actor, "session_unlock")
 
     # -- second factor ---------------------------------------------------------------------
     def _check_totp(self, user_id: int, code: str) -> bool:
@@ -300,9 +300,26 @@ class Auth:
             raise AuthError("The code does not match; scan the QR code again and enter a fresh code.")
         with self.store.transaction() as conn:
             conn.execute("UPDATE users SET totp_enrolled = 1 WHERE id = ?", (session.user.id,))
-            accesslog.append(conn, self.store.log_key(), self.clock(), session.actor, "totp_enrol")
+            accesslog.append(conn, self.clock(), session.actor, "totp_enrol")
         session.user = self.get_user(session.user.username)
         session.must_enrol_totp = False
+
+    # -- used by the workstation's key slots -------------------------------------------------
+    def set_password(self, actor: Actor, user: User, new_password: str, *, expired: bool) -> None:
+        """An administrator's reset; ``expired`` makes its owner choose a new one at login."""
+        passwords.check_rules(new_password, user.username,
+                              second_factor=self.second_factor_for(user.role) or user.totp_enrolled,
+                              history=self._history(user.id))
+        digest = passwords.hash_password(new_password)
+        now = int(self.clock())
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, "
+                         "failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                         (digest, 0 if expired else now, user.id))
+            conn.execute("INSERT INTO password_history(user_id, hash, changed_at) VALUES (?,?,?)",
+                         (user.id, digest, now))
+            accesslog.append(conn, self.clock(), actor, "password_reset",
+                             detail={"user": user.username, "must_change": expired})
 
 
 __all__ = ["Auth", "Session", "User", "TotpEnrolment", "PasswordExpired", "PasswordRejected"]

@@ -79,3 +79,15 @@ class ExportError(EngineError):
 
 class ReleaseRefused(PermissionDenied):
     """A release to another agency lacks an approved written request or is not lawful."""
+
+
+class LogTampered(AuditLogError):
+    """The access log's head or chain shows tampering; the store writes and returns nothing."""
+
+
+class StoreSealed(AuthError):
+    """The store is closed until someone logs in: only a personal login opens ALPR data."""
+
+
+class TamperDetected(SyncError):
+    """At sync, the local access log disagrees with what the city server anchored."""

@@ -1,7 +1,7 @@
 """The local SQLCipher store: one encrypted file holding reads, images, users and the log.
 
-The key is a random 256-bit raw key from the OS keyring, so opening costs no passphrase
-KDF. SQLCipher encrypts the database, its WAL and journal, but not SQLite's temporary
+The key is a random 256-bit raw key that the caller unwraps from a person's key slot
+(keyslots.py), so opening costs no further passphrase KDF. SQLCipher encrypts the database, its WAL and journal, but not SQLite's temporary
 files; ``temp_store = MEMORY`` keeps sorts, temp tables and VACUUM's copy off the disk.
 """
 from __future__ import annotations
@@ -54,38 +54,36 @@ class Store:
         self.store_id = store_id
         self._conn = conn
         self._lock = threading.RLock()
-        self._log_key: bytes | None = None
 
     # -- opening ---------------------------------------------------------------------------
-    @classmethod
-    def create(cls, data_dir: Path) -> Store:
-        """Make a new empty store in ``data_dir`` with a fresh key in the keyring."""
+    @staticmethod
+    def new_id(data_dir: Path) -> str:
+        """Claim ``data_dir`` for a new store; returns its id."""
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         if (data_dir / DB_NAME).exists() or (data_dir / ID_NAME).exists():
             raise StoreError(f"A store already exists in {data_dir}.")
         store_id = str(uuid.uuid4())
-        keys.secure_backend()
-        keys.get_or_create_key(f"store-key/{store_id}")
-        keys.get_or_create_key(f"log-key/{store_id}")
         (data_dir / ID_NAME).write_text(store_id + "\n", encoding="ascii")
-        return cls.open(data_dir, check_integrity=False)
+        return store_id
 
-    @classmethod
-    def open(cls, data_dir: Path, *, check_integrity: bool = True) -> Store:
-        """Open an existing store, refusing a wrong key or a damaged file."""
-        data_dir = Path(data_dir)
-        id_file = data_dir / ID_NAME
+    @staticmethod
+    def read_id(data_dir: Path) -> str:
+        id_file = Path(data_dir) / ID_NAME
         if not id_file.exists():
             raise StoreError(f"No workstation store in {data_dir}; run 'alpr init' first.")
-        store_id = id_file.read_text(encoding="ascii").strip()
-        key = keys.get_secret(f"store-key/{store_id}")
-        if not key:
-            raise StoreError(
-                "The key of this store is not in the OS keyring (wrong user, a new keyring, "
-                "or the keyring was reset). The store cannot be opened without it."
-            )
-        conn = cls._connect(data_dir / DB_NAME, key)
+        return id_file.read_text(encoding="ascii").strip()
+
+    @classmethod
+    def open(cls, data_dir: Path, key: bytes, *, check_integrity: bool = True,
+             create: bool = False) -> Store:
+        """Open the store with its data key, refusing a wrong key or a damaged file."""
+        data_dir = Path(data_dir)
+        store_id = cls.read_id(data_dir)
+        if not create and not (data_dir / DB_NAME).exists():
+            raise StoreError(f"The store file {data_dir / DB_NAME} is missing; it was not "
+                             "recreated. Restore it from a backup.")
+        conn = cls._connect(data_dir / DB_NAME, key.hex())
         store = cls(data_dir, conn, store_id)
         if check_integrity:
             store.integrity_check()
@@ -93,9 +91,20 @@ class Store:
         return store
 
     @staticmethod
+    def legacy_key(store_id: str) -> bytes | None:
+        """The key of a store made before key slots, while it is still in the keyring."""
+        value = keys.get_secret(f"store-key/{store_id}")
+        return bytes.fromhex(value) if value else None
+
+    @staticmethod
+    def forget_legacy_keys(store_id: str) -> None:
+        for name in (f"store-key/{store_id}", f"log-key/{store_id}"):
+            keys.delete_secret(name)
+
+    @staticmethod
     def _connect(path: Path, key_hex: str) -> sqlcipher3.Connection:
         if not re.fullmatch(r"[0-9a-f]{64}", key_hex):
-            raise StoreError("The key in the OS keyring is malformed; the store stays closed.")
+            raise StoreError("The store key is malformed; the store stays closed.")
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA key = \"x'{key_hex}'\"")
@@ -105,9 +114,8 @@ class Store:
         except sqlcipher3.DatabaseError as exc:
             conn.close()
             raise StoreError(
-                f"The store {path} cannot be decrypted with the key from the keyring, or it "
-                f"is not a workstation store ({exc})."
-            ) from exc
+                f"The store {path} cannot be decrypted with its key, or it is not a "
+                f"workstation store ({exc}).") from exc
         return conn
 
     def integrity_check(self) -> None:
@@ -190,16 +198,6 @@ class Store:
             conn.execute(sql, (key, value))
         else:
             self.execute(sql, (key, value))
-
-    def log_key(self) -> bytes:
-        """The access-log MAC key, read from the keyring once per open store: a keyring read
-        is a D-Bus round trip (tens of ms of Python work) that every logged action would pay."""
-        if self._log_key is None:
-            key = keys.get_secret(f"log-key/{self.store_id}")
-            if not key:
-                raise StoreError("The access-log key is missing from the OS keyring.")
-            self._log_key = bytes.fromhex(key)
-        return self._log_key
 
     def vacuum(self) -> None:
         with self._lock:

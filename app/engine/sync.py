@@ -18,7 +18,7 @@ from app.server.connect import ServerAddress, open_server, parse_address
 
 from . import accesslog, keys, sync_apply
 from .accesslog import SYSTEM
-from .errors import Interrupted, StoreError, SyncError, ValidationError
+from .errors import Interrupted, LogTampered, StoreError, SyncError, ValidationError
 from .progress import CancelToken, Progress
 from .sync_errors import CONNECT_ERRORS, describe_server_error
 from .sync_run import Puller
@@ -70,7 +70,7 @@ class SyncService:
             _put(conn, "sync.server", str(addr))
             if window_days is not None:
                 self._set_window(conn, int(window_days))
-            accesslog.append(conn, self.ws.store.log_key(), self.ws.clock(), actor, "settings_change",
+            accesslog.append(conn, self.ws.clock(), actor, "settings_change",
                              detail={"sync.server": str(addr), "sync.window_days": window_days,
                                      "password_changed": bool(password)})
 
@@ -81,7 +81,7 @@ class SyncService:
             raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days.")
         with self.ws.store.transaction() as conn:
             self._set_window(conn, days)
-            accesslog.append(conn, self.ws.store.log_key(), self.ws.clock(), session.actor,
+            accesslog.append(conn, self.ws.clock(), session.actor,
                              "settings_change", detail={"sync.window_days": days})
 
     def _set_window(self, conn, days: int | None) -> None:
@@ -138,13 +138,17 @@ class SyncService:
             puller = Puller(self.ws, server, token, counts, self.batch, self.window_days(),
                             self.ws.profile.retention_days)
             puller.check_server()
+            puller.anchor.check()
             for feed in FEEDS:
                 yield from puller.pull(feed, started)
             yield from puller.trim(started)
             self._log(actor, server.describe(), counts, ok=True)
             yield from puller.upload(started)
         except (Interrupted, SyncError) as exc:
-            self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+            try:
+                self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+            except LogTampered:
+                pass            # a broken head writes nothing; the server has the alert
             raise
         except server.errors as exc:
             err = SyncError(describe_server_error(exc, server.describe()))

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
 from . import sync_apply
+from .log_anchor import LogAnchor
 from .errors import SyncError
 from .progress import CancelToken, Progress
 
@@ -34,6 +35,7 @@ class Puller:
         self.expected: int | None = None
         self.seen_reads = 0          # read rows handled, kept or skipped (for the progress bar)
         self.store = ws.store
+        self.anchor = LogAnchor(ws, server)
 
     def _progress(self, stage: str, started: float, message: str = "") -> Progress:
         done = sum(self.counts[f] for f in ("cameras", "hotlists", "hotlist_entries", "tombstones"))
@@ -181,23 +183,32 @@ class Puller:
             yield self._progress("window", started, f"{self.counts['trimmed']} reads past the window removed")
 
     def upload(self, started: float) -> Iterator[Progress]:
-        """Send the access log and corrections; mark rows uploaded only after the server has them."""
-        for table, cols, key, count in (("access_log", LOG_COLUMNS, "seq", "log_uploaded"),
-                                        ("corrections", CORRECTION_COLUMNS, "uuid", "corrections_uploaded")):
-            while True:
-                self.token.check()
-                rows = self.store.query(f"SELECT {', '.join(cols)} FROM {table} WHERE uploaded = 0 "
-                                        f"ORDER BY {'seq' if table == 'access_log' else 'id'} LIMIT ?",
-                                        (UPLOAD_BATCH,))
-                if not rows:
-                    break
-                send = self.server.upload_log if table == "access_log" else self.server.upload_corrections
-                send(self.store.store_id, rows, int(self.ws.clock()))
-                with self.store.transaction() as conn:
-                    conn.execute(f"UPDATE {table} SET uploaded = 1 WHERE {key} IN "
-                                 "(SELECT value FROM json_each(?))", (_json([r[0] for r in rows]),))
-                self.counts[count] += len(rows)
-                yield self._progress("upload", started, f"{self.counts[count]} {table.replace('_', ' ')} rows uploaded")
+        """Send the access log and corrections; mark rows uploaded only after the server has
+        them (for the log: as far as the server's receipt, which must match what was sent)."""
+        while True:
+            self.token.check()
+            rows = self.store.query(f"SELECT {', '.join(LOG_COLUMNS)} FROM access_log WHERE "
+                                    "uploaded = 0 ORDER BY seq LIMIT ?", (UPLOAD_BATCH,))
+            if not rows:
+                break
+            receipt = self.server.upload_log(self.store.store_id, rows, int(self.ws.clock()))
+            upto = self.anchor.confirm((rows[-1][0], rows[-1][12]), receipt)
+            self.store.execute("UPDATE access_log SET uploaded = 1 WHERE uploaded = 0 AND seq <= ?",
+                               (upto,))
+            self.counts["log_uploaded"] += len(rows)
+            yield self._progress("upload", started, f"{self.counts['log_uploaded']} access log rows uploaded")
+        while True:
+            self.token.check()
+            rows = self.store.query(f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM corrections "
+                                    "WHERE uploaded = 0 ORDER BY id LIMIT ?", (UPLOAD_BATCH,))
+            if not rows:
+                break
+            self.server.upload_corrections(self.store.store_id, rows, int(self.ws.clock()))
+            with self.store.transaction() as conn:
+                conn.execute("UPDATE corrections SET uploaded = 1 WHERE uuid IN "
+                             "(SELECT value FROM json_each(?))", (_json([r[0] for r in rows]),))
+            self.counts["corrections_uploaded"] += len(rows)
+            yield self._progress("upload", started, f"{self.counts['corrections_uploaded']} corrections uploaded")
 
 
 def _json(values: list) -> str:

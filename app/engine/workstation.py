@@ -17,12 +17,15 @@ from typing import TypeVar
 from . import accesslog, corrections, plates, retention, search, training
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .auth import Auth, Session, TotpEnrolment, User
-from .errors import (AuthError, NotFound, PermissionDenied, PurposeRequired, TrainingRequired,
-                     ValidationError)
+from .errors import (AuthError, NotFound, PermissionDenied, PurposeRequired, StoreError,
+                     StoreSealed, TrainingRequired, ValidationError)
 from .permissions import ACTIONS, DATA_ACTIONS, PURPOSE_ACTIONS
 from .policy import PolicyProfile, load_profile
 from .reads import ReadDetail, load_detail
 from .store import Store
+from .log_anchor import CHAIN_START_META, ESCROW_META, RECEIPT_META, pair
+from .vault import Vault
+
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,40 +41,121 @@ class AuditFilter:
 
 
 class Workstation:
-    """An open store under one policy profile."""
+    """A store under one policy profile, open only while someone is logged in.
 
-    def __init__(self, store: Store, profile: PolicyProfile,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.store = store
+    ``open`` reads the store's header alone; the first successful login opens the store
+    with the key from that person's key slot (vault.py) and runs the start-up work that
+    needs it; the last logout closes it again."""
+
+    def __init__(self, vault: Vault, profile: PolicyProfile,
+                 clock: Callable[[], float] = time.time, *, purge_on_start: bool = True) -> None:
+        self.vault = vault
+        self.data_dir = vault.data_dir
         self.profile = profile
         self.clock = clock
-        self.auth = Auth(store, profile, clock)
+        self.purge_on_start = purge_on_start
+        self._auth: Auth | None = None
+        self._sessions: dict[str, Session] = {}
+        self._setup = False               # created in this process and nobody has logged in yet
+        if vault.is_open:
+            self._auth = Auth(vault.store, profile, clock)
+
+    @property
+    def store(self) -> Store:
+        return self.vault.store
+
+    @property
+    def auth(self) -> Auth:
+        if self._auth is None:
+            raise StoreSealed("The store is closed: log in with your own user name and password "
+                              "to open ALPR data.")
+        return self._auth
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def create(cls, data_dir: Path, profile_id: str, clock: Callable[[], float] = time.time) -> Workstation:
+        """A new store, open for its set-up until the first login; the first administrator
+        made then gets the first key slot (a store left without one cannot be opened)."""
         profile = load_profile(profile_id)
-        store = Store.create(Path(data_dir))
+        vault, first_key = Vault.create(Path(data_dir), profile.id)
+        store = vault.store
         with store.transaction() as conn:
-            store.set_meta("profile", profile.id, conn)
-            accesslog.append(conn, store.log_key(), clock(), SYSTEM, "store_create",
+            store.set_meta(ESCROW_META, first_key.hex(), conn)
+            store.set_meta(CHAIN_START_META, f"0:{accesslog.GENESIS}", conn)
+            accesslog.append(conn, clock(), SYSTEM, "store_create",
                              detail={"profile": profile.id, "schema": store.schema_version})
-        return cls(store, profile, clock)
+        ws = cls(vault, profile, clock)
+        ws._setup = True
+        return ws
 
     @classmethod
     def open(cls, data_dir: Path, clock: Callable[[], float] = time.time, *,
              purge_on_start: bool = True) -> Workstation:
-        store = Store.open(Path(data_dir))
-        profile_id = store.get_meta("profile")
-        if not profile_id:
-            raise ValidationError("The store has no policy profile; it was not set up with 'alpr init'.")
-        ws = cls(store, load_profile(profile_id), clock)
-        if purge_on_start:
-            ws.purge(None)
-        return ws
+        """The store's header only: nothing of its data opens until someone logs in."""
+        vault = Vault.locate(Path(data_dir))
+        try:
+            profile = load_profile(vault.slots.profile)
+        except (KeyError, ValueError, OSError) as exc:
+            raise ValidationError(f"The store's policy profile {vault.slots.profile!r} cannot be "
+                                  f"loaded ({exc}).") from None
+        return cls(vault, profile, clock, purge_on_start=purge_on_start)
 
     def close(self) -> None:
-        self.store.close()
+        self._seal()
+
+    def _seal(self) -> None:
+        self.vault.seal()
+        self._auth = None
+        self._sessions.clear()
+        self._setup = False
+
+    def _unseal(self, key: bytes) -> None:
+        """Open the store for a login; the first time, run the start-up work that needs it."""
+        if self.vault.is_open:
+            return
+        store = self.vault.unseal(key)
+        if store.get_meta("profile") != self.profile.id:
+            self._seal()
+            raise StoreError("The store's policy profile differs from its key-slot file's: the "
+                             "header was tampered with. The store stays closed.")
+        self._auth = Auth(store, self.profile, self.clock)
+        if self.vault.legacy_key is not None:
+            self._upgrade_log(store)
+        self._record_closed_attempts()
+        if self.purge_on_start:
+            self.purge(None)
+            self.purge_on_start = False    # once per start, at the first login
+
+    def _upgrade_log(self, store: Store) -> None:
+        """A store from before key slots: its log continues as a forward-secure chain."""
+        with store.transaction() as conn:
+            row = conn.execute("SELECT next_key FROM access_log_head WHERE id = 1").fetchone()
+            if row is not None and row[0] is not None:
+                return
+            seq, last = conn.execute("SELECT coalesce(max(seq), 0), coalesce((SELECT hash FROM "
+                                     "access_log ORDER BY seq DESC LIMIT 1), ?) FROM access_log",
+                                     (accesslog.GENESIS,)).fetchone()
+            store.set_meta(ESCROW_META, accesslog.start_chain(conn, seq, last).hex(), conn)
+            store.set_meta(CHAIN_START_META, f"{seq}:{last}", conn)
+            accesslog.append(conn, self.clock(), SYSTEM, "log_upgrade",
+                             detail={"linked_entries": seq, "format": "forward-secure"})
+
+    def _record_closed_attempts(self) -> None:
+        """Failed logins made while the store was closed go into the access log now."""
+        pending, failures = self.vault.slots.take_pending()
+        if not pending:
+            return
+        with self.store.transaction() as conn:
+            for p in pending:
+                user = self.auth.get_user(p["username"])
+                actor = user.actor if user else Actor(p["username"][:64] or "?", "unknown", "none")
+                accesslog.append(conn, self.clock(), actor, "login_failed",
+                                 detail={"reason": p["reason"], "store_closed": True,
+                                         "at": accesslog.utc_now_iso(p["ts"])})
+            for name, rec in failures.items():
+                conn.execute("UPDATE users SET failed_attempts = failed_attempts + ?, "
+                             "locked_until = nullif(max(coalesce(locked_until, 0), coalesce(?, 0)), 0) "
+                             "WHERE username = ?", (rec["count"], rec["locked_until"], name))
 
     # -- services built on the guard (each in its own module, created on first use) --------
     @cached_property
@@ -103,7 +187,7 @@ class Workstation:
     def log(self, actor: Actor, action: str, **fields) -> int:
         """Write one entry in its own transaction (for events with no data to return)."""
         with self.store.transaction() as conn:
-            return accesslog.append(conn, self.store.log_key(), self.clock(), actor, action, **fields)
+            return accesslog.append(conn, self.clock(), actor, action, **fields)
 
     def _deny(self, session: Session, action: str, exc: Exception) -> Exception:
         self.log(session.actor, "denied", purpose=session.purpose, case_number=session.case_number,
@@ -144,8 +228,7 @@ class Workstation:
         """Run ``work(conn)`` and its log entry in one transaction: both commit or neither."""
         with self.store.transaction() as conn:
             result = work(conn)
-            accesslog.append(
-                conn, self.store.log_key(), self.clock(), session.actor, action, query=query,
+            accesslog.append(conn, self.clock(), session.actor, action, query=query,
                 purpose=session.purpose if purpose else None,
                 case_number=session.case_number if purpose else None,
                 result_ids=result_ids(result) if result_ids else None,
@@ -154,19 +237,70 @@ class Workstation:
 
     # -- accounts --------------------------------------------------------------------------
     def needs_first_admin(self) -> bool:
-        return self.auth.user_count() == 0
+        return self.vault.is_open and self._setup and self.auth.user_count() == 0
 
     def create_first_admin(self, username: str, full_name: str, password: str) -> User:
-        """First run only: the first administrator; afterwards administrators add users."""
+        """First run only: the first administrator, who gets the first key slot."""
         if not self.needs_first_admin():
             raise PermissionDenied("The first administrator already exists; log in as an administrator.")
-        return self.auth.create_user(SYSTEM, username, full_name, "administrator", password)
+        return self.setup_user(username, full_name, "administrator", password)
+
+    def setup_user(self, username: str, full_name: str, role: str, password: str) -> User:
+        """A user made by the program's own set-up (``alpr init``, the demo), logged as the
+        system: only on a store made in this process, before anyone has logged in."""
+        if not self._setup:
+            raise PermissionDenied("Users are added by an administrator's session once the store "
+                                   "is in use.")
+        user = self.auth.create_user(SYSTEM, username, full_name, role, password)
+        self.vault.put_slot(user.username, password)
+        return user
 
     def login(self, username: str, password: str, totp_code: str | None = None) -> Session:
-        return self.auth.login(username, password, totp_code)
+        """A personal login. On a closed store the person's key slot must open with the
+        password, which is what opens the store; then the account rules of ``Auth.login``
+        apply (and on an open store they come first, so failures count the same way)."""
+        name = username.strip().lower()
+        was_open = self.vault.is_open
+        if not was_open:
+            self._unseal(self._slot_key(name, password))
+        try:
+            session = self.auth.login(name, password, totp_code)
+        except BaseException:
+            if not was_open and not self._sessions:
+                self._seal()
+            raise
+        if was_open and self.vault.key_for(name, password) is None:
+            self.auth.logout(session, reason="no key slot")
+            raise AuthError("Your key slot is missing: ask an administrator to reset your "
+                            "password, which gives you a new one.")
+        self._setup = False
+        if self.vault.legacy_key is not None:
+            self.vault.put_slot(session.user.username, password)
+            self.vault.finish_upgrade()
+            self.log(session.actor, "key_slot_upgrade",
+                     detail={"note": "the store key left the OS keyring; other users need a "
+                                     "password reset by an administrator"})
+        self._sessions[session.token] = session
+        return session
+
+    def _slot_key(self, name: str, password: str,
+                  refusal: str = "Wrong user name or password.") -> bytes:
+        """The data key from this person's slot while the store is closed; a failure is
+        counted in the slot file and goes into the access log at the next login."""
+        now = self.clock()
+        key = None if self.vault.slots.locked_until(name, now) else self.vault.key_for(name, password)
+        if key is None:
+            self.vault.slots.note_failure(name, "wrong password, unknown user or no key slot", now,
+                                          self.profile.lockout_attempts, self.profile.lockout_minutes)
+            raise AuthError(refusal)
+        return key
 
     def logout(self, session: Session) -> None:
+        """End the session; the last one out closes the store."""
         self.auth.logout(session)
+        self._sessions.pop(session.token, None)
+        if not any(not s.ended for s in self._sessions.values()):
+            self._seal()
 
     def lock(self, session: Session) -> None:
         self.auth.lock(session)
@@ -175,13 +309,51 @@ class Workstation:
         self.auth.unlock(session, password, totp_code)
 
     def change_password(self, username: str, old: str, new: str) -> None:
-        self.auth.change_password(username, old, new)
+        """Change a password (also when it has expired, from the login screen): the slot is
+        re-wrapped under the new password in the same step."""
+        name = username.strip().lower()
+        was_open = self.vault.is_open
+        if not was_open:
+            self._unseal(self._slot_key(name, old, "The current password is wrong."))
+        try:
+            self._rewrap(name, new, lambda: self.auth.change_password(name, old, new))
+        finally:
+            if not was_open and not self._sessions:
+                self._seal()
+
+    def _rewrap(self, name: str, password: str, change: Callable[[], object]) -> None:
+        """Seal the key under the new password first; put the old slot back if the change fails."""
+        old_slot = self.vault.slots.slots.get(name)
+        self.vault.put_slot(name, password)
+        try:
+            change()
+        except BaseException:
+            if old_slot is None:
+                self.vault.slots.remove(name)
+            else:
+                self.vault.slots.slots[name] = old_slot
+                self.vault.slots.save()
+            raise
 
     def change_own_password(self, session: Session, old: str, new: str) -> None:
         """A signed-in user changes their password before it expires: the session must be
         live and unlocked, and the current password is asked again, as at login."""
         self.auth.touch(session)
-        self.auth.change_password(session.user.username, old, new)
+        self.change_password(session.user.username, old, new)
+
+    def reset_password(self, session: Session, username: str, new_password: str) -> User:
+        """An administrator sets a first password for someone (forgotten, or a key slot lost):
+        a new slot is written from the administrator's own open session, and the password is
+        marked expired so that its owner must choose their own at the next login."""
+        self.guard(session, "user_admin")
+        user = self.auth.get_user(username)
+        if user is None:
+            raise NotFound(f"No user {username!r}.")
+        if user.username == session.user.username:
+            raise ValidationError("Change your own password from the Session menu.")
+        self._rewrap(user.username, new_password,
+                     lambda: self.auth.set_password(session.actor, user, new_password, expired=True))
+        return self.auth.get_user(user.username)
 
     def begin_totp(self, session: Session) -> TotpEnrolment:
         self.auth.touch(session)
@@ -193,7 +365,9 @@ class Workstation:
     def add_user(self, session: Session, username: str, full_name: str, role: str,
                  password: str, agency: str | None = None) -> User:
         self.guard(session, "user_admin")
-        return self.auth.create_user(session.actor, username, full_name, role, password, agency)
+        user = self.auth.create_user(session.actor, username, full_name, role, password, agency)
+        self.vault.put_slot(user.username, password)
+        return user
 
     def list_users(self, session: Session) -> list[User]:
         self.guard(session, "user_admin")
@@ -208,8 +382,10 @@ class Workstation:
         self.guard(session, "user_admin")
         if username.strip().lower() == session.user.username:
             raise ValidationError("You cannot disable your own account.")
-        return self.auth.set_flag(session.actor, username, "user_disable",
+        user = self.auth.set_flag(session.actor, username, "user_disable",
                                   "UPDATE users SET disabled = 1 WHERE id = ?", ())
+        self.vault.slots.remove(user.username)      # a disabled person's password opens nothing
+        return user
 
     def enable_user(self, session: Session, username: str) -> User:
         self.guard(session, "user_admin")
@@ -236,7 +412,7 @@ class Workstation:
             raise NotFound(f"No user {username!r}.")
         with self.store.transaction() as conn:
             rid = training.add(conn, user.id, course, completed_on, expires_on, actor.username, self.clock())
-            accesslog.append(conn, self.store.log_key(), self.clock(), actor, "training_add",
+            accesslog.append(conn, self.clock(), actor, "training_add",
                              detail={"user": user.username, "course": course,
                                      "completed_on": completed_on, "expires_on": expires_on})
         return rid
@@ -360,7 +536,7 @@ class Workstation:
         cutoff = int(self.clock()) - self.profile.retention_days * 86400
         with self.store.transaction() as conn:
             report = retention.purge(conn, cutoff)
-            accesslog.append(conn, self.store.log_key(), self.clock(), actor, "purge",
+            accesslog.append(conn, self.clock(), actor, "purge",
                              detail={"cutoff": accesslog.utc_now_iso(cutoff),
                                      "retention_days": self.profile.retention_days,
                                      "reads": report.reads, "images": report.images,
@@ -395,10 +571,19 @@ class Workstation:
     def audit_verify(self, session: Session) -> VerifyReport:
         self.guard(session, "audit_verify")
         with self.store.reading() as conn:
-            report = accesslog.verify(conn, self.store.log_key())
+            report = accesslog.verify(conn, self.log_first_key(), self.log_receipt())
         self.log(session.actor, "audit_verify", detail={"ok": report.ok, "entries": report.entries,
                                                         "problems": report.problems[:20]})
         return report
+
+    def log_first_key(self) -> bytes | None:
+        """The log's first key while this store still holds it (before escrow at first sync)."""
+        value = self.store.get_meta(ESCROW_META)
+        return bytes.fromhex(value) if value else None
+
+    def log_receipt(self) -> tuple[int, str] | None:
+        """The last entry the city server confirmed (seq, hash)."""
+        return pair(self.store.get_meta(RECEIPT_META))
 
     def audit_export(self, session: Session, path: Path, flt: AuditFilter = AuditFilter()) -> int:
         self.guard(session, "audit_export")

@@ -8,9 +8,12 @@ the same sync tests prove both.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from typing import Self
+
+from app.engine.accesslog import GENESIS, entry_hash, evolve, mac
 
 from .model import FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem
 
@@ -260,15 +263,98 @@ class CityServer:
         return [Image(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     # -- what workstations push -------------------------------------------------------------
-    def upload_log(self, workstation_id: str, rows: list[tuple], now: int) -> int:
-        """Append entries; one already held (same workstation and seq) is kept once."""
+    # -- the access log's anchor ----------------------------------------------------------
+    # PostgreSQL does this in installer/server/schema.sql (a trigger and SECURITY DEFINER
+    # functions bound to the login); the embedded server, in the same process as its one
+    # workstation, does it here: the chain's escrowed key is what binds entries to it.
+    def enrol_log(self, workstation_id: str, first_key: bytes, start_seq: int, start_hash: str,
+                  now: int) -> str:
+        """Escrow the log's first key: 'enrolled', or 'conflict' if another key was escrowed."""
+        with self._tx() as conn:
+            held = self._run(conn, "SELECT first_key FROM log_anchors WHERE workstation_id = ?",
+                             (workstation_id,))
+            if held:
+                if bytes(held[0][0]) == first_key:
+                    return "enrolled"
+                self._alert(conn, workstation_id, now, "re_enrol",
+                            "a second first key was offered for this workstation")
+                return "conflict"
+            last = self._run(conn, "SELECT seq, hash FROM access_log WHERE workstation_id = ? "
+                             "ORDER BY seq DESC LIMIT 1", (workstation_id,))
+            seq, digest = last[0] if last else (0, GENESIS)
+            self._run(conn, "INSERT INTO log_anchors(workstation_id, first_key, next_key, chain_start, "
+                      "seq, hash, enrolled_at) VALUES (?,?,?,?,?,?,?)",
+                      (workstation_id, first_key, first_key, start_seq, seq, digest, now))
+        return "enrolled"
+
+    def _alert(self, conn, workstation_id: str, now: int, kind: str, detail: str) -> None:
+        self._run(conn, "INSERT INTO log_alerts(workstation_id, at, kind, detail) VALUES (?,?,?,?)",
+                  (workstation_id, now, kind, detail))
+
+    def report_alert(self, workstation_id: str, kind: str, detail: str, now: int) -> None:
+        """A workstation reports tampering it found itself (a broken head, a rolled-back log)."""
+        with self._tx() as conn:
+            self._alert(conn, workstation_id, now, kind, detail)
+
+    def log_alerts(self, workstation_id: str) -> list[tuple[int, str, str]]:
+        with self._reading() as conn:
+            return [(int(r[0]), r[1], r[2]) for r in self._run(
+                conn, "SELECT at, kind, detail FROM log_alerts WHERE workstation_id = ? ORDER BY id",
+                (workstation_id,))]
+
+    def log_receipt(self, workstation_id: str) -> tuple[int, str] | None:
+        """(seq, hash) of the last entry received and checked; None before enrolment."""
+        with self._reading() as conn:
+            rows = self._run(conn, "SELECT seq, hash FROM log_anchors WHERE workstation_id = ?",
+                             (workstation_id,))
+        return (int(rows[0][0]), rows[0][1]) if rows else None
+
+    def upload_log(self, workstation_id: str, rows: list[tuple], now: int) -> tuple[int, str] | None:
+        """Append the entries that follow the anchor; refuse (and alert on) any other. Returns
+        the receipt, which the workstation compares with what it sent."""
         cols = ", ".join(LOG_COLUMNS)
         marks = ",".join("?" * (len(LOG_COLUMNS) + 2))
         with self._tx() as conn:
-            self._many(conn, f"INSERT INTO access_log(workstation_id, {cols}, received_at) VALUES ({marks}) "
-                       "ON CONFLICT (workstation_id, seq) DO NOTHING",
-                       [(workstation_id, *r, now) for r in rows])
-        return len(rows)
+            anchor = self._run(conn, "SELECT next_key, chain_start, seq, hash FROM log_anchors "
+                               "WHERE workstation_id = ?", (workstation_id,))
+            if not anchor:
+                self._alert(conn, workstation_id, now, "not_enrolled", f"{len(rows)} entries")
+                return None
+            key, start, seq, digest = bytes(anchor[0][0]), anchor[0][1], anchor[0][2], anchor[0][3]
+            for row in rows:
+                problem, key = self._check_entry(conn, workstation_id, row, key, start, seq, digest)
+                if problem == "held":
+                    continue
+                if problem:
+                    self._alert(conn, workstation_id, now, *problem)
+                    continue
+                self._run(conn, f"INSERT INTO access_log(workstation_id, {cols}, received_at) "
+                          f"VALUES ({marks})", (workstation_id, *row, now))
+                seq, digest = row[0], row[12]
+            self._run(conn, "UPDATE log_anchors SET next_key = ?, seq = ?, hash = ? "
+                      "WHERE workstation_id = ?", (key, seq, digest, workstation_id))
+        return seq, digest
+
+    def _check_entry(self, conn, workstation_id: str, row: tuple, key: bytes, start: int,
+                     seq: int, digest: str):
+        """(problem or None, the next key): what the PostgreSQL trigger checks, in Python."""
+        if row[0] <= seq:
+            held = self._run(conn, "SELECT hash FROM access_log WHERE workstation_id = ? AND seq = ?",
+                             (workstation_id, row[0]))
+            if held and held[0][0] == row[12]:
+                return "held", key
+            return ("rewrite", f"entry {row[0]} differs from the one received before"), key
+        if row[0] != seq + 1 or row[11] != digest:
+            return ("gap", f"entry {row[0]} does not follow entry {seq} received before"), key
+        if row[13] is None:
+            if row[0] > start:
+                return ("unsigned", f"entry {row[0]}"), key
+            return None, key
+        if (entry_hash(*row[:12]) != row[12]
+                or not hmac.compare_digest(mac(key, row[12]), row[13])):
+            return ("bad_mac", f"entry {row[0]} is not signed with the key its chain reached "
+                               "(re-written or re-chained)"), key
+        return None, evolve(key)
 
     def upload_corrections(self, workstation_id: str, rows: list[tuple], now: int) -> int:
         with self._tx() as conn:

@@ -99,6 +99,6 @@ def _users(ws: Workstation, now: float) -> list[tuple[str, str]]:
     ws.add_training(None, first[0], ws.profile.training_course, done, until)
     for username, full, role in DEMO_USERS[1:]:
         # Set-up by the program itself (logged as the system), as 'alpr init' does for the first admin.
-        ws.auth.create_user(SYSTEM, username, full, role, DEMO_PASSWORD)
+        ws.setup_user(username, full, role, DEMO_PASSWORD)
         ws.add_training(None, username, ws.profile.training_course, done, until)
     return [(u, r) for u, _f, r in DEMO_USERS]

@@ -26,6 +26,16 @@ DB_NAME = "city-server.db"
 ID_NAME = "city-server.id"
 
 
+# The access log's anchor (base.CityServer.upload_log checks entries against it).
+ANCHOR_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS log_anchors (workstation_id TEXT PRIMARY KEY, first_key BLOB NOT NULL, "
+    "next_key BLOB NOT NULL, chain_start INTEGER NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, "
+    "enrolled_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS log_alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "workstation_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+)
+
+
 def _key_name(server_id: str) -> str:
     return f"city-server-key/{server_id}"
 
@@ -80,7 +90,18 @@ class EmbeddedServer(CityServer):
         except sqlcipher3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"The city server file in {folder} cannot be decrypted ({exc}).") from exc
-        return cls(folder, conn, server_id)
+        server = cls(folder, conn, server_id)
+        server._upgrade()
+        return server
+
+    def _upgrade(self) -> None:
+        """Files made before the log anchor get its tables (idempotent)."""
+        with self._tx() as conn:
+            conn.execute(ANCHOR_SCHEMA[0])
+            conn.execute(ANCHOR_SCHEMA[1])
+            cols = {r[1] for r in conn.execute("PRAGMA table_info(access_log)")}
+            if cols and "mac" not in cols:
+                conn.execute("ALTER TABLE access_log ADD COLUMN mac TEXT")
 
     def describe(self) -> str:
         return f"embedded city server in {self.folder}"

@@ -51,7 +51,7 @@ CREATE TABLE access_log (
     workstation_id TEXT NOT NULL, seq INTEGER NOT NULL, ts TEXT NOT NULL, username TEXT NOT NULL,
     agency TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, query TEXT NOT NULL,
     purpose TEXT, case_number TEXT, result_ids TEXT NOT NULL, detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at INTEGER NOT NULL, mac TEXT,
     PRIMARY KEY (workstation_id, seq)
 );
 CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log

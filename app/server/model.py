@@ -87,7 +87,7 @@ ENTRY_COLUMNS = ("id", "hotlist_id", "plate", "reason", "priority", "expires_at"
                  "added_at", "seq")
 TOMBSTONE_COLUMNS = ("seq", "read_id", "purged_at", "reason")
 LOG_COLUMNS = ("seq", "ts", "username", "agency", "role", "action", "query", "purpose",
-               "case_number", "result_ids", "detail", "prev_hash", "hash")
+               "case_number", "result_ids", "detail", "prev_hash", "hash", "mac")
 CORRECTION_COLUMNS = ("uuid", "read_id", "old_plate", "new_plate", "reason", "username",
                       "corrected_at")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 
 from .base import CityServer
+from .model import LOG_COLUMNS
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "installer" / "server"
 SQL_FILES = ("schema.sql", "roles.sql")
@@ -89,6 +90,34 @@ class PgServer(CityServer):
         with self.conn.cursor(binary=True) as cur:
             cur.execute(f"SELECT {cols} FROM {name} WHERE seq > %s ORDER BY seq LIMIT %s", (since, limit))
             return cur.fetchall()
+
+    # -- the access log's anchor: checked by the server itself (schema.sql) ----------------
+    def enrol_log(self, workstation_id: str, first_key: bytes, start_seq: int, start_hash: str,
+                  now: int) -> str:
+        return self.conn.execute("SELECT alpr_enrol_log(%s, %s, %s, %s, %s)",
+                                 (workstation_id, first_key, start_seq, start_hash, now)).fetchone()[0]
+
+    def report_alert(self, workstation_id: str, kind: str, detail: str, now: int) -> None:
+        self.conn.execute("SELECT alpr_log_alert(%s, %s, %s, %s)", (workstation_id, now, kind, detail))
+
+    def log_alerts(self, workstation_id: str) -> list[tuple[int, str, str]]:
+        return [(int(r[0]), r[1], r[2]) for r in self.conn.execute(
+            "SELECT at, kind, detail FROM alpr_log_alerts(%s)", (workstation_id,)).fetchall()]
+
+    def log_receipt(self, workstation_id: str) -> tuple[int, str] | None:
+        row = self.conn.execute("SELECT seq, hash FROM alpr_log_receipt(%s)", (workstation_id,)).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def upload_log(self, workstation_id: str, rows: list[tuple], now: int) -> tuple[int, str] | None:
+        """The trigger checks each row against the anchor and drops (and alerts on) the rest."""
+        cols = ", ".join(LOG_COLUMNS)
+        marks = ",".join(["%s"] * (len(LOG_COLUMNS) + 2))
+        with self.conn.transaction():
+            with self.conn.cursor() as cur:
+                cur.executemany(f"INSERT INTO access_log(workstation_id, {cols}, received_at) "
+                                f"VALUES ({marks}) ON CONFLICT DO NOTHING",
+                                [(workstation_id, *r, now) for r in rows])
+        return self.log_receipt(workstation_id)
 
     def close(self) -> None:
         self.conn.close()

@@ -24,3 +24,12 @@ GRANT UPDATE ON ocr_queue, counters, drop_keys TO alpr_ingest;
 GRANT SELECT ON counters, server_meta TO alpr_ingest;
 GRANT EXECUTE ON FUNCTION alpr_ensure_month(BIGINT) TO alpr_ingest;
 REVOKE EXECUTE ON FUNCTION alpr_ensure_month(BIGINT) FROM PUBLIC;
+
+-- The access log's anchor: workstations enrol and read their own receipt only through
+-- these functions, and never see the escrowed keys or other workstations' anchors.
+REVOKE ALL ON log_anchors, workstation_logins, log_alerts FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION alpr_enrol_log(TEXT, BYTEA, BIGINT, TEXT, BIGINT) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION alpr_enrol_log(TEXT, BYTEA, BIGINT, TEXT, BIGINT) TO alpr_workstation;
+GRANT EXECUTE ON FUNCTION alpr_log_alert(TEXT, BIGINT, TEXT, TEXT) TO alpr_workstation;
+REVOKE EXECUTE ON FUNCTION alpr_log_receipt(TEXT), alpr_log_alerts(TEXT) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION alpr_log_receipt(TEXT), alpr_log_alerts(TEXT) TO alpr_workstation;

@@ -173,3 +173,140 @@ END $$;
 DROP TRIGGER IF EXISTS access_log_append_only ON access_log;
 CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON access_log
     FOR EACH STATEMENT EXECUTE FUNCTION alpr_append_only();
+
+-- The anchor of each workstation's access log (docs/security.md). At enrolment the
+-- workstation escrows its log's first key; this trigger re-derives each next key, checks
+-- every entry's hash and MAC and that it follows the last one received, and binds the
+-- workstation id to the database login. Anything else is not stored but raised as an
+-- alert: a re-written entry under a seq already held, a gap, a bad MAC, another
+-- workstation's id. The workstation compares its log with the anchor at every sync.
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+ALTER TABLE access_log ADD COLUMN IF NOT EXISTS mac TEXT;
+
+CREATE TABLE IF NOT EXISTS log_anchors (
+    workstation_id TEXT   PRIMARY KEY,
+    first_key      BYTEA  NOT NULL,
+    next_key       BYTEA  NOT NULL,
+    chain_start    BIGINT NOT NULL,     -- entries up to here came before signed entries: linked only
+    seq            BIGINT NOT NULL,     -- the last entry received and checked
+    hash           TEXT   NOT NULL,
+    enrolled_at    BIGINT NOT NULL
+);
+
+-- Which database login speaks for which workstation (a login not listed here that is a
+-- member of alpr_workstation may upload for none).
+CREATE TABLE IF NOT EXISTS workstation_logins (
+    login          TEXT PRIMARY KEY,
+    workstation_id TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS log_alerts (
+    id             BIGSERIAL PRIMARY KEY,
+    workstation_id TEXT   NOT NULL,
+    at             BIGINT NOT NULL,
+    kind           TEXT   NOT NULL,
+    detail         TEXT   NOT NULL
+);
+
+CREATE OR REPLACE FUNCTION alpr_entry_hash(e access_log) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+    SELECT encode(digest(convert_to(
+        (SELECT string_agg(CASE WHEN p IS NULL THEN '-;' ELSE length(p)::text || ':' || p || ';' END, '' ORDER BY n)
+         FROM unnest(ARRAY[e.seq::text, e.ts, e.username, e.agency, e.role, e.action, e.query,
+                           e.purpose, e.case_number, e.result_ids, e.detail, e.prev_hash])
+              WITH ORDINALITY AS t(p, n)), 'UTF8'), 'sha256'), 'hex')
+$$;
+
+CREATE OR REPLACE FUNCTION alpr_log_login_ok(ws TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM workstation_logins WHERE login = session_user)
+            THEN EXISTS (SELECT 1 FROM workstation_logins WHERE login = session_user AND workstation_id = ws)
+        ELSE NOT pg_has_role(session_user, 'alpr_workstation', 'MEMBER')
+             OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION alpr_log_alert(ws TEXT, at BIGINT, kind TEXT, detail TEXT) RETURNS VOID
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    INSERT INTO log_alerts(workstation_id, at, kind, detail) VALUES (ws, at, kind, detail)
+$$;
+
+CREATE OR REPLACE FUNCTION alpr_enrol_log(ws TEXT, first_key BYTEA, start_seq BIGINT, start_hash TEXT,
+                                          now BIGINT) RETURNS TEXT
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE a log_anchors%ROWTYPE; last_seq BIGINT; last_hash TEXT;
+BEGIN
+    IF NOT alpr_log_login_ok(ws) THEN
+        PERFORM alpr_log_alert(ws, now, 'foreign_login', format('login %s tried to enrol workstation %s', session_user, ws));
+        RETURN 'foreign';
+    END IF;
+    SELECT * INTO a FROM log_anchors WHERE workstation_id = ws;
+    IF FOUND THEN
+        IF a.first_key = first_key THEN RETURN 'enrolled'; END IF;
+        PERFORM alpr_log_alert(ws, now, 're_enrol', 'a second first key was offered for this workstation');
+        RETURN 'conflict';
+    END IF;
+    SELECT seq, hash INTO last_seq, last_hash FROM access_log WHERE workstation_id = ws ORDER BY seq DESC LIMIT 1;
+    INSERT INTO log_anchors VALUES (ws, first_key, first_key, start_seq,
+                                    coalesce(last_seq, 0), coalesce(last_hash, repeat('0', 64)), now);
+    RETURN 'enrolled';
+END $$;
+
+CREATE OR REPLACE FUNCTION alpr_log_receipt(ws TEXT) RETURNS TABLE(seq BIGINT, hash TEXT)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT a.seq, a.hash FROM log_anchors a WHERE a.workstation_id = ws AND alpr_log_login_ok(ws)
+$$;
+
+CREATE OR REPLACE FUNCTION alpr_log_alerts(ws TEXT) RETURNS TABLE(at BIGINT, kind TEXT, detail TEXT)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT l.at, l.kind, l.detail FROM log_alerts l
+    WHERE l.workstation_id = ws AND alpr_log_login_ok(ws) ORDER BY l.id
+$$;
+
+CREATE OR REPLACE FUNCTION alpr_log_anchor() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE a log_anchors%ROWTYPE; held TEXT;
+BEGIN
+    IF NOT alpr_log_login_ok(NEW.workstation_id) THEN
+        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'foreign_login',
+            format('login %s sent entry %s for workstation %s', session_user, NEW.seq, NEW.workstation_id));
+        RETURN NULL;
+    END IF;
+    SELECT * INTO a FROM log_anchors WHERE workstation_id = NEW.workstation_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'not_enrolled', format('entry %s', NEW.seq));
+        RETURN NULL;
+    END IF;
+    IF NEW.seq <= a.seq THEN
+        SELECT hash INTO held FROM access_log WHERE workstation_id = NEW.workstation_id AND seq = NEW.seq;
+        IF held IS DISTINCT FROM NEW.hash THEN
+            PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'rewrite',
+                format('entry %s differs from the one received before', NEW.seq));
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF NEW.seq <> a.seq + 1 OR NEW.prev_hash <> a.hash THEN
+        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'gap',
+            format('entry %s does not follow entry %s received before', NEW.seq, a.seq));
+        RETURN NULL;
+    END IF;
+    IF NEW.mac IS NULL THEN
+        IF NEW.seq > a.chain_start THEN
+            PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'unsigned', format('entry %s', NEW.seq));
+            RETURN NULL;
+        END IF;
+    ELSIF alpr_entry_hash(NEW) <> NEW.hash
+          OR encode(hmac(convert_to(NEW.hash, 'UTF8'), a.next_key, 'sha256'), 'hex') <> NEW.mac THEN
+        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'bad_mac',
+            format('entry %s is not signed with the key its chain reached (re-written or re-chained)', NEW.seq));
+        RETURN NULL;
+    ELSE
+        a.next_key := digest('alpr-log-evolve'::bytea || a.next_key, 'sha256');
+    END IF;
+    UPDATE log_anchors SET seq = NEW.seq, hash = NEW.hash, next_key = a.next_key
+        WHERE workstation_id = NEW.workstation_id;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS access_log_anchor ON access_log;
+CREATE TRIGGER access_log_anchor BEFORE INSERT ON access_log
+    FOR EACH ROW EXECUTE FUNCTION alpr_log_anchor();

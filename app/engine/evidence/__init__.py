@@ -96,7 +96,7 @@ class EvidenceService:
             reason = f"Evidence export {ctx.name}: {ctx.description}"[:500]
             hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,
                                         session.user.username, now)
-            accesslog.append(conn, ws.store.log_key(), ws.clock(), session.actor, "hold_place",
+            accesslog.append(conn, ws.clock(), session.actor, "hold_place",
                              query={"case_number": session.case_number, "kind": "evidence"},
                              result_ids=ids, detail={"hold_id": hold, "reason": reason, "reads": len(ids)})
             return hold
