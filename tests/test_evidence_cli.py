@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
@@ -54,18 +55,38 @@ def test_export_without_purpose_or_to_another_agency_is_refused(cli, ws, clock, 
     assert code == 1 and "written release request" in err
 
 
-def test_release_workflow(cli):
+def test_release_workflow(cli, ws, clock, tmp_path):
+    ids = add_reads_with_images(ws, 2, 80, int(clock()))
+    since = datetime.fromtimestamp(clock() - 3600, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    until = datetime.fromtimestamp(clock() + 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    with pytest.raises(SystemExit):                              # the scope is part of the request
+        cli("release", "request", "--agency", "Ventura County Sheriff's Office",
+            "--agency-type", "law_enforcement", "--requester", "Det. Alvarez",
+            "--request-purpose", "Robbery", "--description", "Reads of one plate",
+            "--their-case", "VCSO-26-1", "--received-on", "2026-11-20")
     code, out, err = cli("release", "request", "--agency", "Ventura County Sheriff's Office",
                          "--agency-type", "law_enforcement", "--requester", "Det. Alvarez",
                          "--request-purpose", "Robbery", "--description", "Reads of one plate",
-                         "--their-case", "VCSO-26-1", "--received-on", "2026-11-20")
+                         "--their-case", "VCSO-26-1", "--received-on", "2026-11-20",
+                         "--read", str(ids[0]), "--since", since, "--until", until, "--camera", "CAM-LV-N")
     assert code == 0 and "Release request #1 on file (pending)" in out, err
+    assert f"scope: reads #{ids[0]}; from " in out and "cameras CAM-LV-N" in out
     code, _out, err = cli("release", "approve", "1", "--note", "ok")
     assert code == 1 and "not authorised" in err                 # the prosecutor is not the designee
     code, out, _ = cli("release", "approve", "1", "--note", "MOU on file", user="amanager")
     assert code == 0 and "approved by amanager" in out
     code, out, _ = cli("release", "list", "--status", "approved")
     assert "Request #1 of Ventura County Sheriff's Office" in out
+    export = ("evidence", "export", "--purpose", "CIVIL-ADMIN", "--case", "CE-2026-00123", "--to",
+              str(tmp_path), "--description", "For VCSO", "--release-request", "1")
+    code, _out, err = cli(*export, *map(str, ids))
+    assert code == 1 and f"Read #{ids[1]}" in err and "outside the scope of release request #1" in err
+    code, out, err = cli(*export, str(ids[0]))
+    assert code == 0 and "Package written and verified" in out, err
+    code, _out, err = cli(*export, str(ids[0]))
+    assert code == 1 and "already used" in err
+    code, out, _ = cli("release", "list", "--status", "released")
+    assert "Request #1 of" in out and "approved by amanager, released by pprosecutor in ALPR-" in out
 
 
 def test_drives_lists_or_explains(capsys):

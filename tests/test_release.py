@@ -13,12 +13,20 @@ from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestFor
 from tests.evidence_data import add_hit_and_correction, add_reads_with_images
 
 
-def form(agency="Ventura County Sheriff's Office", agency_type="law_enforcement", **kw) -> ReleaseRequestForm:
-    base = dict(agency=agency, agency_type=agency_type, requester="Det. R. Alvarez",
-                purpose="Robbery investigation, suspect vehicle", description="Reads of 7ABC123, June 2026",
-                case_number="VCSO-26-118", received_on="2026-11-20")
-    base.update(kw)
-    return ReleaseRequestForm(**base)
+@pytest.fixture
+def form(clock):
+    """A written request; its scope by default: reads 300 to 303 of the last day."""
+    now = int(clock())
+
+    def make(agency="Ventura County Sheriff's Office", agency_type="law_enforcement",
+             **kw) -> ReleaseRequestForm:
+        base = dict(agency=agency, agency_type=agency_type, requester="Det. R. Alvarez",
+                    purpose="Robbery investigation, suspect vehicle", description="Reads 300-303, last day",
+                    case_number="VCSO-26-118", received_on="2026-11-20", read_ids=(300, 301, 302, 303),
+                    start=now - 86400, end=now + 1)
+        base.update(kw)
+        return ReleaseRequestForm(**base)
+    return make
 
 
 @pytest.fixture
@@ -30,28 +38,41 @@ def _actions(ws) -> list[str]:
     return [r[0] for r in ws.store.query("SELECT action FROM access_log ORDER BY seq")]
 
 
-def test_request_needs_every_element_and_the_right_role(ws, people):
+def test_request_needs_every_element_and_the_right_role(ws, people, form, reads):
     clerk = people.user("cclerk", "custodian")
     with pytest.raises(ValidationError, match="name of the person requesting"):
         ws.evidence.request_release(clerk, form(requester=" "))
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
         ws.evidence.request_release(clerk, form(received_on="20 Nov"))
+    with pytest.raises(ValidationError, match="period it covers"):
+        ws.evidence.request_release(clerk, form(start=None))
+    with pytest.raises(ValidationError, match="end after it starts"):
+        ws.evidence.request_release(clerk, form(end=form().start))
+    with pytest.raises(ValidationError, match="plates or the reads"):
+        ws.evidence.request_release(clerk, form(read_ids=()))
+    with pytest.raises(ValidationError, match="not a plate"):
+        ws.evidence.request_release(clerk, form(plates=("7ABC-123!",)))
+    with pytest.raises(ValidationError, match="No camera CAM-NOPE"):
+        ws.evidence.request_release(clerk, form(camera_ids=("CAM-NOPE",)))
     deputy = people.user("dsmith", "deputy")
     with pytest.raises(PermissionDenied):
         ws.evidence.request_release(deputy, form())
-    req = ws.evidence.request_release(clerk, form())
+    req = ws.evidence.request_release(clerk, form(plates=("7abc 123",), camera_ids=("CAM-LV-N", "CAM-LV-N")))
     assert (req.status, req.entered_by, req.case_number) == ("pending", "cclerk", "VCSO-26-118")
+    assert (req.plates, req.read_ids, req.camera_ids) == (("7ABC123",), (300, 301, 302, 303), ("CAM-LV-N",))
+    assert "plates 7ABC123; reads #300, #301, #302, #303" in req.summary()
     with pytest.raises(PermissionDenied):           # the clerk enters, only the designee decides
         ws.evidence.decide_release(clerk, req.id, True, "ok")
     assert _actions(ws).count("release_request") == 1
 
 
-def test_export_for_another_agency_needs_an_approved_request(ws, people, reads, tmp_path):
+def test_export_for_another_agency_needs_an_approved_request(ws, people, reads, tmp_path, form):
     admin = people.admin()
+    clerk = people.user("cclerk", "custodian")
     deputy = people.user("dsmith", "deputy")
     with pytest.raises(ReleaseRefused, match="written release request"):
         run(ws.evidence.export(deputy, ExportRequest(reads, tmp_path, "x", recipient="Ventura County SO")))
-    req = ws.evidence.request_release(admin, form())
+    req = ws.evidence.request_release(clerk, form())
     with pytest.raises(ReleaseRefused, match="pending, not approved"):
         run(ws.evidence.export(deputy, ExportRequest(reads, tmp_path, "x", release_request_id=req.id)))
     decided = ws.evidence.decide_release(admin, req.id, True, "Specific felony, MOU on file")
@@ -66,13 +87,16 @@ def test_export_for_another_agency_needs_an_approved_request(ws, people, reads, 
     assert acts.count("denied") == 2 and "release_approve" in acts and acts[-1] == "export"
     assert json.loads(ws.store.query_one(
         "SELECT detail FROM access_log WHERE action = 'export'")[0])["release_request"] == req.id
-    assert [r.id for r in ws.evidence.list_releases(admin, "approved")] == [req.id]
+    assert ws.evidence.list_releases(admin, "approved") == []
+    [used] = ws.evidence.list_releases(admin, "released")
+    assert (used.id, used.released_by, used.released_package) == (req.id, "dsmith", res.path.name)
 
 
 @pytest.mark.parametrize("kind", ["private", "media", "public"])
-def test_no_release_to_anyone_but_a_public_agency(ws, people, reads, tmp_path, kind):
+def test_no_release_to_anyone_but_a_public_agency(ws, people, reads, tmp_path, kind, form):
     admin = people.admin()
-    req = ws.evidence.request_release(admin, form(agency="Acme Repossession LLC", agency_type=kind))
+    clerk = people.user("cclerk", "custodian")
+    req = ws.evidence.request_release(clerk, form(agency="Acme Repossession LLC", agency_type=kind))
     with pytest.raises(ReleaseRefused, match="1798.90.55"):
         ws.evidence.decide_release(admin, req.id, True, "looks fine")
     assert ws.evidence.decide_release(admin, req.id, False, "Not a public agency").status == "denied"
@@ -81,12 +105,15 @@ def test_no_release_to_anyone_but_a_public_agency(ws, people, reads, tmp_path, k
     assert _actions(ws).count("release_deny") == 1 and list(tmp_path.glob("ALPR-*")) == []
 
 
-def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock):
+def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock, form):
     plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 300")[0]
     add_hit_and_correction(ws, 300, plate, int(clock()))
     admin = people.admin()
-    req = ws.evidence.request_release(admin, form(agency="Calabasas Public Works", agency_type="public_agency",
-                                                  purpose="Traffic study"))
+    clerk = people.user("cclerk", "custodian")
+    works = dict(agency="Calabasas Public Works", agency_type="public_agency", purpose="Traffic study")
+    with pytest.raises(ValidationError, match="only counts"):     # counts only: no plates or reads asked for
+        ws.evidence.request_release(clerk, form(**works))
+    req = ws.evidence.request_release(clerk, form(**works, read_ids=()))
     ws.evidence.decide_release(admin, req.id, True, "Counts only, per policy")
     with pytest.raises(ReleaseRefused, match="only counts"):
         run(ws.evidence.export(admin, ExportRequest(reads, tmp_path, "x", release_request_id=req.id)))
@@ -104,7 +131,7 @@ def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock):
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
 
 
-def test_decisions_are_final(ws, people):
+def test_decisions_are_final(ws, people, form):
     admin = people.admin()
     req = ws.evidence.request_release(admin, form())
     ws.evidence.decide_release(admin, req.id, False, "No case nexus")
@@ -122,3 +149,5 @@ def test_aggregate_counts_by_site_and_period(ws, people, reads, clock):
         assert sum(r.reads for r in aggregate(conn, AggregateQuery(now + 10, now + 20))) == 0
         with pytest.raises(ValidationError, match="end after it starts"):
             aggregate(conn, AggregateQuery(now, now - 1))
+        rows = aggregate(conn, AggregateQuery(now - 86400, now + 1, cameras=("CAM-LV-S", "CAM-CC-E")))
+        assert [(r.camera_id, r.reads) for r in rows] == [("CAM-LV-S", 1), ("CAM-CC-E", 1)]

@@ -86,10 +86,14 @@ def cmd_drives(_args):
 def cmd_release_request(args):
     ws = open_workstation(args)
     form = ReleaseRequestForm(args.agency, args.agency_type, args.requester, args.request_purpose,
-                              args.description, args.their_case, args.received_on)
+                              args.description, args.their_case, args.received_on,
+                              plates=tuple(args.plate or ()), read_ids=tuple(args.read or ()),
+                              start=_when(args.since), end=_when(args.until),
+                              camera_ids=tuple(args.camera or ()))
     r = ws.evidence.request_release(login(ws, args), form)
-    print(f"Release request #{r.id} on file ({r.status}); the "
-          f"{ws.profile.designee_title} decides with 'alpr release approve|deny {r.id}'.")
+    print(f"Release request #{r.id} on file ({r.status}); scope: {r.scope_text()}.")
+    print(f"Another person, the {ws.profile.designee_title}, decides with "
+          f"'alpr release approve|deny {r.id}'; it covers one release, of reads inside its scope.")
 
 
 def cmd_release_decide(args):
@@ -107,7 +111,8 @@ def cmd_release_list(args):
 def cmd_release_aggregate(args):
     ws = open_workstation(args)
     s = login(ws, args)
-    q = AggregateQuery(_when(args.since), _when(args.until), tuple(args.site or ()), args.offense)
+    q = AggregateQuery(_when(args.since), _when(args.until), tuple(args.site or ()), args.offense,
+                       tuple(args.camera or ()))
     res = _drive(ws.evidence.export_aggregate(s, args.request_id, q, Path(args.to), args.description))
     print(f"Aggregate release written and verified: {res.path} (manifest SHA-256 {res.manifest_sha256})")
 
@@ -143,6 +148,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--description", required=True, help="description of the requested information")
     p.add_argument("--their-case", required=True, help="the requesting agency's case number")
     p.add_argument("--received-on", required=True, help="YYYY-MM-DD the written request arrived")
+    scope = p.add_argument_group("scope", "what the request covers: nothing outside it can be released")
+    scope.add_argument("--plate", action="append", help="a plate asked for (repeat for more)")
+    scope.add_argument("--read", action="append", type=int, metavar="READ_ID",
+                       help="a read asked for (repeat for more)")
+    scope.add_argument("--since", required=True, help="start of the period (YYYY-MM-DD[THH:MM], UTC "
+                       "unless an offset is given)")
+    scope.add_argument("--until", required=True, help="end of the period (exclusive)")
+    scope.add_argument("--camera", action="append", help="only this camera id (repeat; default any)")
     p.set_defaults(func=cmd_release_request)
     for name in ("approve", "deny"):
         p = rel.add_parser(name, help=f"{name} a request on file (the designee)")
@@ -160,6 +173,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", required=True)
     p.add_argument("--until", required=True)
     p.add_argument("--site", action="append")
+    p.add_argument("--camera", action="append", help="only this camera id (default: the request's)")
     p.add_argument("--offense", help="hot-list kind whose hits are counted (stolen, wanted, ...)")
     p.add_argument("--to", required=True)
     p.add_argument("--description", default="")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.engine.errors import SyncError, ValidationError
 from app.engine.sync_errors import CONNECT_ERRORS, describe_server_error
-from app.server.connect import open_server
+from app.server.connect import PASSWORD_REFUSED, has_secret, open_server, redact
 from app.server.model import Camera, Hotlist, HotlistEntry
 
 from .common import CliError, read_password
@@ -22,16 +22,18 @@ def _server(args):
     except ValueError as exc:
         raise CliError(str(exc)) from None
     except CONNECT_ERRORS as exc:
-        raise SyncError(describe_server_error(exc, args.server)) from None
+        raise SyncError(redact(describe_server_error(exc, args.server), password)) from None
 
 
 def cmd_init(args):
     from app.server.postgres import init_schema
+    if has_secret(args.dsn):
+        raise CliError(PASSWORD_REFUSED)
     password = read_password(args, "Server password: ") if args.password_stdin else None
     try:
         sid = init_schema(args.dsn, password)
     except CONNECT_ERRORS as exc:
-        raise SyncError(describe_server_error(exc, args.dsn)) from None
+        raise SyncError(redact(describe_server_error(exc, args.dsn), password)) from None
     print(f"City server schema and roles are in place (server id {sid}).")
     print("Give people LOGIN roles in alpr_workstation, and the camera feed one in alpr_ingest.")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.server.connect import redact
+
 from .common import CliError, add_login_args, login, open_workstation
 
 
@@ -22,7 +24,8 @@ def cmd_sync(args):
                 if not password:
                     raise CliError("--server-password-stdin was given but no password line followed.")
             ws.sync.configure(session, args.server, password, args.window_days)
-            print(f"Sync server set to {args.server}" + (f", window {args.window_days} days." if args.window_days else "."))
+            print(f"Sync server set to {redact(args.server)}"
+                  + (f", window {args.window_days} days." if args.window_days else "."))
         elif args.what == "status":
             st = ws.sync.status(session)
             print(f"Server: {st.server or 'not configured'}; window: "

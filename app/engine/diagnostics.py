@@ -1,8 +1,9 @@
-"""Diagnostic logging, kept apart from the access log and scrubbed of plate text.
+"""Diagnostic logging, kept apart from the access log and scrubbed of plate text and secrets.
 
 Diagnostic logs are plain files for support staff; they must never become a second,
 unencrypted copy of ALPR data. Every record passes a filter that replaces plate-like tokens
-(letters and digits mixed, 2 to 8 long, as plates are) before any handler writes it.
+(letters and digits mixed, 2 to 8 long, as plates are) before any handler writes it, and
+blanks any password a server address or a backend's error message carries.
 """
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import logging.handlers
 import re
 from pathlib import Path
 
+from app.server.connect import redact
+
 _PLATE_LIKE = re.compile(r"\b(?=[A-Za-z0-9]{2,8}\b)(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]+\b")
 REDACTED = "[plate]"
 
 
 def scrub(text: str) -> str:
-    return _PLATE_LIKE.sub(REDACTED, text)
+    return _PLATE_LIKE.sub(REDACTED, redact(text))
 
 
 class ScrubPlates(logging.Filter):

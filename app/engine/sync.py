@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from app.server.connect import ServerAddress, open_server, parse_address
+from app.server.connect import ServerAddress, open_server, parse_address, redact
 
 from . import accesslog, keys, sync_apply
 from .accesslog import SYSTEM
@@ -34,6 +34,9 @@ class SyncStatus:
     last_sync: dict | None         # counts and time of the last finished sync
 
 
+PASSWORD_META = "sync.password"
+
+
 class SyncService:
     """``ws.sync``: configure the city server and run a sync (a generator of Progress)."""
 
@@ -46,14 +49,34 @@ class SyncService:
         row = self.ws.store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
         return row[0] if row else None
 
-    def _password_name(self) -> str:
-        return f"sync-password/{self.ws.store.store_id}"
+    def _password(self) -> str | None:
+        """The city-server password, kept in the encrypted store: like the data it opens, it
+        is reachable only through a personal login (never the OS keyring alone). One left in
+        the keyring by an older version moves into the store the first time it is needed."""
+        kept = self.ws.store.get_meta(PASSWORD_META)
+        if kept is not None:
+            return kept or None
+        legacy_name = f"sync-password/{self.ws.store.store_id}"
+        try:
+            legacy = keys.get_secret(legacy_name)
+        except StoreError:
+            return None
+        if legacy:
+            self.ws.store.set_meta(PASSWORD_META, legacy)
+            keys.delete_secret(legacy_name)
+        return legacy
+
+    def _redact(self, text: object) -> str:
+        """``text`` with any address password, and the server password, blanked: what the
+        sync shows, raises or logs never carries a secret."""
+        return redact(text, self._password())
 
     def configure(self, session, server: str, password: str | None = None,
                   window_days: int | None = None) -> None:
         """Set the city server (password to the keyring) and the sync window; logged. A new
         address of the same server (moved, a replica) keeps the watermarks: the server's id,
-        not its address, decides (see ``Puller.check_server``)."""
+        not its address, decides (see ``Puller.check_server``). An address that carries a
+        password is refused: the password goes in ``password``, to the keyring."""
         if session is not None:
             self.ws.guard(session, "settings_admin")
         try:
@@ -64,7 +87,7 @@ class SyncService:
             raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days "
                                   "(the retention period).")
         if password:
-            keys.set_secret(self._password_name(), password)
+            self.ws.store.set_meta(PASSWORD_META, password)
         actor = session.actor if session is not None else SYSTEM
         with self.ws.store.transaction() as conn:
             _put(conn, "sync.server", str(addr))
@@ -102,7 +125,8 @@ class SyncService:
         with self.ws.store.reading() as conn:
             marks = {f: sync_apply.get_mark(conn, f) for f in FEEDS}
         last = self._setting("sync.last")
-        return SyncStatus(self._setting("sync.server"), self.window_days(), marks,
+        server = self._setting("sync.server")
+        return SyncStatus(redact(server) if server else None, self.window_days(), marks,
                           json.loads(last) if last else None)
 
     # -- the sync -----------------------------------------------------------------------------
@@ -111,12 +135,15 @@ class SyncService:
         if not server:
             raise SyncError("No city server is configured; an administrator sets it in the "
                             "administration screen or with 'alpr sync config'.")
-        addr: ServerAddress = parse_address(server)
-        password = keys.get_secret(self._password_name()) if addr.kind == "postgresql" else None
+        try:
+            addr: ServerAddress = parse_address(server)
+        except ValueError as exc:       # kept by an older version that let a password through
+            raise SyncError(f"The configured city server address cannot be used: {exc}") from None
+        password = self._password() if addr.kind == "postgresql" else None
         try:
             return open_server(addr, password)
         except (StoreError, *CONNECT_ERRORS) as exc:
-            raise SyncError(describe_server_error(exc, str(addr))) from exc
+            raise SyncError(redact(describe_server_error(exc, str(addr)), password)) from None
 
     def run(self, session, token: CancelToken | None = None) -> Iterator[Progress]:
         """Sync now. ``session`` None is the unattended/set-up run, logged as the system."""
@@ -133,7 +160,7 @@ class SyncService:
             server = self._open()
         except SyncError as exc:
             self._log(actor, self._setting("sync.server") or "none", counts, ok=False, error=str(exc))
-            raise
+            raise self._clean(exc) from None
         try:
             puller = Puller(self.ws, server, token, counts, self.batch, self.window_days(),
                             self.ws.profile.retention_days)
@@ -144,16 +171,19 @@ class SyncService:
             yield from puller.trim(started)
             self._log(actor, server.describe(), counts, ok=True)
             yield from puller.upload(started)
-        except (Interrupted, SyncError) as exc:
+        except Interrupted as exc:
+            self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+            raise
+        except SyncError as exc:
             try:
                 self._log(actor, server.describe(), counts, ok=False, error=str(exc))
             except LogTampered:
                 pass            # a broken head writes nothing; the server has the alert
-            raise
+            raise self._clean(exc) from None
         except server.errors as exc:
-            err = SyncError(describe_server_error(exc, server.describe()))
+            err = SyncError(self._redact(describe_server_error(exc, server.describe())))
             self._log(actor, server.describe(), counts, ok=False, error=str(err))
-            raise err from exc
+            raise err from None
         finally:
             try:
                 server.close()
@@ -165,11 +195,16 @@ class SyncService:
         yield Progress("done", sum(counts[f] for f in FEEDS), None, counts["bytes"], started,
                        _summary(counts))
 
+    def _clean(self, exc: SyncError) -> SyncError:
+        """The same error, or a copy of it without the secret its text carried."""
+        text = self._redact(exc)
+        return exc if text == str(exc) else SyncError(text)
+
     def _log(self, actor, where: str, counts: dict, *, ok: bool, error: str | None = None) -> None:
-        """One access-log entry per sync run, finished or not, with what it moved."""
-        detail = {"ok": ok, "server": where, **counts}
+        """One access-log entry per sync run, finished or not, with what it moved (and no secret)."""
+        detail = {"ok": ok, "server": self._redact(where), **counts}
         if error:
-            detail["error"] = error
+            detail["error"] = self._redact(error)
         self.ws.log(actor, "sync", detail=detail)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import psycopg
 import sqlcipher3
 
+from app.server.connect import redact
+
 CONNECT_ERRORS: tuple[type[BaseException], ...] = (psycopg.Error, sqlcipher3.Error, OSError)
 
 _CREDENTIALS = ("password authentication failed", 'role "', "no password supplied",
@@ -17,8 +19,9 @@ _DROPPED = ("server closed the connection", "terminating connection", "connectio
 
 
 def describe_server_error(exc: BaseException, where: str) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    low = str(exc).lower()
+    """One sentence; any password in the address or echoed by the backend is blanked."""
+    text = redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
+    low, where = str(exc).lower(), redact(where)
     if any(s in low for s in _DROPPED):
         return (f"The connection to the city server ({where}) was lost during the sync ({text}). "
                 "Everything already applied is kept; sync again to resume.")

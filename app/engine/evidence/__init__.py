@@ -77,7 +77,7 @@ class EvidenceService:
         if not req.description.strip():
             raise ValidationError("Describe the package (what it holds and why) for the custody form.")
         recipient, on_file = self._recipient(session, req.release_request_id, req.recipient,
-                                             release.FULL)
+                                             release.FULL, req.read_ids)
         with ws.store.reading() as conn:
             data = collect(conn, req.read_ids)
         ctx = ExportContext.of(ws, session, package_name("ALPR", session.case_number, ws.clock()),
@@ -93,6 +93,7 @@ class EvidenceService:
 
         def record(conn, w: Written) -> int:
             now = int(ws.clock())
+            self._consume(conn, session, req.release_request_id, ctx.name, now)
             reason = f"Evidence export {ctx.name}: {ctx.description}"[:500]
             hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,
                                         session.user.username, now)
@@ -106,8 +107,9 @@ class EvidenceService:
                                                             "recipient": recipient}))
 
     def _recipient(self, session: Session, request_id: int | None, recipient: str | None,
-                   scope: str) -> tuple[str, str]:
-        """Who gets the package and the request on file; refusals are logged as denials."""
+                   scope: str, read_ids: list[int] | None = None) -> tuple[str, str]:
+        """Who gets the package and the request on file; every read must be inside the request's
+        scope. Refusals are logged as denials."""
         own = self.ws.profile.agency
         try:
             if request_id is None:
@@ -118,11 +120,20 @@ class EvidenceService:
                 return f"{own} (internal: property room / case file)", "none (internal export)"
             with self.ws.store.reading() as conn:
                 req = release.approved(conn, self.ws.profile, request_id, scope)
+                release.check_reads(conn, req, list(read_ids or []))
             return req.agency, req.summary()
         except ReleaseRefused as exc:
-            self.ws.log(session.actor, "denied", purpose=session.purpose, case_number=session.case_number,
-                        detail={"action": "export", "release_request": request_id, "reason": str(exc)})
+            self._refused(session, "export", request_id, exc)
             raise
+
+    def _refused(self, session: Session, action: str, request_id: int | None, exc: ReleaseRefused) -> None:
+        self.ws.log(session.actor, "denied", purpose=session.purpose, case_number=session.case_number,
+                    detail={"action": action, "release_request": request_id, "reason": str(exc)})
+
+    def _consume(self, conn, session: Session, request_id: int | None, package: str, now: int) -> None:
+        """A release uses up its request, in the transaction that logs the release."""
+        if request_id is not None:
+            release.consume(conn, request_id, session.user.username, package, now)
 
     def _write(self, session, action, target, name, files: list[PackageFile], custody, record,
                ids: list[int], token, detail: dict) -> Generator[Progress, None, ExportResult]:
@@ -169,14 +180,17 @@ class EvidenceService:
         now = int(self.ws.clock())
         return self.ws.logged(
             session, "release_request",
-            lambda conn: release.get(conn, release.enter(conn, form, session.user.username, now)),
+            lambda conn: release.get(conn, release.enter(conn, form, self.ws.profile,
+                                                         session.user.username, now)),
             query={"agency": form.agency, "agency_type": form.agency_type},
             detail=lambda r: {"request_id": r.id, "requester": r.requester, "purpose": r.purpose,
-                              "description": r.description, "their_case": r.case_number},
+                              "description": r.description, "their_case": r.case_number,
+                              "scope": r.scope_text()},
             purpose=False)
 
     def decide_release(self, session: Session, request_id: int, approve: bool, note: str) -> ReleaseRequest:
-        """The designee approves or denies a request on file; an unlawful approval is refused."""
+        """The designee approves or denies a request on file; an unlawful approval, and the
+        approval of a request one entered oneself, are refused (and logged as denials)."""
         self.ws.guard(session, "release_approve", need_purpose=False)
         now = int(self.ws.clock())
         try:
@@ -185,7 +199,8 @@ class EvidenceService:
                 lambda conn: release.decide(conn, self.ws.profile, request_id, approve,
                                             session.user.username, note, now),
                 query={"request_id": request_id},
-                detail=lambda r: {"status": r.status, "agency": r.agency, "note": r.decision_note},
+                detail=lambda r: {"status": r.status, "agency": r.agency, "note": r.decision_note,
+                                  "entered_by": r.entered_by, "scope": r.scope_text()},
                 purpose=False)
         except ReleaseRefused as exc:
             self.ws.log(session.actor, "denied", detail={"action": "release_approve",
@@ -202,12 +217,20 @@ class EvidenceService:
     def export_aggregate(self, session: Session, request_id: int, query: AggregateQuery, target: Path,
                          description: str, token: CancelToken | None = None
                          ) -> Generator[Progress, None, ExportResult]:
-        """Counts only (no plates, no images) for an approved request of a non-police agency."""
+        """Counts only (no plates, no images) for an approved request of a non-police agency,
+        inside the request's period and place; the request is used up by it."""
         ws, token = self.ws, token or CancelToken()
         ws.guard(session, "export")
-        recipient, on_file = self._recipient(session, request_id, None, release.AGGREGATE)
-        with ws.store.reading() as conn:
-            rows = aggregate(conn, query.check())
+        try:
+            with ws.store.reading() as conn:
+                req = release.approved(conn, ws.profile, request_id, release.AGGREGATE)
+                query = release.check_aggregate(req, query.check())
+                rows = aggregate(conn, query)
+                release.check_rows_cameras(req, [r.camera_id for r in rows])
+        except ReleaseRefused as exc:
+            self._refused(session, "release_aggregate", request_id, exc)
+            raise
+        recipient, on_file = req.agency, req.summary()
         ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),
                                description.strip() or "Aggregate counts", recipient, on_file,
                                media_label(target))
@@ -220,5 +243,8 @@ class EvidenceService:
             return custody_pdf.render(ctx.custody("ALPR Aggregate Release", msha, text,
                                                   "No reads are released, so no hold is placed."), entries)
 
+        def record(conn, w: Written) -> None:
+            self._consume(conn, session, request_id, ctx.name, int(ws.clock()))
+
         return (yield from self._write(session, "release_aggregate", target, ctx.name, files, custody,
-                                       lambda conn, w: None, [], token, {"release_request": request_id}))
+                                       record, [], token, {"release_request": request_id}))

@@ -22,6 +22,7 @@ class AggregateQuery:
     end: int                            # exclusive
     sites: tuple[str, ...] = ()         # empty: every site
     offense: str | None = None          # hot-list kind counted as hits (stolen, wanted, ...); None: all
+    cameras: tuple[str, ...] = ()       # empty: every camera (of the sites)
 
     def check(self) -> AggregateQuery:
         if self.end <= self.start:
@@ -43,17 +44,20 @@ def aggregate(conn, q: AggregateQuery) -> list[AggregateRow]:
     """Per camera: reads, distinct plates and hits (of the offense) in the period."""
     q.check()
     site_filter = (f"AND c.site IN ({','.join('?' * len(q.sites))})" if q.sites else "")
+    camera_filter = (f"AND c.id IN ({','.join('?' * len(q.cameras))})" if q.cameras else "")
     hit_kind = "AND l.kind = ?" if q.offense else ""
-    params = ([q.offense] if q.offense else []) + [q.start, q.end, *q.sites]   # SQL text order
+    params = ([q.offense] if q.offense else []) + [q.start, q.end, *q.sites, *q.cameras]   # SQL text order
     rows = conn.execute(
         "SELECT c.site, c.id, c.name, count(r.id), count(DISTINCT r.plate), "
         "coalesce(sum((SELECT count(*) FROM hits h JOIN hotlist_entries e ON e.id = h.entry_id "
         f"JOIN hotlists l ON l.id = e.hotlist_id WHERE h.read_id = r.id {hit_kind})), 0) "
         "FROM cameras c LEFT JOIN reads r ON r.camera_id = c.id AND r.read_at >= ? AND r.read_at < ? "
-        f"WHERE 1 = 1 {site_filter} GROUP BY c.id ORDER BY c.site, c.id",
+        f"WHERE 1 = 1 {site_filter} {camera_filter} GROUP BY c.id ORDER BY c.site, c.id",
         params).fetchall()
     if q.sites and not rows:
         raise ValidationError(f"No cameras at the site(s) {', '.join(q.sites)}.")
+    if q.cameras and not rows:
+        raise ValidationError(f"No camera {', '.join(q.cameras)} (at the sites asked for).")
     return [AggregateRow(*r) for r in rows]
 
 
@@ -72,7 +76,8 @@ def aggregate_csv(rows: list[AggregateRow], q: AggregateQuery) -> bytes:
 def aggregate_json(header: dict, rows: list[AggregateRow], q: AggregateQuery) -> bytes:
     doc = {"package": header, "period": {"start_utc": utc_iso(q.start), "end_utc": utc_iso(q.end),
                                          "start_local": local_iso(q.start), "end_local": local_iso(q.end)},
-           "sites": list(q.sites) or "all", "offense": q.offense or "all hot-list kinds",
+           "sites": list(q.sites) or "all", "cameras": list(q.cameras) or "all",
+           "offense": q.offense or "all hot-list kinds",
            "note": "Counts only: no license plate numbers and no images (aggregate release).",
            "rows": [asdict(r) for r in rows],
            "totals": {"reads": sum(r.reads for r in rows), "hits": sum(r.hits for r in rows)}}

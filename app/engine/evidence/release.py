@@ -5,25 +5,35 @@ requesting, intended purpose, description of the information) is put on file fir
 designee approves it before anything is released, and the approved request stays on file.
 Civil Code § 1798.90.55(b) allows sharing only with public agencies; the profile says which
 kinds of public agency get full data and which get counts only.
+
+A request also carries its *scope*, the information it describes in a form the engine can
+check: plates and/or read ids, a period, and optionally the cameras. The approver must be
+another person than the one who entered it; a release under it may hold only reads inside
+that scope, and the request is used up by its one release (status ``released``).
 """
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from .. import plates as plates_mod
 from ..errors import NotFound, ReleaseRefused, ValidationError
 from ..policy import PolicyProfile
+from .aggregate import AggregateQuery
+from .content import utc_iso
 
 AGENCY_TYPES = ("law_enforcement", "prosecutorial", "public_agency", "private", "public", "media")
 PUBLIC_AGENCY_TYPES = frozenset({"law_enforcement", "prosecutorial", "public_agency"})
-STATUSES = ("pending", "approved", "denied")
+STATUSES = ("pending", "approved", "denied", "released")
 FULL, AGGREGATE = "full", "aggregate"
+MAX_SCOPE_READS = 100_000
 
 
 @dataclass(frozen=True)
 class ReleaseRequestForm:
-    """What the written request says, as entered by staff."""
+    """What the written request says, as entered by staff, with its scope in checkable form."""
 
     agency: str
     agency_type: str
@@ -32,6 +42,11 @@ class ReleaseRequestForm:
     description: str
     case_number: str
     received_on: str                  # ISO date the written request arrived
+    plates: tuple[str, ...] = ()      # the plates asked for (any read of them in the period)
+    read_ids: tuple[int, ...] = ()    # and/or particular reads
+    start: int | None = None          # the period asked for, Unix seconds UTC, inclusive
+    end: int | None = None            # exclusive
+    camera_ids: tuple[str, ...] = ()  # the place: these cameras only (empty: any camera)
 
 
 @dataclass(frozen=True)
@@ -50,15 +65,55 @@ class ReleaseRequest:
     decided_by: str | None
     decided_at: int | None
     decision_note: str | None
+    plates: tuple[str, ...] = ()
+    read_ids: tuple[int, ...] = ()
+    camera_ids: tuple[str, ...] = ()
+    start: int | None = None
+    end: int | None = None
+    released_at: int | None = None
+    released_by: str | None = None
+    released_package: str | None = None
+
+    @property
+    def has_scope(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def scope_text(self) -> str:
+        """The scope in one line, as it goes on the custody form and into the access log."""
+        if not self.has_scope:
+            return "no scope on file (entered before requests carried one)"
+        parts = []
+        if self.plates:
+            parts.append("plates " + ", ".join(self.plates))
+        if self.read_ids:
+            shown = ", ".join(f"#{i}" for i in self.read_ids[:10])
+            more = f" and {len(self.read_ids) - 10} more" if len(self.read_ids) > 10 else ""
+            parts.append(f"reads {shown}{more}")
+        parts.append(f"from {utc_iso(self.start)} to {utc_iso(self.end)}")
+        parts.append("cameras " + ", ".join(self.camera_ids) if self.camera_ids else "any camera")
+        return "; ".join(parts)
 
     def summary(self) -> str:
+        if self.status == "released":
+            state = (f"approved by {self.decided_by}, released by {self.released_by} in "
+                     f"{self.released_package}")
+        else:
+            state = self.status + (f" by {self.decided_by}" if self.decided_by else "")
         return (f"Request #{self.id} of {self.agency} ({self.agency_type.replace('_', ' ')}), "
                 f"requested by {self.requester} on {self.received_on}, their case {self.case_number}: "
-                f"{self.purpose}; {self.status}" + (f" by {self.decided_by}" if self.decided_by else ""))
+                f"{self.purpose}; scope: {self.scope_text()}; {state}")
 
 
 _COLS = ("id, agency, agency_type, requester, purpose, description, case_number, received_on, "
-         "entered_by, entered_at, status, decided_by, decided_at, decision_note")
+         "entered_by, entered_at, status, decided_by, decided_at, decision_note, scope_plates, "
+         "scope_read_ids, scope_cameras, scope_start, scope_end, released_at, released_by, "
+         "released_package")
+
+
+def _from_row(row) -> ReleaseRequest:
+    head, (plates, ids, cams), tail = row[:14], row[14:17], row[17:]
+    return ReleaseRequest(*head, tuple(json.loads(plates)), tuple(json.loads(ids)),
+                          tuple(json.loads(cams)), *tail)
 
 
 def scope_for(profile: PolicyProfile, agency_type: str) -> str:
@@ -78,8 +133,9 @@ def scope_for(profile: PolicyProfile, agency_type: str) -> str:
                          f"{agency_type.replace('_', ' ')} agencies.")
 
 
-def check_form(form: ReleaseRequestForm) -> ReleaseRequestForm:
-    """Every element the policy names must be filled in; the date must be a real date."""
+def check_form(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseRequestForm:
+    """Every element the policy names must be filled in, the date must be a real date, and the
+    scope must be complete; returns the form with its scope normalised (sorted, no repeats)."""
     for label, value in (("the name of the agency", form.agency), ("the name of the person requesting",
                          form.requester), ("the intended purpose", form.purpose),
                          ("a description of the requested information", form.description),
@@ -94,16 +150,55 @@ def check_form(form: ReleaseRequestForm) -> ReleaseRequestForm:
         date.fromisoformat(form.received_on)
     except ValueError:
         raise ValidationError(f"{form.received_on} is not a calendar date.") from None
-    return form
+    return _check_scope(form, profile)
 
 
-def enter(conn, form: ReleaseRequestForm, entered_by: str, now: int) -> int:
-    f = check_form(form)
+def _check_scope(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseRequestForm:
+    if form.start is None or form.end is None:
+        raise ValidationError("A release request must state the period it covers (a start and an end time).")
+    try:
+        start, end = int(form.start), int(form.end)
+    except (TypeError, ValueError):
+        raise ValidationError("The period of a release request is given as two times.") from None
+    if end <= start:
+        raise ValidationError("The period of a release request must end after it starts.")
+    plates = tuple(sorted({plates_mod.validate_plate(p) for p in form.plates or ()}))
+    try:
+        ids = tuple(sorted({int(i) for i in form.read_ids or ()}))
+    except (TypeError, ValueError):
+        raise ValidationError("Read ids in a release request are numbers.") from None
+    if any(i <= 0 for i in ids):
+        raise ValidationError("Read ids in a release request are positive numbers.")
+    if len(ids) > MAX_SCOPE_READS:
+        raise ValidationError(f"A release request names at most {MAX_SCOPE_READS} reads.")
+    cams = tuple(sorted({(c or "").strip() for c in form.camera_ids or ()}))
+    if "" in cams:
+        raise ValidationError("A camera id in a release request is empty.")
+    counts_only = form.agency_type in profile.release.aggregate_only_to
+    if counts_only and (plates or ids):
+        raise ValidationError(
+            f"A {form.agency_type.replace('_', ' ')} may receive only counts by place and period under "
+            f"the {profile.name}; leave plates and reads out of the request's scope.")
+    if not counts_only and not (plates or ids):
+        raise ValidationError("A release request must name the plates or the reads it asks for.")
+    return replace(form, plates=plates, read_ids=ids, camera_ids=cams, start=start, end=end)
+
+
+def enter(conn, form: ReleaseRequestForm, profile: PolicyProfile, entered_by: str, now: int) -> int:
+    f = check_form(form, profile)
+    known = {r[0] for r in conn.execute("SELECT id FROM cameras")}
+    unknown = [c for c in f.camera_ids if c not in known]
+    if unknown:
+        raise ValidationError(f"No camera {', '.join(unknown)} on this workstation; give camera ids "
+                              "as the camera list shows them.")
     cur = conn.execute(
         "INSERT INTO release_requests(agency, agency_type, requester, purpose, description, "
-        "case_number, received_on, entered_by, entered_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        "case_number, received_on, entered_by, entered_at, scope_plates, scope_read_ids, "
+        "scope_cameras, scope_start, scope_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (f.agency.strip(), f.agency_type, f.requester.strip(), f.purpose.strip(),
-         f.description.strip(), f.case_number.strip().upper(), f.received_on, entered_by, now))
+         f.description.strip(), f.case_number.strip().upper(), f.received_on, entered_by, now,
+         json.dumps(list(f.plates)), json.dumps(list(f.read_ids)), json.dumps(list(f.camera_ids)),
+         f.start, f.end))
     return cur.lastrowid
 
 
@@ -111,26 +206,35 @@ def get(conn, request_id: int) -> ReleaseRequest:
     row = conn.execute(f"SELECT {_COLS} FROM release_requests WHERE id = ?", (request_id,)).fetchone()
     if row is None:
         raise NotFound(f"No release request #{request_id} on file.")
-    return ReleaseRequest(*row)
+    return _from_row(row)
 
 
 def list_requests(conn, status: str | None = None) -> list[ReleaseRequest]:
     if status is not None and status not in STATUSES:
         raise ValidationError(f"A request's status is one of: {', '.join(STATUSES)}.")
     where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-    return [ReleaseRequest(*r) for r in conn.execute(
+    return [_from_row(r) for r in conn.execute(
         f"SELECT {_COLS} FROM release_requests {where} ORDER BY id", params)]
 
 
 def decide(conn, profile: PolicyProfile, request_id: int, approve: bool, decided_by: str,
            note: str, now: int) -> ReleaseRequest:
-    """The designee's decision; an approval the law forbids is refused, a denial always allowed."""
+    """The designee's decision; an approval the law forbids is refused, a denial always allowed.
+    The person who entered a request may not approve it: a second person decides."""
     req = get(conn, request_id)
     if req.status != "pending":
         raise ValidationError(f"Release request #{request_id} was already {req.status}.")
     if not note.strip():
         raise ValidationError("Record the reason for the decision.")
     if approve:
+        if req.entered_by == decided_by:
+            raise ReleaseRefused(
+                f"You entered release request #{request_id} yourself, so you may not approve it: "
+                f"another {profile.designee_title} must decide it (two people for every release).")
+        if not req.has_scope:
+            raise ReleaseRefused(
+                f"Release request #{request_id} has no scope on file (it was entered before requests "
+                "carried one); enter the request again with its plates or reads, period and cameras.")
         scope_for(profile, req.agency_type)
     conn.execute("UPDATE release_requests SET status = ?, decided_by = ?, decided_at = ?, "
                  "decision_note = ? WHERE id = ?",
@@ -139,14 +243,83 @@ def decide(conn, profile: PolicyProfile, request_id: int, approve: bool, decided
 
 
 def approved(conn, profile: PolicyProfile, request_id: int, scope: str) -> ReleaseRequest:
-    """The request, if it is on file, approved, and allows a release of this scope."""
+    """The request, if it is on file, approved, not yet used, and allows a release of this scope."""
     req = get(conn, request_id)
+    if req.status == "released":
+        raise ReleaseRefused(
+            f"Release request #{request_id} was already used for {req.released_package or 'a release'} "
+            f"on {utc_iso(req.released_at or 0)}; an approved request covers one release, so "
+            "anything more needs a new written request.")
     if req.status != "approved":
         raise ReleaseRefused(f"Release request #{request_id} is {req.status}, not approved by the "
                              f"{profile.designee_title}; nothing may be released on it.")
+    if not req.has_scope:
+        raise ReleaseRefused(f"Release request #{request_id} has no scope on file; nothing may be "
+                             "released on it. Enter the request again with its scope.")
     allowed = scope_for(profile, req.agency_type)
     if scope == FULL and allowed == AGGREGATE:
         raise ReleaseRefused(
             f"{req.agency} is a public agency outside law enforcement: under the {profile.name} it may "
             "receive only counts of plates and hits (an aggregate release), no plates or images.")
     return req
+
+
+def _outside(req: ReleaseRequest, what: str) -> ReleaseRefused:
+    return ReleaseRefused(f"{what}, so it is outside the scope of release request #{req.id} "
+                          f"({req.scope_text()}); nothing was released.")
+
+
+def check_reads(conn, req: ReleaseRequest, read_ids: list[int]) -> None:
+    """Refuse a full release holding any read the request does not describe: not one of its
+    reads or plates, outside its period, or from a camera it does not name."""
+    ids, plates, cams = set(req.read_ids), set(req.plates), set(req.camera_ids)
+    rows = conn.execute("SELECT id, plate, read_at, camera_id FROM reads "
+                        "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                        (json.dumps(sorted({int(i) for i in read_ids})),)).fetchall()
+    for rid, plate, read_at, camera in rows:
+        if rid not in ids and plate not in plates:
+            raise _outside(req, f"Read #{rid} is neither one of the reads nor of the plates the "
+                                "request names")
+        if not req.start <= read_at < req.end:
+            raise _outside(req, f"Read #{rid} was taken at {utc_iso(read_at)}, outside the "
+                                "request's period")
+        if cams and camera not in cams:
+            raise _outside(req, f"Read #{rid} is from camera {camera}, which the request does not name")
+
+
+def check_aggregate(req: ReleaseRequest, q: AggregateQuery) -> AggregateQuery:
+    """The counts asked for must lie inside the request's period and place; a request that
+    names no cameras allows any, one that does narrows the counts to them. Returns the query."""
+    q.check()
+    if req.plates or req.read_ids:
+        raise ReleaseRefused(
+            f"Release request #{req.id} asks for particular plates or reads; an aggregate release "
+            "counts every plate by place and period, so it cannot be made under this request.")
+    if q.start < req.start or q.end > req.end:
+        raise _outside(req, f"The period {utc_iso(q.start)} to {utc_iso(q.end)} is not inside the "
+                            "request's period")
+    if req.camera_ids:
+        extra = sorted(set(q.cameras) - set(req.camera_ids))
+        if extra:
+            raise _outside(req, f"Camera {', '.join(extra)} is not named by the request")
+        if not q.cameras:
+            q = replace(q, cameras=req.camera_ids)
+    return q
+
+
+def check_rows_cameras(req: ReleaseRequest, cameras: list[str]) -> None:
+    """After counting: every counted camera is one the request names (belt and braces)."""
+    extra = sorted(set(cameras) - set(req.camera_ids)) if req.camera_ids else []
+    if extra:
+        raise _outside(req, f"Camera {', '.join(extra)} is not named by the request")
+
+
+def consume(conn, request_id: int, released_by: str, package: str, now: int) -> None:
+    """Mark the request used by this release, in the release's own transaction; a second
+    release under it (even one racing this one) is refused."""
+    cur = conn.execute("UPDATE release_requests SET status = 'released', released_at = ?, "
+                       "released_by = ?, released_package = ? WHERE id = ? AND status = 'approved'",
+                       (now, released_by, package, request_id))
+    if cur.rowcount != 1:
+        raise ReleaseRefused(f"Release request #{request_id} was used by another release meanwhile; "
+                             "nothing more may be released on it.")
