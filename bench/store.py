@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import plates as plate_mod  # noqa: E402
 from app.engine.store import _PRAGMAS, Store, _migrations  # noqa: E402
+from app.engine.vault import Vault  # noqa: E402
 
 BATCH = 50_000      # the sync's batch (SyncService.batch): how the workstation really inserts
 CAMERAS = [(f"CAM-{i:02d}", f"Camera {i}", f"Site {i // 2}", 34.1 + i / 100, -118.6, "N") for i in range(24)]
@@ -90,7 +91,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=BATCH, help="reads per insert transaction")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="alpr-bench-store-"))
-    enc = Store.create(tmp / "encrypted")
+    enc = Vault.create(tmp / "encrypted", "calabasas")[0].store
     plain = plain_connect(tmp / "plain.db")
     enc_conn = enc._conn
 

@@ -26,9 +26,11 @@ import psycopg  # noqa: E402
 import sqlcipher3  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
-from app.engine import keys  # noqa: E402
+from app.engine import accesslog  # noqa: E402
+from app.engine.keyslots import SLOTS_NAME, SlotFile  # noqa: E402
 from app.engine.policy import load_profile  # noqa: E402
 from app.engine.store import _PRAGMAS, Store  # noqa: E402
+from app.engine.vault import Vault  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
 from app.server.democity.sites import CAMERAS, HOTLISTS  # noqa: E402
 from app.server.model import HotlistEntry  # noqa: E402
@@ -57,18 +59,21 @@ def fill(dsn: str, first: int, n: int, now: int) -> None:
                 (now, now, base + 1, first, first, first + n - 1))
 
 
-def plain_store(folder: Path) -> Store:
-    """The same schema in an unencrypted SQLite file (SQLCipher without a key), same pragmas."""
+def plain_workstation(folder: Path) -> Workstation:
+    """The same schema in an unencrypted SQLite file (SQLCipher without a key), same pragmas,
+    behind a vault that is already open (no key slot: nothing to unwrap)."""
     folder.mkdir(parents=True)
-    store_id = str(uuid.uuid4())
-    keys.get_or_create_key(f"log-key/{store_id}")
     conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
     for pragma in _PRAGMAS:
         conn.execute(pragma)
-    store = Store(folder, conn, store_id)
+    store = Store(folder, conn, str(uuid.uuid4()))
     store.migrate()
-    store.set_meta("profile", "calabasas")
-    return store
+    with store.transaction() as c:
+        store.set_meta("profile", "calabasas", c)
+        accesslog.start_chain(c)
+    vault = Vault(folder, SlotFile(folder / SLOTS_NAME, store.store_id, "calabasas"))
+    vault._store = store
+    return Workstation(vault, load_profile("calabasas"))
 
 
 def timed_sync(ws: Workstation, batch: int) -> tuple[float, float, dict]:
@@ -110,7 +115,7 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(prefix="alpr-bench-") as tmp:
         targets = {"encrypted (SQLCipher)": Workstation.create(Path(tmp) / "enc", "calabasas"),
-                   "plain SQLite": Workstation(plain_store(Path(tmp) / "plain"), load_profile("calabasas"))}
+                   "plain SQLite": plain_workstation(Path(tmp) / "plain")}
         for label, ws in targets.items():
             ws.sync.configure(None, dsn)
             secs, cpu, last = timed_sync(ws, args.batch)
