@@ -68,6 +68,7 @@ class Workstation:
         ws = cls(store, load_profile(profile_id), clock)
         if purge_on_start:
             ws.purge(None)
+        ws.evidence.recover_interrupted()       # exports a crash cut short: remove and log
         return ws
 
     def close(self) -> None:
