@@ -79,3 +79,7 @@ class ExportError(EngineError):
 
 class ReleaseRefused(PermissionDenied):
     """A release to another agency lacks an approved written request or is not lawful."""
+
+
+class FileWriteError(EngineError):
+    """A report or other file of ALPR data could not be written; nothing of it was kept."""

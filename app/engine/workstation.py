@@ -404,6 +404,8 @@ class Workstation:
     def audit_export(self, session: Session, path: Path, flt: AuditFilter = AuditFilter()) -> int:
         self.guard(session, "audit_export")
         entries = self.audit_entries(session, flt)
-        n = accesslog.write_csv(iter(entries), Path(path))
-        self.log(session.actor, "audit_export", detail={"entries": n, "file": Path(path).name})
-        return n
+        from .outfile import write_logged      # the entry naming the file first, then the file
+        write_logged(self, session.actor, "audit_export", Path(path),
+                     lambda part: accesslog.write_csv(iter(entries), part),
+                     detail={"entries": len(entries)})
+        return len(entries)

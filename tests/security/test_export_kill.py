@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from app.engine import accesslog
+from app.engine.analyses_types import LocateQuery
 from app.engine.errors import AuditLogError
 from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, run, verify_package
 from app.engine.evidence.media import INCOMPLETE_SUFFIX
 from app.engine.evidence.package import package_name
-from app.engine.workstation import Workstation
+from app.engine.workstation import AuditFilter, Workstation
+from tests import analyses_data
 from tests.conftest import PASSWORD
 from tests.evidence_data import add_reads_with_images
 
@@ -200,6 +202,38 @@ def test_a_failing_final_entry_removes_the_written_package(ws, deputy, tmp_path)
     assert failed.detail["removed"] == [started.detail["temp_path"]]
     assert ws.store.query("SELECT state FROM export_journal") == [("failed",)]
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+
+
+def test_a_failing_log_commit_leaves_no_report_pdf_on_disk(ws, people, clock, tmp_path):
+    analyses_data.load(ws, clock())
+    s = people.user("dwatts", "deputy")
+    res = ws.analyses.locate(s, LocateQuery("LOC0001"))
+    out = tmp_path / "reports"
+    _refuse(ws, "print")
+    with pytest.raises(AuditLogError):
+        ws.analyses.report_pdf(s, res, out / "locate.pdf")
+    assert not out.exists() or list(out.iterdir()) == []
+    ws.store.execute("DROP TRIGGER refuse_print")
+    path = ws.analyses.report_pdf(s, res, out / "locate.pdf")
+    [entry] = _entries(ws, "print")
+    assert entry.detail["path"] == str(path) and path.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in out.iterdir()] == ["locate.pdf"]
+
+
+def test_a_failing_log_commit_leaves_no_audit_csv_on_disk(ws, people, tmp_path):
+    people.admin()
+    auditor = people.user("aaudit", "auditor")
+    out = tmp_path / "audit.csv"
+    _refuse(ws, "audit_export")
+    with pytest.raises(AuditLogError):
+        ws.audit_export(auditor, out)
+    assert list(tmp_path.glob("audit.csv*")) == []
+    ws.store.execute("DROP TRIGGER refuse_audit_export")
+    n = ws.audit_export(auditor, out, AuditFilter())
+    [entry] = _entries(ws, "audit_export")
+    assert entry.detail["path"] == str(out) and entry.detail["entries"] == n
+    assert len(out.read_text().splitlines()) == n + 1
+    assert entry.seq > max(int(line.split(",")[0]) for line in out.read_text().splitlines()[1:])
 
 
 def test_an_export_still_running_elsewhere_is_not_touched_by_a_start(ws, deputy, tmp_path, clock):
