@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from app.engine.errors import ExportError, Interrupted, PermissionDenied, PurposeRequired
 from app.engine.evidence import ExportRequest, run
-from app.engine.evidence.media import INCOMPLETE_SUFFIX, MARKER
+from app.engine.evidence.media import INCOMPLETE_SUFFIX
 from app.engine.progress import CancelToken
 from tests.evidence_data import add_hit_and_correction, add_reads_with_images
 
@@ -75,9 +75,11 @@ def test_package_holds_originals_tables_log_and_a_readable_custody_form(ws, peop
 def test_export_places_an_evidence_hold_and_logs_both(ws, people, reads, tmp_path, clock):
     s = people.user("dsmith", "deputy")
     res = _export(ws, s, reads[:3], tmp_path)
-    last = ws.store.query("SELECT action, username, result_ids FROM access_log ORDER BY seq DESC LIMIT 2")
-    assert [(a, u) for a, u, _ in last] == [("export", "dsmith"), ("hold_place", "dsmith")]
+    last = ws.store.query("SELECT action, username, result_ids FROM access_log ORDER BY seq DESC LIMIT 3")
+    assert [(a, u) for a, u, _ in last] == [("export", "dsmith"), ("hold_place", "dsmith"),
+                                            ("export_started", "dsmith")]
     assert all(sorted(json.loads(r)) == sorted(reads[:3]) for _a, _u, r in last)
+    assert ws.store.query("SELECT state FROM export_journal") == [("done",)]
     clerk = people.user("cclerk", "custodian")
     holds = ws.list_holds(clerk, active_only=True)
     assert [(h.id, h.kind, h.case_number, h.read_count) for h in holds] == \
@@ -110,14 +112,15 @@ def test_an_image_altered_since_ingest_stops_the_export(ws, people, reads, tmp_p
     s = people.user("dsmith", "deputy")
     with pytest.raises(ExportError, match="recorded at ingest"):
         _export(ws, s, reads, tmp_path)
-    [left] = list(tmp_path.glob("ALPR-*"))
-    assert left.name.endswith(INCOMPLETE_SUFFIX) and (left / MARKER).exists()
+    assert list(tmp_path.glob("ALPR-*")) == []              # the partial package is removed
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
-    failed = ws.store.query_one("SELECT detail FROM access_log WHERE action = 'export_failed'")
-    assert failed and "ingest" in json.loads(failed[0])["reason"]
+    started = ws.store.query_one("SELECT seq, detail FROM access_log WHERE action = 'export_started'")
+    failed = json.loads(ws.store.query_one("SELECT detail FROM access_log WHERE action = 'export_failed'")[0])
+    assert "ingest" in failed["reason"] and failed["export_started_seq"] == started[0]
+    assert failed["removed"] == [json.loads(started[1])["temp_path"]] and failed["unremoved"] == []
 
 
-def test_cancel_leaves_an_incomplete_package_and_a_log_entry(ws, people, reads, tmp_path):
+def test_cancel_removes_the_partial_package_and_logs_it(ws, people, reads, tmp_path):
     s = people.user("dsmith", "deputy")
     token = CancelToken()
     gen = ws.evidence.export(s, ExportRequest(reads, tmp_path, "x"), token)
@@ -125,10 +128,11 @@ def test_cancel_leaves_an_incomplete_package_and_a_log_entry(ws, people, reads, 
         for p in gen:
             if p.stage == "write" and p.done == 3:
                 token.cancel()
-    [left] = list(tmp_path.glob("ALPR-*"))
-    assert left.name.endswith(INCOMPLETE_SUFFIX)
-    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    assert list(tmp_path.glob("ALPR-*")) == []
+    failed = json.loads(ws.store.query_one("SELECT detail FROM access_log WHERE action = 'export_failed'")[0])
+    assert failed["error"] == "Interrupted" and len(failed["removed"]) == 1
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+    assert ws.store.query("SELECT state FROM export_journal") == [("failed",)]
 
 
 def test_unknown_reads_and_empty_description_are_refused_before_writing(ws, people, reads, tmp_path):

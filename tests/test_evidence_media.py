@@ -11,7 +11,7 @@ import pytest
 
 from app.engine.errors import ExportError
 from app.engine.evidence import ExportRequest, drives, media, run
-from app.engine.evidence.media import INCOMPLETE_SUFFIX, MARKER, capacity_warnings
+from app.engine.evidence.media import INCOMPLETE_SUFFIX, capacity_warnings
 from tests.evidence_data import add_reads_with_images
 
 
@@ -21,12 +21,15 @@ def setup(ws, people, clock):
     return ws, people.user("dsmith", "deputy"), ids
 
 
-def _assert_not_done(ws, target):
-    names = [p.name for p in target.iterdir() if p.name.startswith("ALPR-")]
-    assert names and all(n.endswith(INCOMPLETE_SUFFIX) for n in names), names
+def _assert_not_done(ws, target) -> dict:
+    """Nothing of the package is left, and the failure names what was removed; its detail."""
+    assert [p.name for p in target.iterdir() if p.name.startswith("ALPR-")] == []
     assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export'")[0] == 0
-    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    [(detail,)] = ws.store.query("SELECT detail FROM access_log WHERE action = 'export_failed'")
+    failed = json.loads(detail)
+    assert len(failed["removed"]) == 1 and failed["removed"][0].endswith(INCOMPLETE_SUFFIX)
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+    return failed
 
 
 def test_fault_injected_at_the_write_call_ends_with_a_clear_error(setup, tmp_path, monkeypatch):
@@ -41,9 +44,7 @@ def test_fault_injected_at_the_write_call_ends_with_a_clear_error(setup, tmp_pat
     monkeypatch.setattr(media, "_write", failing_write)
     with pytest.raises(ExportError, match="is full.*NOT complete"):
         run(ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")))
-    _assert_not_done(ws, tmp_path)
-    [left] = tmp_path.glob("ALPR-*")
-    assert "full" in (left / MARKER).read_text()
+    assert "full" in _assert_not_done(ws, tmp_path)["reason"]
 
 
 def test_io_error_is_reported_as_such(setup, tmp_path, monkeypatch):
@@ -66,8 +67,15 @@ def test_drive_pulled_mid_write(setup, tmp_path):
             if p.stage == "write" and p.done == 2:
                 stick.rename(tmp_path / "pulled")           # the mount point's content is gone
     assert not stick.exists()                               # and nothing re-created it
-    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export_failed'")[0] == 1
+    [(detail,)] = ws.store.query("SELECT detail FROM access_log WHERE action = 'export_failed'")
+    failed = json.loads(detail)                             # the drive is gone: left, and said so
+    assert failed["medium_present"] is False and failed["removed"] == []
+    [left] = (tmp_path / "pulled").glob("ALPR-*")
+    assert failed["unremoved"] == [str(stick / left.name)] and left.name.endswith(INCOMPLETE_SUFFIX)
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
+    (tmp_path / "pulled").rename(stick)                     # plugged in again: the next start cleans up
+    [rec] = ws.evidence.recover_interrupted()
+    assert rec.outcome == "removed" and list(stick.iterdir()) == []
 
 
 def test_media_that_returns_other_bytes_fails_the_read_back(setup, tmp_path):

@@ -28,7 +28,7 @@ def _drive(gen) -> object:
     try:
         return run(gen, lambda p: _progress(p, last))
     except KeyboardInterrupt:
-        gen.close()                     # the package is marked INCOMPLETE and the failure logged
+        gen.close()                     # the partial package is removed and the failure logged
         raise
 
 

@@ -17,6 +17,7 @@ from .analyses_types import (AnalysisResult, CameraMapQuery, CameraMapResult, Cl
                              StakeoutQuery, StakeoutResult)
 from .auth import Session
 from .errors import ValidationError
+from .outfile import write_logged
 
 MAX_PLACES = 12
 MAX_CONVOY_WINDOW_S = 3600
@@ -119,7 +120,11 @@ class AnalysisService:
 
     # -- 6. report and evidence --------------------------------------------------------------
     def report_pdf(self, session: Session, result: AnalysisResult, path: Path) -> Path:
-        """Print a result as a PDF naming the purpose and case; the print is logged."""
+        """Print a result as a PDF naming the purpose and case.
+
+        The print's entry (naming the file) is committed before the file is written; if it
+        cannot be, no file is written.
+        """
         from .analysis_report import render
         self.ws.guard(session, "print")
         purpose = self.ws.profile.purpose(session.purpose)
@@ -127,17 +132,11 @@ class AnalysisService:
                       case_number=session.case_number or "", user=session.user,
                       now=self.ws.clock(), store_id=self.ws.store.store_id)
         path = Path(path)
-
-        def work(_conn):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
-            return path
-        return self.ws.logged(session, "print", work,
-                              query={**result.query.to_log(), "report": path.name},
-                              result_ids=lambda _p: result.read_ids,
-                              detail=lambda _p: {"pages_bytes": len(data), "file": path.name})
+        write_logged(self.ws, session.actor, "print", path, lambda part: part.write_bytes(data),
+                     query={**result.query.to_log(), "report": path.name}, purpose=session.purpose,
+                     case_number=session.case_number, result_ids=result.read_ids,
+                     detail={"pages_bytes": len(data)})
+        return path
 
     def export_evidence(self, session: Session, result: AnalysisResult, target: Path,
                         description: str = "", token=None):

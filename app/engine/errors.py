@@ -91,3 +91,7 @@ class StoreSealed(AuthError):
 
 class TamperDetected(SyncError):
     """At sync, the local access log disagrees with what the city server anchored."""
+
+
+class FileWriteError(EngineError):
+    """A report or other file of ALPR data could not be written; nothing of it was kept."""

@@ -57,6 +57,7 @@ class Workstation:
         self._auth: Auth | None = None
         self._sessions: dict[str, Session] = {}
         self._setup = False               # created in this process and nobody has logged in yet
+        self._recovered = False           # interrupted exports looked for, at the first login
         if vault.is_open:
             self._auth = Auth(vault.store, profile, clock)
 
@@ -125,6 +126,9 @@ class Workstation:
         if self.purge_on_start:
             self.purge(None)
             self.purge_on_start = False    # once per start, at the first login
+        if not self._recovered:
+            self.evidence.recover_interrupted()       # exports a crash cut short: remove and log
+            self._recovered = True
 
     def _upgrade_log(self, store: Store) -> None:
         """A store from before key slots: its log continues as a forward-secure chain."""
@@ -588,6 +592,8 @@ class Workstation:
     def audit_export(self, session: Session, path: Path, flt: AuditFilter = AuditFilter()) -> int:
         self.guard(session, "audit_export")
         entries = self.audit_entries(session, flt)
-        n = accesslog.write_csv(iter(entries), Path(path))
-        self.log(session.actor, "audit_export", detail={"entries": n, "file": Path(path).name})
-        return n
+        from .outfile import write_logged      # the entry naming the file first, then the file
+        write_logged(self, session.actor, "audit_export", Path(path),
+                     lambda part: accesslog.write_csv(iter(entries), part),
+                     detail={"entries": len(entries)})
+        return len(entries)

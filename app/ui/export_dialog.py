@@ -175,8 +175,8 @@ class ExportDialog(QDialog):
             self._idle()
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
-            self.message.setText("<b>Export NOT done:</b> cancelled. Any partial folder is "
-                                 "left marked incomplete.")
+            self.message.setText("<b>Export NOT done:</b> cancelled. The partial folder was "
+                                 "removed from the drive and the cancel is in the access log.")
 
     def _busy(self) -> None:
         self.export_button.setEnabled(False)

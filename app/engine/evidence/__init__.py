@@ -4,6 +4,9 @@
 guard, and every export, failed export, verification, hold and release decision leaves an
 access-log entry. Exports and aggregate releases are generators of :class:`Progress` so the
 GUI can run them in a worker and cancel them; ``run`` drives one to its result.
+
+Log before data leaves: an export commits its ``export_started`` entry (and a journal row)
+before the first byte reaches the medium; see ``journal.py``.
 """
 from __future__ import annotations
 
@@ -13,21 +16,23 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import accesslog, retention
+from ..accesslog import SYSTEM, Actor
 from ..auth import Session
-from ..errors import ReleaseRefused, ValidationError
+from ..errors import ExportError, ReleaseRefused, ValidationError
 from ..progress import CancelToken, Progress
-from . import custody_pdf, release
+from . import journal, release
 from .aggregate import AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json
 from .content import collect
 from .drives import Drive, media_label, removable_drives
-from .media import INCOMPLETE_SUFFIX
-from .package import PackageFile, Written, package_name, write_package
-from .plan import ExportContext, evidence_files, summary
+from .journal import Recovered
+from .media import PackageWriter
+from .package import PackageFile, Written, package_name, space_needed, write_package
 from .release import ReleaseRequest, ReleaseRequestForm
 from .verify import VerifyResult, verify_package
 
 __all__ = ["EvidenceService", "ExportRequest", "ExportResult", "AggregateQuery", "AggregateRow",
-           "ReleaseRequest", "ReleaseRequestForm", "VerifyResult", "Drive", "verify_package", "run"]
+           "Recovered", "ReleaseRequest", "ReleaseRequestForm", "VerifyResult", "Drive", "verify_package",
+           "run"]
 T = TypeVar("T")
 
 
@@ -72,6 +77,8 @@ class EvidenceService:
     def export(self, session: Session, req: ExportRequest,
                token: CancelToken | None = None) -> Generator[Progress, None, ExportResult]:
         """Write a verified package for the session's case, then hold its reads."""
+        from . import custody_pdf                       # (imaging and PDF: loaded on first export,
+        from .plan import ExportContext, evidence_files, summary   # not at every start-up)
         ws, token = self.ws, token or CancelToken()
         ws.guard(session, "export")
         if not req.description.strip():
@@ -137,29 +144,57 @@ class EvidenceService:
 
     def _write(self, session, action, target, name, files: list[PackageFile], custody, record,
                ids: list[int], token, detail: dict) -> Generator[Progress, None, ExportResult]:
-        """The shared tail: write and verify, log (and hold) in one transaction, then rename."""
+        """The shared tail: log the start, write and verify, log (and hold), then rename.
+
+        Nothing reaches the medium before the ``export_started`` entry and the journal row are
+        committed; a failure here removes the partial package and logs ``<action>_failed``; a
+        crash is cleaned up and logged by :meth:`recover_interrupted` at the next start.
+        """
         ws = self.ws
+        writer = PackageWriter(Path(target), name)
         try:
-            written = yield from write_package(Path(target), name, files, custody, token)
-            hold = ws.logged(session, action, lambda conn: record(conn, written),
+            writer.check(space_needed(files))
+        except ExportError as exc:                      # refused before anything was written
+            ws.log(session.actor, f"{action}_failed", purpose=session.purpose,
+                   case_number=session.case_number, result_ids=ids,
+                   detail={"package": name, "target": str(target), "written": False,
+                           "error": type(exc).__name__, "reason": str(exc)})
+            raise
+        flight = journal.start(ws, session, action, writer, ids, detail)
+        try:
+            written = yield from write_package(writer, files, custody, token)
+
+            def work(conn):
+                hold = record(conn, written)
+                journal.recorded(conn, flight)
+                return hold
+            hold = ws.logged(session, action, work,
                              query={"read_ids": len(ids), "target": str(target)}, result_ids=lambda _h: ids,
                              detail=lambda h: {**detail, "package": name, "hold_id": h,
+                                               "export_started_seq": flight.started_seq,
                                                "manifest_sha256": written.manifest_sha256,
                                                "pdf_sha256": written.pdf_sha256,
                                                "files": len(written.entries), "bytes": written.bytes,
                                                "warnings": written.writer.warnings})
-            final = written.writer.finish()
+            final = writer.finish()
         except BaseException as exc:
-            incomplete = Path(target) / (name + INCOMPLETE_SUFFIX)
-            ws.log(session.actor, f"{action}_failed", purpose=session.purpose,
-                   case_number=session.case_number, result_ids=ids,
-                   detail={"package": incomplete.name if incomplete.exists() else None,
-                           "error": type(exc).__name__, "reason": str(exc)})
+            journal.fail(ws, session, flight, exc)
             raise
+        journal.done(ws, flight)
         yield Progress("done", len(files), len(files), bytes_done=written.bytes, message=str(final))
         return ExportResult(final, written.manifest_sha256, written.pdf_sha256,
                             len(written.writer.entries), written.bytes, ids, hold,
                             written.writer.warnings)
+
+    def recover_interrupted(self, actor: Actor = SYSTEM) -> list[Recovered]:
+        """At start-up: clean up after exports that a crash, kill or power cut interrupted.
+
+        For each export still open in the journal whose process is gone, remove what it left on
+        the medium and log ``export_failed`` (naming the ``export_started`` entry and the
+        leftovers), or, with the medium absent, log them as unremoved and try again at the next
+        start. Returns what was done, one item per export.
+        """
+        return journal.recover(self.ws, actor)
 
     # -- verify and drives ---------------------------------------------------------------------
     def verify(self, session: Session, path: Path) -> VerifyResult:
@@ -219,6 +254,8 @@ class EvidenceService:
                          ) -> Generator[Progress, None, ExportResult]:
         """Counts only (no plates, no images) for an approved request of a non-police agency,
         inside the request's period and place; the request is used up by it."""
+        from . import custody_pdf
+        from .plan import ExportContext
         ws, token = self.ws, token or CancelToken()
         ws.guard(session, "export")
         try:

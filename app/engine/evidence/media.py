@@ -1,11 +1,14 @@
 """Writing a package to portable media so that "done" means the media really holds it.
 
-Files go into ``<name>.INCOMPLETE`` on the target. After the last file every file and
-folder is flushed (syncfs/fsync), the flushed pages are dropped from the page cache
+The target is checked first (mounted, free space, names free) without writing anything;
+only after the export's ``export_started`` entry is committed does ``create`` make
+``<name>.INCOMPLETE`` on the target. After the last file every file and folder is flushed
+(syncfs/fsync), the flushed pages are dropped from the page cache
 (``posix_fadvise(POSIX_FADV_DONTNEED)``) and every file is read back from the media and
 hashed again. Only then is the folder renamed to its final name and the parent flushed.
-Any failure leaves the ``.INCOMPLETE`` name and an ``INCOMPLETE.txt`` marker, so a
-half-written stick is never mistaken for evidence.
+A failed export's folder is removed (``remove``); where it cannot be (the drive was pulled)
+it keeps the ``.INCOMPLETE`` name and gets an ``INCOMPLETE.txt`` marker, so a half-written
+stick is never mistaken for evidence.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import ctypes
 import errno
 import hashlib
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -103,6 +107,7 @@ class PackageWriter:
     entries: list[ManifestEntry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     written: int = 0
+    renamed: bool = False
     _dirs: set[Path] = field(default_factory=set)
     _free_before: int = 0
 
@@ -114,19 +119,26 @@ class PackageWriter:
     def final_dir(self) -> Path:
         return self.target / self.name
 
-    def begin(self, needed: int) -> None:
+    def check(self, needed: int) -> None:
+        """Refuse a target that cannot take the package, writing nothing to it."""
         if not self.target.is_dir():
             raise ExportError(f"The target {self.target} is not a folder or drive that is mounted now.")
         for p in (self.final_dir, self.temp_dir):
-            if p.exists():
+            if os.path.lexists(p):
                 raise ExportError(f"{p} already exists; choose another target or name.")
         try:
             st = os.statvfs(self.target)
-            self._free_before = st.f_bavail * st.f_frsize
-            if needed > self._free_before:
-                raise ExportError(
-                    f"The drive at {self.target} has {self._free_before / 1e6:.1f} MB free but the "
-                    f"package needs about {needed / 1e6:.1f} MB. Nothing was written.")
+        except OSError as exc:
+            raise describe_os_error(exc, self.target, "checking the free space") from exc
+        self._free_before = st.f_bavail * st.f_frsize
+        if needed > self._free_before:
+            raise ExportError(
+                f"The drive at {self.target} has {self._free_before / 1e6:.1f} MB free but the "
+                f"package needs about {needed / 1e6:.1f} MB. Nothing was written.")
+
+    def create(self) -> None:
+        """Make the ``.INCOMPLETE`` folder: the first change to the media."""
+        try:
             self.temp_dir.mkdir()
         except OSError as exc:
             raise describe_os_error(exc, self.target, "creating the package folder") from exc
@@ -207,6 +219,7 @@ class PackageWriter:
         """Rename to the final name and flush the parent: from here on it is complete."""
         try:
             os.rename(self.temp_dir, self.final_dir)
+            self.renamed = True
             _fsync_path(self.target, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
             raise describe_os_error(exc, self.target, "renaming the finished package") from exc
@@ -223,3 +236,49 @@ class PackageWriter:
         except OSError:
             pass
         return self.temp_dir
+
+
+def medium_present(target: Path, on_mount: bool) -> bool:
+    """Whether the medium an export was written to is there: the folder exists and, if it was
+    a mount point when the export started, it still is one (not the bare, empty mount point)."""
+    try:
+        return target.is_dir() and (not on_mount or os.path.ismount(target))
+    except OSError:
+        return False
+
+
+def remove_tree(path: Path) -> bool:
+    """Remove a package folder we made (never following a link out of it); True once it is gone."""
+    try:
+        if not os.path.lexists(path):
+            return True
+        if path.is_symlink() or not path.is_dir():
+            os.unlink(path)
+        else:
+            shutil.rmtree(path)
+        try:
+            _fsync_path(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            pass
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    return not os.path.lexists(path)
+
+
+def remove_leftovers(paths: list[Path], target: Path, on_mount: bool
+                     ) -> tuple[bool, list[str], list[str]]:
+    """Remove what is left of a failed export on its medium.
+
+    Returns (medium present, removed, unremoved). With the medium absent nothing can be looked
+    at, so every path counts as unremoved; with it present, the paths not found were never made.
+    """
+    if not medium_present(target, on_mount):
+        return False, [], [str(p) for p in paths]
+    removed, unremoved = [], []
+    for p in paths:
+        if not os.path.lexists(p):
+            continue
+        (removed if remove_tree(p) else unremoved).append(str(p))
+    return True, removed, unremoved

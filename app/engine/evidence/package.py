@@ -3,8 +3,9 @@
 Shared by evidence exports and aggregate releases: write every file, then the manifest of
 their hashes, then the custody form that prints the manifest's hash, flush, read all back
 from the media, and hand the caller a writer that is ready to be renamed to its final name.
-The caller records the export (and the hold) before renaming, so nothing is called
-complete that the access log does not show.
+The caller checks the target and commits the ``export_started`` entry before calling this
+(the first byte goes to the media here), and records the export (and the hold) before
+renaming, so nothing is called complete that the access log does not show.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from collections import deque
 from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import ExportError
 from ..progress import CancelToken, Progress
@@ -56,47 +56,49 @@ def package_name(prefix: str, case_number: str, now: float) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"{prefix}-{case_number}-{stamp}")
 
 
-def write_package(target: Path, name: str, files: list[PackageFile],
+def space_needed(files: list[PackageFile]) -> int:
+    """Bytes the target must have free: the files plus the manifest, the form and slack."""
+    return sum(f.size for f in files) + OVERHEAD + PER_FILE * len(files)
+
+
+def write_package(writer: PackageWriter, files: list[PackageFile],
                   custody: Callable[[str, list[mf.ManifestEntry]], bytes],
                   token: CancelToken) -> Generator[Progress, None, Written]:
-    """Write, flush and read back; on any error the caller marks ``writer`` incomplete."""
-    writer = PackageWriter(Path(target), name)
-    total_bytes = sum(f.size for f in files)
-    writer.begin(total_bytes + OVERHEAD + PER_FILE * len(files))
+    """Create the folder, write, flush and read back; on any error the caller removes it.
+
+    ``writer.check`` has passed and the export is logged as started before this is called.
+    """
+    writer.create()
     yield Progress("write", 0, len(files), message=f"Writing {len(files)} files to {writer.temp_dir}")
-    try:
-        # The store is read (and decrypted) in this thread while one helper thread writes the
-        # previous files to the media, so the two overlap; the store never leaves this thread.
-        with ThreadPoolExecutor(1, thread_name_prefix="evidence-write") as pool:
-            pending: deque[Future] = deque()
-            for n, f in enumerate(files, 1):
-                token.check()
-                data = f.load()
-                sha = hashlib.sha256(data).hexdigest()
-                if f.expected_sha256 is not None and sha != f.expected_sha256:
-                    raise ExportError(
-                        f"{f.what or f.path} does not match the SHA-256 recorded at ingest "
-                        f"({f.expected_sha256[:16]}..., now {sha[:16]}...): the stored copy was "
-                        "altered or damaged, so it cannot be exported as evidence.")
-                pending.append(pool.submit(writer.write, f.path, data, sha))
-                while len(pending) > MAX_PENDING or (pending and pending[0].done()):
-                    pending.popleft().result()          # a failed write raises here
-                yield Progress("write", n, len(files), bytes_done=writer.written)
-            while pending:
-                pending.popleft().result()
-        token.check()
-        entries = list(writer.entries)
-        manifest = mf.render(entries)
-        msha = writer.write(mf.MANIFEST, manifest).sha256
-        pdf_sha = writer.write(mf.CUSTODY_PDF, custody(msha, sorted(entries, key=lambda e: e.path))).sha256
-        writer.sync()
-        expected = {e.path: e.sha256 for e in writer.entries}
-        yield Progress("verify", 0, len(expected), message="Reading the package back from the media")
-        for n, _size in enumerate(writer.read_back(expected), 1):
+    # The store is read (and decrypted) in this thread while one helper thread writes the
+    # previous files to the media, so the two overlap; the store never leaves this thread.
+    with ThreadPoolExecutor(1, thread_name_prefix="evidence-write") as pool:
+        pending: deque[Future] = deque()
+        for n, f in enumerate(files, 1):
             token.check()
-            yield Progress("verify", n, len(expected))
-        writer.check_capacity()
-    except BaseException as exc:
-        writer.mark_incomplete(str(exc) or type(exc).__name__)
-        raise
+            data = f.load()
+            sha = hashlib.sha256(data).hexdigest()
+            if f.expected_sha256 is not None and sha != f.expected_sha256:
+                raise ExportError(
+                    f"{f.what or f.path} does not match the SHA-256 recorded at ingest "
+                    f"({f.expected_sha256[:16]}..., now {sha[:16]}...): the stored copy was "
+                    "altered or damaged, so it cannot be exported as evidence.")
+            pending.append(pool.submit(writer.write, f.path, data, sha))
+            while len(pending) > MAX_PENDING or (pending and pending[0].done()):
+                pending.popleft().result()          # a failed write raises here
+            yield Progress("write", n, len(files), bytes_done=writer.written)
+        while pending:
+            pending.popleft().result()
+    token.check()
+    entries = list(writer.entries)
+    manifest = mf.render(entries)
+    msha = writer.write(mf.MANIFEST, manifest).sha256
+    pdf_sha = writer.write(mf.CUSTODY_PDF, custody(msha, sorted(entries, key=lambda e: e.path))).sha256
+    writer.sync()
+    expected = {e.path: e.sha256 for e in writer.entries}
+    yield Progress("verify", 0, len(expected), message="Reading the package back from the media")
+    for n, _size in enumerate(writer.read_back(expected), 1):
+        token.check()
+        yield Progress("verify", n, len(expected))
+    writer.check_capacity()
     return Written(writer, entries, msha, pdf_sha)
