@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timezone
+from pathlib import Path
 
 from app.engine.policy import available_profiles
 from app.engine.search import SearchQuery
@@ -97,7 +98,17 @@ def cmd_audit_show(args):
 
 def cmd_audit_verify(args):
     ws = open_workstation(args)
-    report = ws.audit_verify(login(ws, args))
+    session = login(ws, args)
+    if args.against:
+        seq, digest, held = ws.audit_check_anchor(session, args.against)
+        if held:
+            print(f"The access log still holds entry {seq} (hash {digest[:16]}...) that "
+                  f"{args.against.name} names: nothing before it was removed or rewritten.")
+            return 0
+        print(f"ACCESS LOG CHANGED: entry {seq} that {args.against.name} names (hash "
+              f"{digest[:16]}...) is no longer in the log as it was.")
+        return 1
+    report = ws.audit_verify(session)
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -199,6 +210,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_audit_show)
     p = au.add_parser("verify", help="verify the hash chain")
     add_login_args(p)
+    p.add_argument("--against", type=Path, metavar="PACKAGE_OR_REPORT",
+                   help="an evidence package (folder or metadata.json) or a printed report (PDF): "
+                        "check that the log still holds the entry it names")
     p.set_defaults(func=cmd_audit_verify)
     p = au.add_parser("export", help="export the log as CSV")
     add_login_args(p)

@@ -130,7 +130,8 @@ class AnalysisService:
         purpose = self.ws.profile.purpose(session.purpose)
         data = render(result, profile=self.ws.profile, purpose=purpose,
                       case_number=session.case_number or "", user=session.user,
-                      now=self.ws.clock(), store_id=self.ws.store.store_id)
+                      now=self.ws.clock(), store_id=self.ws.store.store_id,
+                      log_anchor=self.ws.log_anchor())
         path = Path(path)
         write_logged(self.ws, session.actor, "print", path, lambda part: part.write_bytes(data),
                      query={**result.query.to_log(), "report": path.name}, purpose=session.purpose,

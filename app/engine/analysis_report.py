@@ -93,7 +93,7 @@ def _params(res: AnalysisResult) -> list[list[str]]:
 
 
 def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now: float,
-           store_id: str) -> bytes:
+           store_id: str, log_anchor: tuple[int, str]) -> bytes:
     """The PDF bytes of one result."""
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
@@ -133,7 +133,8 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
 
     doc = SimpleDocTemplate(buf, pagesize=LETTER, leftMargin=0.6 * inch, rightMargin=0.6 * inch,
                             topMargin=0.7 * inch, bottomMargin=0.7 * inch,
-                            title=TITLES[res.kind], author=user.full_name)
+                            title=TITLES[res.kind], author=user.full_name,
+                            keywords=f"alpr-log-anchor:{log_anchor[0]}:{log_anchor[1]}")
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 8),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
                        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
@@ -142,7 +143,8 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
            ["Printed by", f"{user.full_name} ({user.username}), {profile.role(user.role).title}"
                           + ("" if user.agency in profile.role(user.role).title else f", {user.agency}")],
            ["Printed at", f"{_t(int(now))}  ({printed:%Y-%m-%d %H:%M:%S} UTC)"],
-           ["Workstation", store_id]] + _params(res)
+           ["Workstation", store_id],
+           ["Access-log anchor", f"entry {log_anchor[0]}, hash {log_anchor[1]}"]] + _params(res)
     story = [Paragraph(TITLES[res.kind], styles["Title"]),
              Table([[Paragraph(a, small), Paragraph(b, small)] for a, b in who],
                    colWidths=[1.4 * inch, 5.7 * inch], style=grid)]

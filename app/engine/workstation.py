@@ -580,6 +580,23 @@ class Workstation:
                                                         "problems": report.problems[:20]})
         return report
 
+    def log_anchor(self) -> tuple[int, str]:
+        """(seq, hash) of the log's last entry: what packages and printed reports carry, so an
+        auditor can show later that the log still holds everything up to them."""
+        with self.store.reading() as conn:
+            return accesslog.head(conn)
+
+    def audit_check_anchor(self, session: Session, path: Path) -> tuple[int, str, bool]:
+        """Whether the log still holds the entry that a package or report names (logged)."""
+        from .anchors import anchor_of
+        self.guard(session, "audit_verify")
+        seq, digest = anchor_of(Path(path))
+        with self.store.reading() as conn:
+            held = accesslog.contains(conn, seq, digest)
+        self.log(session.actor, "audit_verify", detail={"against": Path(path).name, "seq": seq,
+                                                        "hash": digest, "held": held})
+        return seq, digest, held
+
     def log_first_key(self) -> bytes | None:
         """The log's first key while this store still holds it (before escrow at first sync)."""
         value = self.store.get_meta(ESCROW_META)

@@ -51,6 +51,7 @@ class CustodyInfo:
     manifest_sha256: str
     summary: str                    # "12 reads, 24 original images, ..."
     hold_note: str
+    log_anchor: str                 # "seq:hash" of the access log's last entry at export time
 
 
 class _NumberedCanvas(rl_canvas.Canvas):
@@ -208,7 +209,8 @@ def render(info: CustodyInfo, entries: list[ManifestEntry]) -> bytes:
                             topMargin=0.75 * inch, bottomMargin=0.8 * inch,
                             title=f"Chain of custody {info.case_number}", author=info.exported_by,
                             subject=f"{info.title} {info.package_name}",
-                            keywords=f"manifest-sha256:{info.manifest_sha256}")
+                            keywords=f"manifest-sha256:{info.manifest_sha256} "
+                                     f"alpr-log-anchor:{info.log_anchor}")
     story = [
         Paragraph(escape(info.agency), st["title"]),
         Paragraph(f"CHAIN OF CUSTODY &mdash; {escape(info.title.upper())}", st["title"]),
@@ -226,7 +228,8 @@ def render(info: CustodyInfo, entries: list[ManifestEntry]) -> bytes:
                    ("Workstation", f"{info.workstation_id} (host {info.host})"),
                    ("Date and time", f"{info.created_utc} / {info.created_local}"),
                    ("Policy", info.policy), ("Statute", info.statute), ("Contents", info.summary),
-                   ("Manifest SHA-256", info.manifest_sha256), ("Retention hold", info.hold_note)], st),
+                   ("Manifest SHA-256", info.manifest_sha256), ("Retention hold", info.hold_note),
+                   ("Access-log anchor", f"entry {info.log_anchor.replace(':', ', hash ', 1)}")], st),
         Spacer(1, 5),
         Paragraph("I certify that I created this package from the workstation named above, that the "
                   "original images are the bytes recorded at ingest (SHA-256 checked), and that the "

@@ -65,6 +65,7 @@ class ExportContext:
     statute: str
     custodian_title: str
     media: str
+    log_anchor: tuple[int, str]     # the access log's last entry when the package was made
 
     @classmethod
     def of(cls, ws, session: Session, name: str, description: str, recipient: str,
@@ -75,7 +76,7 @@ class ExportContext:
                    recipient, release_request, session.user.full_name, session.user.username,
                    p.role(session.user.role).title, session.user.agency, ws.store.store_id,
                    socket.gethostname(), ws.clock(), p.policy_reference, p.statute, p.custodian_title,
-                   media)
+                   media, ws.log_anchor())
 
     def header(self) -> dict:
         return {"format": FORMAT, "name": self.name, "agency": self.agency,
@@ -87,7 +88,8 @@ class ExportContext:
                                 "role": self.role_title, "agency": self.exporter_agency},
                 "workstation_id": self.workstation_id, "host": self.host,
                 "created_utc": utc_iso(self.now), "created_local": local_label(self.now),
-                "policy": self.policy, "statute": self.statute}
+                "policy": self.policy, "statute": self.statute,
+                "log_anchor": {"seq": self.log_anchor[0], "hash": self.log_anchor[1]}}
 
     def custody(self, title: str, manifest_sha256: str, summary: str, hold_note: str) -> CustodyInfo:
         return CustodyInfo(
@@ -96,7 +98,8 @@ class ExportContext:
             f"{self.exporter_name} ({self.exporter_username})", self.role_title,
             self.exporter_agency, self.workstation_id, self.host, utc_iso(self.now),
             local_label(self.now), self.policy, self.statute, self.custodian_title, self.name,
-            self.media, manifest_sha256, summary, hold_note)
+            self.media, manifest_sha256, summary, hold_note,
+            f"{self.log_anchor[0]}:{self.log_anchor[1]}")
 
 
 def _image_loader(store: Store, sha: str, what: str):
