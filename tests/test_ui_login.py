@@ -59,11 +59,11 @@ def test_wrong_password_then_locked_account(ws, ctx, people, qtbot):
     qtbot.addWidget(dialog)
     seq = last_seq(ws)
     _sign_in(dialog, "pprosecutor", "wrong-password")
-    assert "Wrong user name or password (4 attempts left" in dialog.login.message.text()
+    assert dialog.login.message.text() == "Wrong user name or password."
     assert dialog.password.text() == ""
     for _ in range(4):
         _sign_in(dialog, "pprosecutor", "wrong-password")
-    assert "locked" in dialog.login.message.text()
+    assert dialog.login.message.text() == "Wrong user name or password."   # no hint to a guesser
     _sign_in(dialog, "pprosecutor", PASSWORD)
     assert "account is locked" in dialog.login.message.text()
     assert dialog.session is None
@@ -178,11 +178,20 @@ def test_change_password_from_the_session_menu(ws, people, open_window):
     dialog.repeat.setText(new + "x")
     dialog.buttons.accepted.emit()
     assert "differ" in dialog.message.text()
+    dialog.repeat.setText(new)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "6-digit code" in dialog.message.text()   # enrolled: code too
+    assert not dialog.code.isHidden()
+    code = people.code("ddeputy")
+    dialog.current.setText(PASSWORD)
+    dialog.code.setText(code)
     dialog.repeat.setText("short")
     dialog.new.setText("short")
     dialog.buttons.accepted.emit()
     assert dialog.isVisible() and dialog.message.text().startswith("Not changed:")
+    assert "at least" in dialog.message.text()
     dialog.current.setText(PASSWORD)
+    dialog.code.setText(code)                  # a refused change did not use the code up
     dialog.new.setText(new)
     dialog.repeat.setText(new)
     dialog.buttons.accepted.emit()

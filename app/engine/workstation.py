@@ -174,14 +174,16 @@ class Workstation:
     def unlock(self, session: Session, password: str, totp_code: str | None = None) -> None:
         self.auth.unlock(session, password, totp_code)
 
-    def change_password(self, username: str, old: str, new: str) -> None:
-        self.auth.change_password(username, old, new)
+    def change_password(self, username: str, old: str, new: str,
+                        totp_code: str | None = None) -> None:
+        self.auth.change_password(username, old, new, totp_code)
 
-    def change_own_password(self, session: Session, old: str, new: str) -> None:
+    def change_own_password(self, session: Session, old: str, new: str,
+                            totp_code: str | None = None) -> None:
         """A signed-in user changes their password before it expires: the session must be
-        live and unlocked, and the current password is asked again, as at login."""
+        live and unlocked, and the current password (and one-time code) is asked again."""
         self.auth.touch(session)
-        self.auth.change_password(session.user.username, old, new)
+        self.auth.change_password(session.user.username, old, new, totp_code)
 
     def begin_totp(self, session: Session) -> TotpEnrolment:
         self.auth.touch(session)
@@ -208,8 +210,10 @@ class Workstation:
         self.guard(session, "user_admin")
         if username.strip().lower() == session.user.username:
             raise ValidationError("You cannot disable your own account.")
-        return self.auth.set_flag(session.actor, username, "user_disable",
+        user = self.auth.set_flag(session.actor, username, "user_disable",
                                   "UPDATE users SET disabled = 1 WHERE id = ?", ())
+        self.auth.recheck_sessions(user.id)         # their live sessions end now
+        return user
 
     def enable_user(self, session: Session, username: str) -> User:
         self.guard(session, "user_admin")
@@ -219,9 +223,11 @@ class Workstation:
     def set_role(self, session: Session, username: str, role: str) -> User:
         self.guard(session, "user_admin")
         role_def = self.profile.role(role)
-        return self.auth.set_flag(session.actor, username, "user_role",
+        user = self.auth.set_flag(session.actor, username, "user_role",
                                   "UPDATE users SET role = ?, agency = ? WHERE id = ?",
                                   (role_def.id, role_def.agency))
+        self.auth.recheck_sessions(user.id)         # a session under the old role ends now
+        return user
 
     # -- training --------------------------------------------------------------------------
     def add_training(self, session: Session | None, username: str, course: str,
