@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
 from app.engine.errors import AuthError
 from app.ui.login import LoginDialog
@@ -91,6 +91,31 @@ def test_expired_password_is_changed_in_the_dialog(ws, ctx, people, qtbot, clock
     assert "password_change" in actions and actions[-1] == "login"
 
 
+def test_expired_password_with_a_second_factor_takes_a_code_each_step(ws, ctx, people, qtbot, clock):
+    people.user("ddeputy", "deputy")                # enrolled by the fixture
+    ws.store.execute("UPDATE users SET password_changed_at = ? WHERE username = 'ddeputy'",
+                     (int(clock()) - 400 * 86400,))
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    _sign_in(dialog, "ddeputy", PASSWORD)
+    assert dialog.pages.currentWidget() is dialog.change
+    assert not dialog.change_code.isHidden()
+    new = "Another-Long-Passphrase-42-Sky"
+    dialog.new_pw.setText(new)
+    dialog.new_pw2.setText(new)
+    dialog.ok.click()
+    assert "6-digit code" in dialog.change.message.text()      # no change without the code
+    dialog.change_code.setText(people.code("ddeputy"))
+    dialog.ok.click()
+    assert dialog.pages.currentWidget() is dialog.login
+    assert "next one-time code" in dialog.login.message.text()
+    assert not dialog.code.isHidden() and dialog.code.text() == ""
+    _sign_in(dialog, "ddeputy", new, people.code("ddeputy"))
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    actions = [a[2] for a in log_actions(ws) if a[1] == "ddeputy"]
+    assert "password_change" in actions and actions[-1] == "login"
+
+
 def test_second_factor_field_appears_when_needed(ws, ctx, people, qtbot):
     people.user("ddeputy", "deputy")                # enrolled by the fixture
     dialog = LoginDialog(ctx)
@@ -131,6 +156,33 @@ def test_idle_lock_then_same_user_unlocks(ws, people, open_window, clock):
     assert window.stack.currentIndex() == 0 and not deputy.locked
     actions = [a[2] for a in log_actions(ws) if a[1] == "ddeputy"]
     assert actions[-3:] == ["session_lock", "login_failed", "session_unlock"]
+
+
+def test_lock_screen_failures_lock_the_account_and_return_to_login(ws, people, open_window, qtbot):
+    deputy = people.user("ddeputy", "deputy")
+    window = open_window(deputy)
+    window.lock_now()
+    lock = window.lock_screen
+    for _ in range(ws.profile.lockout_attempts - 1):
+        lock.password.setText("a-guessed-password")
+        lock.code.setText(people.code("ddeputy"))
+        lock.unlock_button.click()
+        assert "stays locked" in lock.message.text() and lock.login_dialog is None
+    lock.password.setText("a-guessed-password")
+    lock.code.setText(people.code("ddeputy"))
+    lock.unlock_button.click()
+    assert deputy.ended and "now locked" in lock.message.text()
+    dialog = lock.login_dialog
+    assert dialog is not None and dialog.isVisible()
+    heading = dialog.login.findChild(QLabel, "heading").text()
+    assert "now locked" in heading and "Sign in again" in heading
+    assert window.stack.currentWidget() is lock            # nothing shows behind the dialog
+    ws.unlock_user(people.admin(), "ddeputy")
+    _sign_in(dialog, "ddeputy", PASSWORD, people.code("ddeputy"))
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert window.ctx.session is dialog.session and not dialog.session.ended
+    assert window.stack.currentIndex() == 0
+    assert ("ddeputy", "logout") in [(a[1], a[2]) for a in log_actions(ws)]
 
 
 def test_another_user_replaces_the_locked_one(ws, people, open_window, qtbot):
