@@ -38,18 +38,29 @@ class People:
     def __init__(self, ws: Workstation, clock: Clock) -> None:
         self.ws, self.clock = ws, clock
         self.totp: dict[str, str] = {}
+        self._steps: dict[str, int] = {}
         self._admin: Session | None = None
 
     def code(self, username: str) -> str | None:
+        """A fresh one-time code: a code works once, so each call hands out a later time-step
+        than the last (the next step is still accepted; beyond it the clock moves on, as a
+        user would wait for the next code)."""
         secret = self.totp.get(username)
-        return pyotp.TOTP(secret).at(self.clock()) if secret else None
+        if not secret:
+            return None
+        now = int(self.clock()) // 30
+        step = max(now, self._steps.get(username, now - 1) + 1)
+        if step > now + 1:
+            self.clock.advance((step - now - 1) * 30)
+        self._steps[username] = step
+        return pyotp.TOTP(secret).at(step * 30)
 
     def login(self, username: str, password: str = PASSWORD) -> Session:
         s = self.ws.login(username, password, self.code(username))
         if s.must_enrol_totp:
             e = self.ws.begin_totp(s)
             self.totp[username] = e.secret
-            self.ws.confirm_totp(s, pyotp.TOTP(e.secret).at(self.clock()))
+            self.ws.confirm_totp(s, self.code(username))
         return s
 
     def admin(self, trained: bool = True) -> Session:

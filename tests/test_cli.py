@@ -19,6 +19,21 @@ def alpr(data_dir, *args, stdin: str = "") -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+def fresh_code(data_dir, secret: str) -> str:
+    """A one-time code for the next command. A code works once and these commands run on the
+    real clock, so rather than wait for the next code, forget the last step used (as if the
+    administrator had waited 30 seconds)."""
+    import pyotp
+    from app.engine.workstation import Workstation
+    ws = Workstation.open(data_dir, purge_on_start=False)
+    try:
+        ws.vault.unseal(ws.vault.key_for("pmanager", PASSWORD))     # the administrator's own slot
+        ws.store.execute("UPDATE users SET totp_last_step = NULL")
+    finally:
+        ws.close()
+    return pyotp.TOTP(secret).now()
+
+
 @pytest.fixture
 def cli_store(tmp_path):
     """A store made by ``alpr init`` under LA Metro (second factor for administrators only)."""
@@ -44,13 +59,13 @@ def test_init_user_training_search_audit(cli_store, tmp_path):
     pw_file = tmp_path / "pw"
     pw_file.write_text(PASSWORD + "\n")
     admin = ["--user", "pmanager", "--password-stdin", "--totp"]
-    r = alpr(d, "user", "add", *admin, pyotp.TOTP(secret).now(), "officer1", "--full-name",
+    r = alpr(d, "user", "add", *admin, fresh_code(d, secret), "officer1", "--full-name",
              "Olive Officer", "--role", "enforcement", "--new-password-file", str(pw_file), stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "officer1" in r.stdout, r.stderr
     r = alpr(d, "search", "--user", "officer1", "--password-stdin", "--purpose", "PARKING-ORD",
              "--case", "CIT-12345678", "7ABC123", stdin=PASSWORD + "\n")
     assert r.returncode == 1 and "training" in r.stderr
-    r = alpr(d, "training", "add", *admin, pyotp.TOTP(secret).now(), "officer1", "--completed", "2026-01-05",
+    r = alpr(d, "training", "add", *admin, fresh_code(d, secret), "officer1", "--completed", "2026-01-05",
              "--expires", "2099-01-05", stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
     r = alpr(d, "search", "--user", "officer1", "--password-stdin", "7ABC123", stdin=PASSWORD + "\n")
@@ -58,14 +73,14 @@ def test_init_user_training_search_audit(cli_store, tmp_path):
     r = alpr(d, "search", "--user", "officer1", "--password-stdin", "--purpose", "PARKING-ORD",
              "--case", "CIT-12345678", "7ABC123", stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "7ABC123" in r.stdout and "1 reads" in r.stdout, r.stderr
-    r = alpr(d, "user", "list", *admin, pyotp.TOTP(secret).now(), stdin=PASSWORD + "\n")
+    r = alpr(d, "user", "list", *admin, fresh_code(d, secret), stdin=PASSWORD + "\n")
     assert "officer1" in r.stdout and "enforcement" in r.stdout
-    r = alpr(d, "audit", "verify", *admin, pyotp.TOTP(secret).now(), stdin=PASSWORD + "\n")
+    r = alpr(d, "audit", "verify", *admin, fresh_code(d, secret), stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "intact" in r.stdout, r.stderr
     out = tmp_path / "audit.csv"
-    r = alpr(d, "audit", "export", *admin, pyotp.TOTP(secret).now(), str(out), stdin=PASSWORD + "\n")
+    r = alpr(d, "audit", "export", *admin, fresh_code(d, secret), str(out), stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "search" in out.read_text()
-    r = alpr(d, "audit", "show", *admin, pyotp.TOTP(secret).now(), "--filter-user", "officer1",
+    r = alpr(d, "audit", "show", *admin, fresh_code(d, secret), "--filter-user", "officer1",
              "--action", "search", stdin=PASSWORD + "\n")
     assert "CIT-12345678" in r.stdout and "7ABC123" in r.stdout
 
@@ -86,18 +101,19 @@ def test_hold_purge_and_unlock_commands(cli_store, tmp_path):
     ws.place_hold(s, "PRK-20260001", "litigation", "appeal pending", [1])
     ws.close()
     admin = ["--user", "pmanager", "--password-stdin", "--totp"]
-    r = alpr(cli_store, "hold", "add", *admin, pyotp.TOTP(secret).now(), "--case-number", "PRK-20260002",
+    r = alpr(cli_store, "hold", "add", *admin, fresh_code(cli_store, secret), "--case-number", "PRK-20260002",
              "--kind", "discovery", "--reason", "discovery request", "3", stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "Hold 2" in r.stdout, r.stderr
-    r = alpr(cli_store, "purge", *admin, pyotp.TOTP(secret).now(), stdin=PASSWORD + "\n")
+    r = alpr(cli_store, "purge", *admin, fresh_code(cli_store, secret), stdin=PASSWORD + "\n")
     # Read 2 went at start-up (the purge every open runs); read 1 stays under its hold.
     assert "Purged 0 reads" in r.stdout and "1 reads kept by holds" in r.stdout, r.stdout + r.stderr
-    r = alpr(cli_store, "hold", "list", *admin, pyotp.TOTP(secret).now(), stdin=PASSWORD + "\n")
+    r = alpr(cli_store, "hold", "list", *admin, fresh_code(cli_store, secret), stdin=PASSWORD + "\n")
     assert "PRK-20260001" in r.stdout and "PRK-20260002" in r.stdout and "active" in r.stdout
-    r = alpr(cli_store, "hold", "release", *admin, pyotp.TOTP(secret).now(), "1", "--reason", "closed",
+    r = alpr(cli_store, "hold", "release", *admin, fresh_code(cli_store, secret), "1", "--reason", "closed",
              stdin=PASSWORD + "\n")
     assert r.returncode == 0, r.stderr
-    r = alpr(cli_store, "user", "unlock", *admin, pyotp.TOTP(secret).now(), "nobody", stdin=PASSWORD + "\n")
+    r = alpr(cli_store, "user", "unlock", *admin, fresh_code(cli_store, secret), "nobody",
+             stdin=PASSWORD + "\n")
     assert r.returncode == 1 and "No user" in r.stderr
 
 

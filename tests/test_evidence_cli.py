@@ -21,8 +21,9 @@ def cli(ws, people, tmp_path, monkeypatch, capsys):
     def alpr(*argv: str, user: str = "pprosecutor") -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
         extra = ["--user", user, "--password-stdin"]
-        if people.code(user):
-            extra += ["--totp", people.code(user)]
+        code = people.code(user)                    # a code works once: take one per command
+        if code:
+            extra += ["--totp", code]
         code = main(["--data-dir", str(ws.store.data_dir), *argv[:2], *extra, *argv[2:]])
         out = capsys.readouterr()
         return code, out.out, out.err

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel
 
 from app.engine.errors import AuthError
 from app.ui.login import LoginDialog
@@ -59,11 +59,11 @@ def test_wrong_password_then_locked_account(ws, ctx, people, qtbot):
     qtbot.addWidget(dialog)
     seq = last_seq(ws)
     _sign_in(dialog, "pprosecutor", "wrong-password")
-    assert "Wrong user name or password (4 attempts left" in dialog.login.message.text()
+    assert dialog.login.message.text() == "Wrong user name or password."
     assert dialog.password.text() == ""
     for _ in range(4):
         _sign_in(dialog, "pprosecutor", "wrong-password")
-    assert "locked" in dialog.login.message.text()
+    assert dialog.login.message.text() == "Wrong user name or password."   # no hint to a guesser
     _sign_in(dialog, "pprosecutor", PASSWORD)
     assert "account is locked" in dialog.login.message.text()
     assert dialog.session is None
@@ -88,6 +88,31 @@ def test_expired_password_is_changed_in_the_dialog(ws, ctx, people, qtbot, clock
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.session.user.username == "pprosecutor"
     actions = [a[2] for a in log_actions(ws) if a[1] == "pprosecutor"]
+    assert "password_change" in actions and actions[-1] == "login"
+
+
+def test_expired_password_with_a_second_factor_takes_a_code_each_step(ws, ctx, people, qtbot, clock):
+    people.user("ddeputy", "deputy")                # enrolled by the fixture
+    ws.store.execute("UPDATE users SET password_changed_at = ? WHERE username = 'ddeputy'",
+                     (int(clock()) - 400 * 86400,))
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    _sign_in(dialog, "ddeputy", PASSWORD)
+    assert dialog.pages.currentWidget() is dialog.change
+    assert not dialog.change_code.isHidden()
+    new = "Another-Long-Passphrase-42-Sky"
+    dialog.new_pw.setText(new)
+    dialog.new_pw2.setText(new)
+    dialog.ok.click()
+    assert "6-digit code" in dialog.change.message.text()      # no change without the code
+    dialog.change_code.setText(people.code("ddeputy"))
+    dialog.ok.click()
+    assert dialog.pages.currentWidget() is dialog.login
+    assert "next one-time code" in dialog.login.message.text()
+    assert not dialog.code.isHidden() and dialog.code.text() == ""
+    _sign_in(dialog, "ddeputy", new, people.code("ddeputy"))
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    actions = [a[2] for a in log_actions(ws) if a[1] == "ddeputy"]
     assert "password_change" in actions and actions[-1] == "login"
 
 
@@ -131,6 +156,33 @@ def test_idle_lock_then_same_user_unlocks(ws, people, open_window, clock):
     assert window.stack.currentIndex() == 0 and not deputy.locked
     actions = [a[2] for a in log_actions(ws) if a[1] == "ddeputy"]
     assert actions[-3:] == ["session_lock", "login_failed", "session_unlock"]
+
+
+def test_lock_screen_failures_lock_the_account_and_return_to_login(ws, people, open_window, qtbot):
+    deputy = people.user("ddeputy", "deputy")
+    window = open_window(deputy)
+    window.lock_now()
+    lock = window.lock_screen
+    for _ in range(ws.profile.lockout_attempts - 1):
+        lock.password.setText("a-guessed-password")
+        lock.code.setText(people.code("ddeputy"))
+        lock.unlock_button.click()
+        assert "stays locked" in lock.message.text() and lock.login_dialog is None
+    lock.password.setText("a-guessed-password")
+    lock.code.setText(people.code("ddeputy"))
+    lock.unlock_button.click()
+    assert deputy.ended and "now locked" in lock.message.text()
+    dialog = lock.login_dialog
+    assert dialog is not None and dialog.isVisible()
+    heading = dialog.login.findChild(QLabel, "heading").text()
+    assert "now locked" in heading and "Sign in again" in heading
+    assert window.stack.currentWidget() is lock            # nothing shows behind the dialog
+    ws.unlock_user(people.admin(), "ddeputy")
+    _sign_in(dialog, "ddeputy", PASSWORD, people.code("ddeputy"))
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert window.ctx.session is dialog.session and not dialog.session.ended
+    assert window.stack.currentIndex() == 0
+    assert ("ddeputy", "logout") in [(a[1], a[2]) for a in log_actions(ws)]
 
 
 def test_another_user_replaces_the_locked_one(ws, people, open_window, qtbot):
@@ -178,11 +230,20 @@ def test_change_password_from_the_session_menu(ws, people, open_window):
     dialog.repeat.setText(new + "x")
     dialog.buttons.accepted.emit()
     assert "differ" in dialog.message.text()
+    dialog.repeat.setText(new)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "6-digit code" in dialog.message.text()   # enrolled: code too
+    assert not dialog.code.isHidden()
+    code = people.code("ddeputy")
+    dialog.current.setText(PASSWORD)
+    dialog.code.setText(code)
     dialog.repeat.setText("short")
     dialog.new.setText("short")
     dialog.buttons.accepted.emit()
     assert dialog.isVisible() and dialog.message.text().startswith("Not changed:")
+    assert "at least" in dialog.message.text()
     dialog.current.setText(PASSWORD)
+    dialog.code.setText(code)                  # a refused change did not use the code up
     dialog.new.setText(new)
     dialog.repeat.setText(new)
     dialog.buttons.accepted.emit()

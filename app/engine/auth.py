@@ -2,15 +2,23 @@
 
 There are no shared accounts: every session belongs to one named user, so every access-log
 entry names a person (Calabasas, Accountability (a)).
+
+Sessions belong to the engine: a login registers an unguessable token with the live state
+of the session (user, role at sign-in, idle lock). A :class:`Session` object is only a handle;
+one the engine did not issue, one that was logged out, or one whose user or role was edited
+is refused. Every check re-reads the account, so disabling a user or changing their role
+ends their session at once. A one-time code works once (the last accepted time-step is kept).
 """
 from __future__ import annotations
 
 import io
 import secrets
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyotp
 import segno
+from pyotp import utils as otp_utils
 
 from . import accesslog, passwords
 from .accesslog import Actor
@@ -24,8 +32,25 @@ GENERIC_NAMES = {"admin", "administrator", "root", "user", "guest", "shared", "d
                  "prosecutor", "custodian", "auditor", "records", "system", "test", "demo"}
 
 
+WRONG_LOGIN = "Wrong user name or password."
+WRONG_CURRENT = "The current password is wrong."
+
+
 class PasswordExpired(AuthError):
-    """The password is older than the profile allows; it must be changed before use."""
+    """The password is older than the profile allows; it must be changed before use.
+
+    ``second_factor``: the account has a one-time code, so changing the password needs one."""
+
+    def __init__(self, message: str, second_factor: bool = False) -> None:
+        super().__init__(message)
+        self.second_factor = second_factor
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """An argon2id hash of a random secret, made once per process: a login for an unknown
+    user is checked against it, so it costs the same work as a wrong password."""
+    return passwords.hash_password(secrets.token_urlsafe(24))
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,21 @@ class Session:
         return self.user.actor
 
 
+@dataclass
+class _Live:
+    """The engine's record of a live session; the Session object mirrors it."""
+
+    user: User
+    role: str                   # the role at sign-in; a change ends the session
+    started: float
+    last_activity: float
+    locked: bool = False
+
+
+def _identity(user) -> tuple:
+    return tuple(getattr(user, a, None) for a in ("id", "username", "role", "agency"))
+
+
 @dataclass(frozen=True)
 class TotpEnrolment:
     secret: str
@@ -99,11 +139,18 @@ class Auth:
         self.store = store
         self.profile = profile
         self.clock = clock
+        self._live: dict[str, _Live] = {}       # token -> live session
+        self._ended: dict[str, str] = {}        # token -> why it ended
+        _dummy_hash()
 
     # -- users -----------------------------------------------------------------------------
     def get_user(self, username: str) -> User | None:
         row = self.store.query_one(f"SELECT {_USER_COLS} FROM users WHERE username = ?",
                                    (username.strip().lower(),))
+        return _user(row) if row else None
+
+    def _user_by_id(self, user_id: int) -> User | None:
+        row = self.store.query_one(f"SELECT {_USER_COLS} FROM users WHERE id = ?", (user_id,))
         return _user(row) if row else None
 
     def list_users(self) -> list[User]:
@@ -146,18 +193,35 @@ class Auth:
     def _password_hash(self, user_id: int) -> str:
         return self.store.query_one("SELECT password_hash FROM users WHERE id = ?", (user_id,))[0]
 
-    def change_password(self, username: str, old_password: str, new_password: str) -> None:
+    def change_password(self, username: str, old_password: str, new_password: str,
+                        totp_code: str | None = None) -> None:
+        """Change a password: the current one and, when enrolled, a one-time code are needed.
+
+        A wrong current password or code counts toward lock-out exactly as at login; a locked
+        or disabled account is refused (said only to someone who gave the right password)."""
+        now = self.clock()
         user = self.get_user(username)
-        if user is None or not passwords.verify_password(self._password_hash(user.id), old_password):
-            self._log_failure(username, "password_change_failed", "wrong current password")
-            raise AuthError("The current password is wrong.")
+        if user is None:
+            passwords.verify_password(_dummy_hash(), old_password)       # the same work
+            self._log_failure(username, "password_change_failed", "unknown user")
+            raise AuthError(WRONG_CURRENT)
+        ok = passwords.verify_password(self._password_hash(user.id), old_password)
+        self._refuse_closed_account(user, ok, now, "password_change_failed", WRONG_CURRENT)
+        if not ok:
+            self._log_failure(username, "password_change_failed", "wrong current password", count=True)
+            raise AuthError(WRONG_CURRENT)
+        step = self._second_factor(user, totp_code, "password_change_failed",
+                                   "Enter the 6-digit code from your authenticator app to change "
+                                   "the password.")
         passwords.check_rules(new_password, user.username,
                               second_factor=self.second_factor_for(user.role) or user.totp_enrolled,
                               history=self._history(user.id))
         digest = passwords.hash_password(new_password)
-        now = int(self.clock())
+        now = int(now)
         with self.store.transaction() as conn:
-            conn.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+            self._consume_step(conn, user.id, step)
+            conn.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, "
+                         "failed_attempts = 0, locked_until = NULL WHERE id = ?",
                          (digest, now, user.id))
             conn.execute("INSERT INTO password_history(user_id, hash, changed_at) VALUES (?,?,?)",
                          (user.id, digest, now))
@@ -174,11 +238,12 @@ class Auth:
         return self.get_user(username)
 
     # -- login -----------------------------------------------------------------------------
-    def _log_failure(self, username: str, action: str, reason: str) -> None:
+    def _log_failure(self, username: str, action: str, reason: str, *, count: bool = False) -> None:
+        """Log a refused attempt; ``count``: a wrong secret, which counts toward lock-out."""
         user = self.get_user(username)
         actor = user.actor if user else Actor(username.strip().lower()[:64] or "?", "unknown", "none")
         with self.store.transaction() as conn:
-            if user and action == "login_failed":
+            if user and count:
                 attempts = user.failed_attempts + 1
                 locked = None
                 if attempts >= self.profile.lockout_attempts:
@@ -190,98 +255,267 @@ class Auth:
             accesslog.append(conn, self.clock(), actor, action,
                              detail={"reason": reason})
 
+    def _locked(self, user: User, now: float) -> bool:
+        return bool(user.locked_until and user.locked_until > now)
+
+    def _locked_message(self, user: User, now: float) -> str:
+        minutes = max(1, int((user.locked_until - now + 59) // 60))
+        return (f"The account is locked after {self.profile.lockout_attempts} failed attempts; "
+                f"an administrator can unlock it, or it unlocks by itself in {minutes} minutes.")
+
+    def _refuse_closed_account(self, user: User, password_ok: bool, now: float, action: str,
+                               generic: str) -> None:
+        """Refuse a disabled or locked account; say why only to who gave the right password."""
+        why = "account disabled" if user.disabled else "account locked" if self._locked(user, now) else None
+        if why is None:
+            return
+        self._log_failure(user.username, action, why if password_ok else f"{why}; wrong password")
+        if not password_ok:
+            raise AuthError(generic)
+        if user.disabled:
+            raise AuthError("This account is disabled; ask the ALPR administrator.")
+        raise AccountLocked(self._locked_message(user, now))
+
+    def _password_expired(self, user: User, now: float) -> bool:
+        return now - user.password_changed_at > self.profile.password_max_age_days * 86400
+
     def login(self, username: str, password: str, totp_code: str | None = None) -> Session:
+        """Sign in. Unknown user, disabled account and wrong password get the same answer after
+        the same work (one argon2 verification); the log keeps the real reason."""
         now = self.clock()
         user = self.get_user(username)
         if user is None:
+            passwords.verify_password(_dummy_hash(), password)           # the same work
             self._log_failure(username, "login_failed", "unknown user")
-            raise AuthError("Wrong user name or password.")
-        if user.disabled:
-            self._log_failure(username, "login_refused", "account disabled")
-            raise AuthError("This account is disabled; ask the ALPR administrator.")
-        if user.locked_until and user.locked_until > now:
-            self._log_failure(username, "login_refused", "account locked")
-            minutes = max(1, int((user.locked_until - now + 59) // 60))
-            raise AccountLocked(
-                f"The account is locked after {self.profile.lockout_attempts} failed attempts; "
-                f"an administrator can unlock it, or it unlocks by itself in {minutes} minutes.")
-        if not passwords.verify_password(self._password_hash(user.id), password):
-            self._log_failure(username, "login_failed", "wrong password")
-            user = self.get_user(username)
-            if user.locked_until and user.locked_until > now:
-                raise AccountLocked(
-                    f"Wrong password. The account is now locked for "
-                    f"{self.profile.lockout_minutes} minutes after "
-                    f"{self.profile.lockout_attempts} failed attempts.")
-            left = self.profile.lockout_attempts - user.failed_attempts
-            raise AuthError(f"Wrong user name or password ({left} attempts left before lock-out).")
-        if user.totp_enrolled:
-            if not totp_code:
-                raise SecondFactorRequired("Enter the 6-digit code from your authenticator app.")
-            if not self._check_totp(user.id, totp_code):
-                self._log_failure(username, "login_failed", "wrong one-time code")
-                raise AuthError("The one-time code is wrong or expired.")
-        if now - user.password_changed_at > self.profile.password_max_age_days * 86400:
+            raise AuthError(WRONG_LOGIN)
+        ok = passwords.verify_password(self._password_hash(user.id), password)
+        self._refuse_closed_account(user, ok, now, "login_refused", WRONG_LOGIN)
+        if not ok:
+            self._log_failure(username, "login_failed", "wrong password", count=True)
+            raise AuthError(WRONG_LOGIN)
+        if self._password_expired(user, now):
+            # Before the one-time code, so that code stays unused for the password change.
             self._log_failure(username, "login_refused", "password expired")
-            raise PasswordExpired("Your password has expired; choose a new one to continue.")
+            raise PasswordExpired("Your password has expired; choose a new one to continue.",
+                                  second_factor=user.totp_enrolled)
+        step = self._second_factor(user, totp_code, "login_failed",
+                                   "Enter the 6-digit code from your authenticator app.")
+        token = secrets.token_urlsafe(32)
         with self.store.transaction() as conn:
+            self._consume_step(conn, user.id, step)
             conn.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
                          (user.id,))
             accesslog.append(conn, now, user.actor, "login")
-        user = self.get_user(username)
-        return Session(user=user, token=secrets.token_hex(16), started=now, last_activity=now,
-                       must_enrol_totp=self.second_factor_for(user.role) and not user.totp_enrolled)
+        user = self._user_by_id(user.id)
+        self._live[token] = _Live(user=user, role=user.role, started=now, last_activity=now)
+        return Session(user=user, token=token, started=now, last_activity=now,
+                       must_enrol_totp=self._must_enrol(user))
 
     def logout(self, session: Session, reason: str = "user") -> None:
         if session.ended:
             return
         session.ended = True
+        live = self._live.get(getattr(session, "token", None))
+        if live is not None:
+            self._end(session.token, live, reason)
+
+    # -- live sessions ---------------------------------------------------------------------
+    def _must_enrol(self, user: User) -> bool:
+        return self.second_factor_for(user.role) and not user.totp_enrolled
+
+    def _end(self, token: str, live: _Live, reason: str, session: Session | None = None) -> None:
+        """End a live session: forget its token (later use is refused) and log the logout."""
+        self._live.pop(token, None)
+        self._ended[token] = reason
+        if session is not None:
+            session.ended = True
         with self.store.transaction() as conn:
-            accesslog.append(conn, self.clock(), session.actor, "logout",
+            accesslog.append(conn, self.clock(), live.user.actor, "logout",
                              detail={"reason": reason})
+
+    def _registered(self, session: Session) -> _Live:
+        """The engine's record of ``session``; refuse a handle the engine did not issue, one
+        that ended, or one whose user or role differs from the record."""
+        token = getattr(session, "token", None)
+        live = self._live.get(token) if isinstance(token, str) else None
+        if live is None:
+            reason = self._ended.get(token) if isinstance(token, str) else None
+            if reason is None:
+                claimed = getattr(getattr(session, "user", None), "username", None) or "?"
+                with self.store.transaction() as conn:
+                    accesslog.append(conn, self.clock(),
+                                     Actor(str(claimed)[:64], "unknown", "none"), "denied",
+                                     detail={"reason": "session not issued by this workstation"})
+                raise AuthError("This session was not issued by this workstation or has ended; "
+                                "sign in again.")
+            session.ended = True
+            if reason == "user":
+                raise AuthError("This session has ended; log in again.")
+            raise AuthError(f"This session has ended ({reason}); log in again.")
+        if session.ended:
+            raise AuthError("This session has ended; log in again.")
+        if _identity(session.user) != _identity(live.user):
+            self._end(token, live, "session altered: user or role differs from the sign-in",
+                      session)
+            raise AuthError("This session does not match the one issued at sign-in (its user or "
+                            "role was changed); it has ended. Sign in again.")
+        return live
+
+    def _recheck(self, token: str, live: _Live, session: Session | None = None) -> None:
+        """Re-read the account: disabled, role changed or password expired ends the session."""
+        now = self.clock()
+        user = self._user_by_id(live.user.id)
+        if user is None or user.disabled:
+            self._end(token, live, "account disabled", session)
+            raise AuthError("Your account has been disabled by the ALPR administrator; the "
+                            "session has ended.")
+        if user.role != live.role:
+            self._end(token, live, "role changed", session)
+            raise AuthError(f"Your role changed from {live.role} to {user.role}; the session has "
+                            "ended. Sign in again to work under the new role.")
+        if self._password_expired(user, now):
+            self._end(token, live, "password expired", session)
+            raise PasswordExpired("Your password has expired, so the session has ended; sign in "
+                                  "and choose a new one.", second_factor=user.totp_enrolled)
+        live.user = user
+
+    def _mirror(self, session: Session, live: _Live) -> None:
+        """Copy the engine's state onto the handle (the handle's own fields are never trusted)."""
+        session.user = live.user
+        session.started = live.started
+        session.last_activity = live.last_activity
+        session.locked = live.locked
+        session.must_enrol_totp = self._must_enrol(live.user)
+
+    def live_count(self) -> int:
+        """How many sessions are live (the workstation closes the store when none is)."""
+        return len(self._live)
+
+    def recheck_sessions(self, user_id: int) -> None:
+        """After an administrator changed an account: end its sessions that may not go on."""
+        for token, live in list(self._live.items()):
+            if live.user.id == user_id:
+                try:
+                    self._recheck(token, live)
+                except AuthError:
+                    pass
 
     # -- idle lock -------------------------------------------------------------------------
     def touch(self, session: Session) -> None:
         """Check the session is usable and mark activity; lock it if it sat idle too long."""
-        if session.ended:
-            raise AuthError("This session has ended; log in again.")
+        live = self._registered(session)
+        self._recheck(session.token, live, session)
         now = self.clock()
-        if not session.locked and now - session.last_activity > self.profile.idle_lock_minutes * 60:
-            session.locked = True
+        if not live.locked and now - live.last_activity > self.profile.idle_lock_minutes * 60:
+            live.locked = True
             with self.store.transaction() as conn:
-                accesslog.append(conn, now, session.actor, "session_lock",
+                accesslog.append(conn, now, live.user.actor, "session_lock",
                                  detail={"idle_minutes": self.profile.idle_lock_minutes})
-        if session.locked:
+        if live.locked:
+            self._mirror(session, live)
             raise SessionLocked(
                 f"The session locked after {self.profile.idle_lock_minutes} idle minutes; "
                 "enter your password to unlock.")
-        session.last_activity = now
+        live.last_activity = now
+        self._mirror(session, live)
 
     def lock(self, session: Session) -> None:
-        if not session.locked:
-            session.locked = True
+        live = self._live.get(getattr(session, "token", None))
+        if live is None or session.ended or _identity(session.user) != _identity(live.user):
+            session.locked = True           # locking is always safe; unlocking checks the session
+            return
+        if not live.locked:
+            live.locked = True
             with self.store.transaction() as conn:
-                accesslog.append(conn, self.clock(), session.actor,
+                accesslog.append(conn, self.clock(), live.user.actor,
                                  "session_lock", detail={"reason": "user"})
+        self._mirror(session, live)
 
     def unlock(self, session: Session, password: str, totp_code: str | None = None) -> None:
-        user = self.get_user(session.user.username)
-        ok = user and not user.disabled and passwords.verify_password(self._password_hash(user.id), password)
+        """The same user comes back. Failures count toward lock-out; once the account is locked
+        (or if it is locked or disabled already) the session cannot be unlocked and ends."""
+        live = self._registered(session)
+        token, now = session.token, self.clock()
+        user = self._user_by_id(live.user.id)
+        if user is None or user.disabled:
+            self._end(token, live, "account disabled", session)
+            raise AuthError("This account is disabled; the session has ended.")
+        if self._locked(user, now):
+            self._end(token, live, "account locked", session)
+            raise AccountLocked(self._locked_message(user, now) + " The session has ended.")
+        ok = passwords.verify_password(self._password_hash(user.id), password)
+        step = None
         if ok and user.totp_enrolled:
-            ok = bool(totp_code) and self._check_totp(user.id, totp_code)
+            step, replay = self._check_totp(user.id, totp_code)
+            ok = step is not None
+            why = "reused one-time code at unlock" if replay else "wrong one-time code at unlock"
+        else:
+            why = "wrong password at unlock"
         if not ok:
-            self._log_failure(session.user.username, "login_failed", "wrong password at unlock")
+            self._log_failure(user.username, "login_failed", why, count=True)
+            user = self._user_by_id(user.id)
+            if self._locked(user, now):
+                self._end(token, live, "account locked after failed unlock attempts", session)
+                raise AccountLocked(
+                    f"Wrong password or code. The account is now locked for "
+                    f"{self.profile.lockout_minutes} minutes after "
+                    f"{self.profile.lockout_attempts} failed attempts, and the session has ended.")
             raise AuthError("Wrong password; the session stays locked.")
-        session.locked = False
-        session.last_activity = self.clock()
+        live.locked = False
+        live.last_activity = now
         with self.store.transaction() as conn:
-            accesslog.append(conn, self.clock(), session.actor, "session_unlock")
+            self._consume_step(conn, user.id, step)
+            conn.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                         (user.id,))
+            accesslog.append(conn, self.clock(), live.user.actor,
+                             "session_unlock")
+        self._mirror(session, live)
 
     # -- second factor ---------------------------------------------------------------------
-    def _check_totp(self, user_id: int, code: str) -> bool:
-        secret = self.store.query_one("SELECT totp_secret FROM users WHERE id = ?", (user_id,))[0]
-        return bool(secret) and pyotp.TOTP(secret).verify(code.strip(), for_time=self.clock(),
-                                                          valid_window=1)
+    def _check_totp(self, user_id: int, code: str | None) -> tuple[int | None, bool]:
+        """(time-step of the code, None if refused; whether it was a used code replayed).
+
+        Codes of the step before and after now are accepted (clock drift), but never one of
+        a step at or before the last code accepted for this user."""
+        secret, last = self.store.query_one(
+            "SELECT totp_secret, totp_last_step FROM users WHERE id = ?", (user_id,))
+        code = (code or "").strip()
+        if not secret or not code:
+            return None, False
+        totp = pyotp.TOTP(secret)
+        now_step = totp.timecode(self.clock())
+        replay = False
+        for step in (now_step - 1, now_step, now_step + 1):
+            if otp_utils.strings_equal(code, totp.generate_otp(step)):
+                if last is not None and step <= last:
+                    replay = True
+                    continue
+                return step, False
+        return None, replay
+
+    def _consume_step(self, conn, user_id: int, step: int | None) -> None:
+        """Record ``step`` as the last accepted one, in the caller's transaction."""
+        if step is None:
+            return
+        cur = conn.execute("UPDATE users SET totp_last_step = ? WHERE id = ? AND "
+                           "(totp_last_step IS NULL OR totp_last_step < ?)", (step, user_id, step))
+        if cur.rowcount != 1:
+            raise AuthError("This one-time code was already used; wait for the next one.")
+
+    def _second_factor(self, user: User, code: str | None, action: str, ask: str) -> int | None:
+        """For an enrolled user, the time-step of a fresh, right code (to consume on success)."""
+        if not user.totp_enrolled:
+            return None
+        if not code or not code.strip():
+            raise SecondFactorRequired(ask)
+        step, replay = self._check_totp(user.id, code)
+        if step is None:
+            self._log_failure(user.username, action,
+                              "reused one-time code" if replay else "wrong one-time code", count=True)
+            if replay:
+                raise AuthError("This one-time code was already used; wait for the next one.")
+            raise AuthError("The one-time code is wrong or expired.")
+        return step
 
     def begin_totp(self, session: Session) -> TotpEnrolment:
         secret = pyotp.random_base32()
@@ -296,13 +530,18 @@ class Auth:
         return TotpEnrolment(secret, uri, buf.getvalue())
 
     def confirm_totp(self, session: Session, code: str) -> None:
-        if not self._check_totp(session.user.id, code):
+        live = self._registered(session)
+        step, replay = self._check_totp(live.user.id, code)
+        if step is None:
+            if replay:
+                raise AuthError("This one-time code was already used; wait for the next one.")
             raise AuthError("The code does not match; scan the QR code again and enter a fresh code.")
         with self.store.transaction() as conn:
-            conn.execute("UPDATE users SET totp_enrolled = 1 WHERE id = ?", (session.user.id,))
-            accesslog.append(conn, self.clock(), session.actor, "totp_enrol")
-        session.user = self.get_user(session.user.username)
-        session.must_enrol_totp = False
+            self._consume_step(conn, live.user.id, step)
+            conn.execute("UPDATE users SET totp_enrolled = 1 WHERE id = ?", (live.user.id,))
+            accesslog.append(conn, self.clock(), live.user.actor, "totp_enrol")
+        live.user = self._user_by_id(live.user.id)
+        self._mirror(session, live)
 
     # -- used by the workstation's key slots -------------------------------------------------
     def set_password(self, actor: Actor, user: User, new_password: str, *, expired: bool) -> None:

@@ -55,7 +55,6 @@ class Workstation:
         self.clock = clock
         self.purge_on_start = purge_on_start
         self._auth: Auth | None = None
-        self._sessions: dict[str, Session] = {}
         self._setup = False               # created in this process and nobody has logged in yet
         self._recovered = False           # interrupted exports looked for, at the first login
         if vault.is_open:
@@ -107,7 +106,6 @@ class Workstation:
     def _seal(self) -> None:
         self.vault.seal()
         self._auth = None
-        self._sessions.clear()
         self._setup = False
 
     def _unseal(self, key: bytes) -> None:
@@ -270,7 +268,7 @@ class Workstation:
         try:
             session = self.auth.login(name, password, totp_code)
         except BaseException:
-            if not was_open and not self._sessions:
+            if not was_open and not self.auth.live_count():
                 self._seal()
             raise
         if was_open and self.vault.key_for(name, password) is None:
@@ -284,7 +282,6 @@ class Workstation:
             self.log(session.actor, "key_slot_upgrade",
                      detail={"note": "the store key left the OS keyring; other users need a "
                                      "password reset by an administrator"})
-        self._sessions[session.token] = session
         return session
 
     def _slot_key(self, name: str, password: str,
@@ -302,8 +299,7 @@ class Workstation:
     def logout(self, session: Session) -> None:
         """End the session; the last one out closes the store."""
         self.auth.logout(session)
-        self._sessions.pop(session.token, None)
-        if not any(not s.ended for s in self._sessions.values()):
+        if not self.auth.live_count():
             self._seal()
 
     def lock(self, session: Session) -> None:
@@ -312,7 +308,8 @@ class Workstation:
     def unlock(self, session: Session, password: str, totp_code: str | None = None) -> None:
         self.auth.unlock(session, password, totp_code)
 
-    def change_password(self, username: str, old: str, new: str) -> None:
+    def change_password(self, username: str, old: str, new: str,
+                        totp_code: str | None = None) -> None:
         """Change a password (also when it has expired, from the login screen): the slot is
         re-wrapped under the new password in the same step."""
         name = username.strip().lower()
@@ -320,9 +317,9 @@ class Workstation:
         if not was_open:
             self._unseal(self._slot_key(name, old, "The current password is wrong."))
         try:
-            self._rewrap(name, new, lambda: self.auth.change_password(name, old, new))
+            self._rewrap(name, new, lambda: self.auth.change_password(name, old, new, totp_code))
         finally:
-            if not was_open and not self._sessions:
+            if not was_open and not self.auth.live_count():
                 self._seal()
 
     def _rewrap(self, name: str, password: str, change: Callable[[], object]) -> None:
@@ -339,11 +336,12 @@ class Workstation:
                 self.vault.slots.save()
             raise
 
-    def change_own_password(self, session: Session, old: str, new: str) -> None:
+    def change_own_password(self, session: Session, old: str, new: str,
+                            totp_code: str | None = None) -> None:
         """A signed-in user changes their password before it expires: the session must be
-        live and unlocked, and the current password is asked again, as at login."""
+        live and unlocked, and the current password (and one-time code) is asked again."""
         self.auth.touch(session)
-        self.change_password(session.user.username, old, new)
+        self.change_password(session.user.username, old, new, totp_code)
 
     def reset_password(self, session: Session, username: str, new_password: str) -> User:
         """An administrator sets a first password for someone (forgotten, or a key slot lost):
@@ -389,6 +387,7 @@ class Workstation:
         user = self.auth.set_flag(session.actor, username, "user_disable",
                                   "UPDATE users SET disabled = 1 WHERE id = ?", ())
         self.vault.slots.remove(user.username)      # a disabled person's password opens nothing
+        self.auth.recheck_sessions(user.id)         # their live sessions end now
         return user
 
     def enable_user(self, session: Session, username: str) -> User:
@@ -399,9 +398,11 @@ class Workstation:
     def set_role(self, session: Session, username: str, role: str) -> User:
         self.guard(session, "user_admin")
         role_def = self.profile.role(role)
-        return self.auth.set_flag(session.actor, username, "user_role",
+        user = self.auth.set_flag(session.actor, username, "user_role",
                                   "UPDATE users SET role = ?, agency = ? WHERE id = ?",
                                   (role_def.id, role_def.agency))
+        self.auth.recheck_sessions(user.id)         # a session under the old role ends now
+        return user
 
     # -- training --------------------------------------------------------------------------
     def add_training(self, session: Session | None, username: str, course: str,

@@ -4,6 +4,9 @@ The engine locks a session that sat idle past the profile's limit (and refuses i
 unlocked); the GUI mirrors that by watching keyboard and mouse input on the application and
 covering every screen, so no read stays on display at an unattended desk. Another user may
 sign in at the lock screen; the first user is then logged out, never left half-open.
+Wrong passwords at the lock screen count toward lock-out; once the account is locked (or
+disabled) the engine ends the session, and the lock screen turns into the login screen with
+the engine's sentence.
 """
 from __future__ import annotations
 
@@ -63,6 +66,7 @@ class LockScreen(QWidget):
         self.setStyleSheet(style.LOCK_SCREEN)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.switch_dialog: LoginDialog | None = None
+        self.login_dialog: LoginDialog | None = None
         self.title = QLabel()
         self.title.setObjectName("heading")
         self.title.setStyleSheet(style.HEADING)
@@ -106,6 +110,7 @@ class LockScreen(QWidget):
         self.title.setText(f"Locked. {s.user.full_name} ({s.user.username}) is signed in.\n"
                            "Enter the password to unlock.")
         self.code.setVisible(s.user.totp_enrolled)
+        self.unlock_button.setEnabled(True)
         self.password.clear()
         self.code.clear()
         self.message.clear()
@@ -117,8 +122,25 @@ class LockScreen(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.password.clear()
+            self.code.clear()
             self.message.setText(str(exc))
+            if s.ended:                     # account locked or disabled: no way back in
+                self.session_ended(str(exc))
         self.ctx.db(lambda: ws.unlock(s, pw, code), lambda _n: self.unlocked.emit(), failed)
+
+    def session_ended(self, why: str) -> LoginDialog:
+        """The engine ended the locked session: only a fresh sign-in opens the window again."""
+        self.unlock_button.setEnabled(False)
+        self.login_dialog = LoginDialog(self.ctx, self, heading=f"{why} Sign in again.")
+        self.login_dialog.accepted.connect(self._signed_in_again)
+        self.login_dialog.rejected.connect(lambda: self.window().close())
+        self.login_dialog.open()
+        return self.login_dialog
+
+    def _signed_in_again(self) -> None:
+        self.unlock_button.setEnabled(True)
+        self.ctx.set_session(self.login_dialog.session)
+        self.unlocked.emit()
 
     def start_switch(self) -> LoginDialog:
         """Let another user sign in here; the locked user is logged out when they succeed."""

@@ -3,8 +3,9 @@
 Every refusal is shown inline, in the engine's own words, so a user who mistyped sees why
 without a pop-up; the engine has already logged the attempt. The dialog walks through the
 steps a login can need: create the first administrator on a new store, a one-time code,
-a new password when the old one expired, enrolling an authenticator app when the role
-requires one, and a clear notice when the user's ALPR training is not current.
+a new password when the old one expired (with a one-time code where the user has one; a
+code works once, so signing in afterwards takes the next one), enrolling an authenticator
+app when the role requires one, and a clear notice when the user's ALPR training is not current.
 """
 from __future__ import annotations
 
@@ -86,8 +87,13 @@ class LoginDialog(QDialog):
 
         self.change = _Page("Your password has expired. Choose a new one to continue.")
         self.new_pw, self.new_pw2 = _password_field(), _password_field()
+        self.change_code = QLineEdit()
+        self.change_code.setObjectName("changeCode")
+        self.change_code.setPlaceholderText("6-digit code from your authenticator app")
         self.change.form.addRow("New password", self.new_pw)
         self.change.form.addRow("Repeat new password", self.new_pw2)
+        self.change.form.addRow("One-time code", self.change_code)
+        self._show_change_code(False)
 
         self.enrol = _Page("Your role requires a second factor. Scan this code with an "
                            "authenticator app, then enter the 6-digit code it shows.")
@@ -123,6 +129,10 @@ class LoginDialog(QDialog):
     def _show_code(self, visible: bool) -> None:
         self.code.setVisible(visible)
         self.login.form.labelForField(self.code).setVisible(visible)
+
+    def _show_change_code(self, visible: bool) -> None:
+        self.change_code.setVisible(visible)
+        self.change.form.labelForField(self.change_code).setVisible(visible)
 
     def submit(self) -> None:
         """The one button: act on whichever step is shown."""
@@ -174,6 +184,10 @@ class LoginDialog(QDialog):
                 self.code.setFocus()
                 self.login.say(str(exc), error=False)
             elif isinstance(exc, PasswordExpired):
+                # The engine asks for the expiry before the code, so a code typed here is
+                # still unused and serves for the change.
+                self._show_change_code(exc.second_factor)
+                self.change_code.setText(self.code.text().strip() if exc.second_factor else "")
                 self._go(self.change, "Change password")
                 self.change.say(str(exc))
             elif isinstance(exc, EngineError):
@@ -189,13 +203,21 @@ class LoginDialog(QDialog):
             self.change.say("The two new passwords differ.")
             return
         ws, name, old, new = self.ctx.ws, self.user.text(), self.password.text(), self.new_pw.text()
+        code = self.change_code.text().strip() if self.change_code.isVisibleTo(self.change) else ""
 
         def changed(_none) -> None:
             self.password.setText(new)
             self._go(self.login, "Sign in")
+            if code:                        # that code is used up: sign in with the next one
+                self.code.clear()
+                self._show_code(True)
+                self.code.setFocus()
+                self.login.say("Password changed. Enter the next one-time code from your "
+                               "authenticator app to sign in (each code works once).", error=False)
+                return
             self.login.say("Password changed. Signing in with the new password.", error=False)
             self._login()
-        self._run(self.change, lambda: ws.change_password(name, old, new), changed)
+        self._run(self.change, lambda: ws.change_password(name, old, new, code or None), changed)
 
     def _signed_in(self, session: Session) -> None:
         self.session = session

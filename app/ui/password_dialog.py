@@ -1,8 +1,10 @@
 """Changing one's own password before it expires (Session menu).
 
 Why ask for the current password although the user is signed in: a workstation left
-unlocked for a moment must not let a passer-by take over the account. The engine checks it,
-applies the same rules as at expiry (length, banned list, history) and logs the change.
+unlocked for a moment must not let a passer-by take over the account. The engine checks it
+(and the one-time code of a user with an authenticator app), counts a wrong one toward
+lock-out as at login, applies the same rules as at expiry (length, banned list, history)
+and logs the change.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ def _password_field(name: str) -> QLineEdit:
 
 
 class PasswordDialog(QDialog):
-    """Current password, new password twice; refusals stay in the dialog."""
+    """Current password, one-time code (if enrolled), new password twice; refusals stay in
+    the dialog."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,6 +34,9 @@ class PasswordDialog(QDialog):
         self.current = _password_field("currentPassword")
         self.new = _password_field("newPassword")
         self.repeat = _password_field("repeatPassword")
+        self.code = QLineEdit()
+        self.code.setObjectName("passwordCode")
+        self.code.setPlaceholderText("6-digit code from your authenticator app")
         self.message = QLabel()
         self.message.setObjectName("passwordMessage")
         self.message.setWordWrap(True)
@@ -42,6 +48,9 @@ class PasswordDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Current password", self.current)
+        form.addRow("One-time code", self.code)
+        self.code.setVisible(ctx.session.user.totp_enrolled)
+        form.labelForField(self.code).setVisible(ctx.session.user.totp_enrolled)
         form.addRow("New password", self.new)
         form.addRow("Repeat new password", self.repeat)
         layout = QVBoxLayout(self)
@@ -51,6 +60,7 @@ class PasswordDialog(QDialog):
 
     def submit(self) -> None:
         old, new = self.current.text(), self.new.text()
+        code = self.code.text().strip() or None
         if not old or not new:
             self._say("Enter your current password and the new one.")
             return
@@ -64,12 +74,13 @@ class PasswordDialog(QDialog):
         def failed(text: str) -> None:
             self.buttons.setEnabled(True)
             self.current.clear()
+            self.code.clear()
             self._say(f"Not changed: {text}")
 
         def done(_none) -> None:
             self.buttons.setEnabled(True)
             self.accept()
-        self.ctx.db(lambda: ws.change_own_password(session, old, new), done,
+        self.ctx.db(lambda: ws.change_own_password(session, old, new, code), done,
                     self.ctx.inline(failed))
 
     def _say(self, text: str) -> None:
