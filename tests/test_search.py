@@ -47,8 +47,9 @@ def test_filters_time_camera_site_hits(ws, dep, seeded, clock):
     now = int(clock())
     page = ws.search(dep, SearchQuery(plate="7ABC", mode="partial", start=now - 2000, end=now))
     assert _plates(page) == ["7ABC12", "7ABC123"]          # newest first
-    assert [r.id for r in ws.search(dep, SearchQuery(cameras=("CAM-LV-N",))).rows] == [5, 1]
-    assert {r.id for r in ws.search(dep, SearchQuery(sites=("Las Virgenes / Agoura Rd",))).rows} == {1, 3, 5}
+    hours = dict(start=now - 4 * 3600, end=now)          # a search without a plate: in a window
+    assert [r.id for r in ws.search(dep, SearchQuery(cameras=("CAM-LV-N",), **hours)).rows] == [5, 1]
+    assert {r.id for r in ws.search(dep, SearchQuery(sites=("Las Virgenes / Agoura Rd",), **hours)).rows} == {1, 3, 5}
     with ws.store.transaction() as c:
         c.execute("INSERT INTO hotlists VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
         c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, added_at) VALUES (1, 'svs', '8XYZ999', 'stolen', 1, 0)")
@@ -57,10 +58,12 @@ def test_filters_time_camera_site_hits(ws, dep, seeded, clock):
     assert [(r.id, r.has_hit) for r in page.rows] == [(3, True)]
 
 
-def test_sort_and_paging_log_exactly_what_was_returned(ws, dep, seeded):
-    first = ws.search(dep, SearchQuery(cameras=("CAM-LV-N", "CAM-CC-E", "CAM-LV-S", "CAM-MP-W"), sort="confidence", descending=False), limit=4)
+def test_sort_and_paging_log_exactly_what_was_returned(ws, dep, seeded, clock):
+    q = SearchQuery(cameras=("CAM-LV-N", "CAM-CC-E", "CAM-LV-S", "CAM-MP-W"), sort="confidence",
+                    descending=False, start=int(clock()) - 3 * 3600, end=int(clock()))
+    first = ws.search(dep, q, limit=4)
     assert [r.confidence for r in first.rows] == sorted(r.confidence for r in first.rows) and first.has_more
-    second = ws.search(dep, SearchQuery(cameras=("CAM-LV-N", "CAM-CC-E", "CAM-LV-S", "CAM-MP-W"), sort="confidence", descending=False), offset=4, limit=4)
+    second = ws.search(dep, q, offset=4, limit=4)
     assert len(second.rows) == 2 and not second.has_more
     logged = ws.store.query("SELECT action, result_ids FROM access_log WHERE action LIKE 'search%' ORDER BY seq")
     assert [a for a, _ in logged] == ["search", "search_page"]
@@ -85,6 +88,29 @@ def test_bad_queries_get_a_clear_message_and_are_not_run(ws, dep, seeded, query,
     with pytest.raises(ValidationError, match=message):
         ws.search(dep, query)
     assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'search'")[0] == before
+
+
+def test_a_search_without_a_plate_is_limited_to_the_profiles_window(ws, dep, seeded, clock):
+    """By camera or site alone a search lists every vehicle there: only within the window the
+    profile sets (4 hours), said in one sentence; a refused search runs nothing and logs nothing."""
+    now = int(clock())
+    assert ws.profile.plateless_search_max_hours == 4
+    before = ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'search'")[0]
+    for query, message in [
+            (SearchQuery(cameras=("CAM-LV-N",)), "at most 4 hours: set both From and To"),
+            (SearchQuery(sites=("Old Town Calabasas",), start=now - 3600), "set both From and To"),
+            (SearchQuery(cameras=("CAM-LV-N",), start=now - 4 * 3600 - 1, end=now),
+             "at most 4 hours; this one covers 4 hours 1 minute"),
+            (SearchQuery(sites=("Old Town Calabasas",), start=now - 86400 * 30, end=now),
+             "this one covers 720 hours")]:
+        with pytest.raises(ValidationError, match=message):
+            ws.search(dep, query)
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'search'")[0] == before
+    page = ws.search(dep, SearchQuery(cameras=("CAM-LV-N",), start=now - 4 * 3600, end=now))
+    assert [r.id for r in page.rows] == [5, 1]
+    # a plate, or hot-listed vehicles only, need no window
+    assert len(ws.search(dep, SearchQuery(plate="7ABC123", cameras=("CAM-LV-N",))).rows) == 1
+    assert ws.search(dep, SearchQuery(hits_only=True, cameras=("CAM-LV-N",))).rows == []
 
 
 def test_corrected_reads_are_found_by_both_plates(ws, dep, seeded):

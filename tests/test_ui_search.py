@@ -78,14 +78,16 @@ def test_each_search_mode_and_filter_through_the_form(ws, people, open_window, c
     assert rows and all(r.has_hit for r in rows)
     assert {r.plate for r in rows} == {"8XYZ999", "6TRK221", "5SAM808"}
     panel.hits_only.setChecked(False)
+    from datetime import datetime, timedelta
+    now = datetime.fromtimestamp(clock())
     site = panel.sites.item(0)
     site.setCheckState(Qt.CheckState.Checked)
+    assert _search(window, "", "exact") == [] and "at most 4 hours" in window.ctx.presenter.last
+    panel.set_range(now - timedelta(hours=4), now)         # without a plate: inside 4 hours
     rows = _search(window, "", "exact")
     assert rows and {r.site for r in rows} == {site.data(Qt.ItemDataRole.UserRole)}
     site.setCheckState(Qt.CheckState.Unchecked)
 
-    from datetime import datetime, timedelta
-    now = datetime.fromtimestamp(clock())
     panel.set_range(now - timedelta(hours=2), now)
     rows = _search(window, "", "partial") or _search(window, "7ABC123")
     assert rows and all(r.read_at >= clock() - 7200 - 60 for r in rows)
@@ -104,9 +106,13 @@ def test_bad_input_gives_a_sentence_and_keeps_the_form(ws, people, open_window, 
 
 def test_results_page_as_the_user_scrolls_and_sort_in_sql(ws, people, open_window, clock, qtbot):
     bulk_reads(ws, 2500, int(clock()))
+    ws.store.execute("UPDATE reads SET read_at = ? - id * 5", (int(clock()),))  # all in 4 hours
     window = open_window(people.user("ddeputy", "deputy"))
     panel, model = window.search, window.search.model
     seq = last_seq(ws)
+    from datetime import datetime, timedelta
+    now = datetime.fromtimestamp(clock())
+    panel.set_range(now - timedelta(hours=4), now)        # a search without a plate: in a window
     panel.cameras.item(1).setCheckState(Qt.CheckState.Checked)
     panel.search_button.click()
     assert model.rowCount() == FIRST_PAGE and model.canFetchMore()

@@ -67,6 +67,8 @@ class PolicyProfile:
     roles: dict[str, Role]
     purposes: tuple[Purpose, ...]
     vendor_perfect_read_rate: float | None = None
+    plateless_search_max_hours: int = 4     # a search without a plate covers at most this window
+    aggregate_min_count: int = 5            # aggregate counts below this show as "fewer than N"
 
     def role(self, role_id: str) -> Role:
         try:
@@ -147,4 +149,6 @@ def load_profile(profile_id: str, directory: Path = POLICY_DIR) -> PolicyProfile
         ),
         roles=roles, purposes=purposes,
         vendor_perfect_read_rate=raw.get("vendor_perfect_read_rate"),
+        plateless_search_max_hours=int(raw.get("plateless_search_max_hours", 4)),
+        aggregate_min_count=int(raw.get("aggregate_min_count", 5)),
     )

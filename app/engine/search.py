@@ -72,8 +72,13 @@ def row_from(t: tuple, closeness: float | None = None) -> ReadRow:
                    closeness)
 
 
-def check(query: SearchQuery) -> SearchQuery:
-    """Validate a query before anything runs; returns it with the plate normalised."""
+def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQuery:
+    """Validate a query before anything runs; returns it with the plate normalised.
+
+    A search without a plate (by camera or site alone) lists every vehicle seen there, so
+    with ``plateless_max_hours`` (the policy profile's limit) it must name a time window no
+    longer than that. A hits-only search lists hot-listed vehicles only and is not limited.
+    """
     if query.mode not in MODES:
         raise ValidationError(f"Unknown search mode {query.mode!r}; use one of {', '.join(MODES)}.")
     if query.sort not in SORTS:
@@ -91,8 +96,27 @@ def check(query: SearchQuery) -> SearchQuery:
         raise ValidationError("Give a plate, or narrow the search by camera, site or hits.")
     if query.start is not None and query.end is not None and query.start >= query.end:
         raise ValidationError("The start of the time range must be before its end.")
+    if not plate and not query.hits_only and plateless_max_hours is not None:
+        _check_plateless_window(query, plateless_max_hours)
     return SearchQuery(**{**asdict(query), "plate": plate, "cameras": tuple(query.cameras),
                           "sites": tuple(query.sites)})
+
+
+def _check_plateless_window(query: SearchQuery, max_hours: int) -> None:
+    """A camera or site search without a plate: only within the profile's time window."""
+    limit = f"{max_hours} hour{'s' if max_hours != 1 else ''}"
+    if query.start is None or query.end is None:
+        raise ValidationError(
+            f"A search without a plate lists every vehicle seen at those cameras or sites, so "
+            f"policy allows it only within a time window of at most {limit}: set both From and To.")
+    if query.end - query.start > max_hours * 3600:
+        hours, minutes = divmod(-(-(query.end - query.start) // 60), 60)     # minutes, rounded up
+        covers = f"{hours} hour{'s' if hours != 1 else ''}" + (
+            f" {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
+        raise ValidationError(
+            f"A search without a plate lists every vehicle seen at those cameras or sites, so "
+            f"policy allows it only within a time window of at most {limit}; this one covers "
+            f"{covers}. Narrow From and To, or search for a plate.")
 
 
 def _where(query: SearchQuery) -> tuple[list[str], list]:

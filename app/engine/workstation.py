@@ -454,7 +454,7 @@ class Workstation:
                limit: int = 200) -> search.SearchPage:
         """One page of a search; the log entry names exactly the reads this page returns."""
         self.guard(session, "search")
-        q = search.check(query)
+        q = search.check(query, self.profile.plateless_search_max_hours)
         rows, more = self.logged(
             session, "search" if offset == 0 else "search_page",
             lambda conn: search.run_page(conn, q, offset, limit),
