@@ -121,7 +121,8 @@ def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock, form
     q = AggregateQuery(now - 86400, now + 1, offense="stolen")
     res = run(ws.evidence.export_aggregate(admin, req.id, q, tmp_path, "Traffic counts, last day"))
     rows = list(csv.DictReader(io.StringIO((res.path / "aggregate.csv").read_text())))
-    assert sum(int(r["reads"]) for r in rows) == 4 and sum(int(r["hits_stolen"]) for r in rows) == 1
+    assert len(rows) == 4                               # one read and at most one hit per camera
+    assert {r["reads"] for r in rows} == {r["hits_stolen"] for r in rows} == {"fewer than 5"}
     files = sorted(p.name for p in res.path.rglob("*") if p.is_file())
     assert files == ["aggregate.csv", "aggregate.json", "chain-of-custody.pdf", "manifest.sha256"]
     everything = "".join(p.read_text(errors="ignore") for p in res.path.glob("aggregate.*"))
@@ -146,8 +147,48 @@ def test_aggregate_counts_by_site_and_period(ws, people, reads, clock):
         rows = aggregate(conn, AggregateQuery(now - 86400, now + 1, sites=("Las Virgenes / Agoura Rd",)))
         assert {r.camera_id for r in rows} == {"CAM-LV-N", "CAM-LV-S"}
         assert sum(r.reads for r in rows) == 2          # reads 300..303 rotate over four cameras
-        assert sum(r.reads for r in aggregate(conn, AggregateQuery(now + 10, now + 20))) == 0
+        assert sum(r.reads for r in aggregate(conn, AggregateQuery(now + 10, now + 3610))) == 0
         with pytest.raises(ValidationError, match="end after it starts"):
             aggregate(conn, AggregateQuery(now, now - 1))
+        with pytest.raises(ValidationError, match="at least an hour"):
+            aggregate(conn, AggregateQuery(now - 3599, now))
         rows = aggregate(conn, AggregateQuery(now - 86400, now + 1, cameras=("CAM-LV-S", "CAM-CC-E")))
         assert [(r.camera_id, r.reads) for r in rows] == [("CAM-LV-S", 1), ("CAM-CC-E", 1)]
+
+
+def test_aggregate_counts_under_the_threshold_and_short_periods_single_out_no_one(
+        ws, people, clock, tmp_path, form):
+    """Counts under the profile's threshold (5) read "fewer than 5", totals give only the range
+    the rows allow, and a period under an hour is refused before anything is written."""
+    from tests.conftest import insert_reads
+    now = int(clock())
+    # CAM-LV-N: 12 reads of 6 plates; CAM-LV-S: 3 reads of one plate; CAM-CC-E: 5; CAM-MP-W: none
+    insert_reads(ws, [(900 + i, f"7ABC{i % 6:03d}", now - 60 * (i + 1), "CAM-LV-N", 0.9) for i in range(12)]
+                 + [(950 + i, "8XYZ999", now - 90 * (i + 1), "CAM-LV-S", 0.9) for i in range(3)]
+                 + [(970 + i, f"5SAM{i:03d}", now - 70 * (i + 1), "CAM-CC-E", 0.9) for i in range(5)])
+    admin = people.admin()
+    clerk = people.user("cclerk", "custodian")
+    req = ws.evidence.request_release(clerk, form(agency="Calabasas Public Works", agency_type="public_agency",
+                                                  purpose="Traffic study", read_ids=()))
+    ws.evidence.decide_release(admin, req.id, True, "Counts only, per policy")
+    assert ws.profile.aggregate_min_count == 5
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    with pytest.raises(ValidationError, match="at least an hour"):
+        run(ws.evidence.export_aggregate(admin, req.id, AggregateQuery(now - 1800, now), drive, "x"))
+    assert list(drive.iterdir()) == []
+    res = run(ws.evidence.export_aggregate(admin, req.id, AggregateQuery(now - 7200, now + 1), drive,
+                                           "Traffic counts, two hours"))
+    rows = {r["camera_id"]: r for r in csv.DictReader(io.StringIO((res.path / "aggregate.csv").read_text()))}
+    assert (rows["CAM-LV-N"]["reads"], rows["CAM-LV-N"]["distinct_plates"]) == ("12", "6")
+    assert (rows["CAM-LV-S"]["reads"], rows["CAM-LV-S"]["distinct_plates"]) == ("fewer than 5", "fewer than 5")
+    assert (rows["CAM-CC-E"]["reads"], rows["CAM-CC-E"]["distinct_plates"]) == ("5", "5")
+    assert rows["CAM-MP-W"]["reads"] == "fewer than 5"
+    assert {r["hits_all_offenses"] for r in rows.values()} == {"fewer than 5"}
+    doc = json.loads((res.path / "aggregate.json").read_text())
+    assert doc["totals"] == {"reads": "17 to 25", "hits": "0 to 16"}     # not the 20 and 0 they are
+    assert "fewer than 5" in doc["small_counts"]
+    assert [r["reads"] for r in doc["rows"] if r["camera_id"] == "CAM-LV-S"] == ["fewer than 5"]
+    text = "\n".join(p.extract_text() for p in PdfReader(res.path / "chain-of-custody.pdf").pages)
+    assert "17 to 25 reads counted" in text and "20 reads" not in text
+    assert ws.evidence.verify(admin, res.path).ok

@@ -21,7 +21,8 @@ from ..auth import Session
 from ..errors import ExportError, ReleaseRefused, ValidationError
 from ..progress import CancelToken, Progress
 from . import journal, release
-from .aggregate import AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json
+from .aggregate import (AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json,
+                        shown_total)
 from .content import collect
 from .drives import Drive, media_label, removable_drives
 from .journal import Recovered
@@ -271,12 +272,14 @@ class EvidenceService:
         ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),
                                description.strip() or "Aggregate counts", recipient, on_file,
                                media_label(target))
-        files = [PackageFile("aggregate.csv", 0, lambda: aggregate_csv(rows, query)),
-                 PackageFile("aggregate.json", 0, lambda: aggregate_json(ctx.header(), rows, query))]
+        least = ws.profile.aggregate_min_count
+        files = [PackageFile("aggregate.csv", 0, lambda: aggregate_csv(rows, query, least)),
+                 PackageFile("aggregate.json", 0, lambda: aggregate_json(ctx.header(), rows, query, least))]
 
         def custody(msha, entries):
-            text = (f"{len(rows)} locations, {sum(r.reads for r in rows)} reads counted; "
-                    "counts only, no plate numbers and no images")
+            text = (f"{len(rows)} locations, {shown_total([r.reads for r in rows], least)} reads "
+                    f"counted; counts only, no plate numbers and no images; counts under {least} "
+                    f"shown as \"fewer than {least}\"")
             return custody_pdf.render(ctx.custody("ALPR Aggregate Release", msha, text,
                                                   "No reads are released, so no hold is placed."), entries)
 
