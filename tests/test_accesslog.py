@@ -66,8 +66,68 @@ def test_verify_and_export_through_the_facade(ws, people, busy, tmp_path):
     assert len(rows) == n and rows[0]["seq"] == "1" and {"hash", "prev_hash", "purpose"} <= set(rows[0])
     only = ws.audit_entries(aud, AuditFilter(username="dep1", action="search"))
     assert [e.action for e in only] == ["search"]
-    by_plate = ws.audit_entries(aud, AuditFilter(plate="7abc123"))
-    assert by_plate and all("7ABC123" in json.dumps(e.query) for e in by_plate)
+    by_plate = ws.audit_entries(aud, AuditFilter(plate="7abc123"))    # typed it, or saw reads 1, 2
+    assert {e.action for e in by_plate} == {"search", "view", "hold_place"}
+
+
+def test_who_looked_at_a_plate_finds_every_entry_about_its_reads_in_words(ws, people, seeded, clock, tmp_path):
+    """Reads 1 and 2 are 7ABC123 and read 4 (7A8C123) is corrected to it: every entry whose
+    results or subject include one of them is found, whatever was typed, and reads as a sentence;
+    what the screen showed is what the export holds."""
+    from app.engine.evidence import ExportRequest, run
+    from app.engine.hits import HitFilter
+    from tests.evidence_data import add_hit_and_correction, add_reads_with_images
+    now = int(clock())
+    dep = people.user("dep1", "deputy")
+    ws.search(dep, SearchQuery(plate="ABC1", mode="partial"))                     # 1, 2 and 6
+    ws.search(dep, SearchQuery(plate="7?BC*", mode="wildcard"))
+    ws.search(dep, SearchQuery(plate="7A8C123", mode="similar"))                  # 4, 1, 2
+    ws.search(dep, SearchQuery(cameras=("CAM-LV-N",), start=now - 4 * 3600, end=now))  # 5, 1
+    ws.search(dep, SearchQuery(plate="8XYZ999"))                                  # not about it
+    ws.search(dep, SearchQuery(plate="7ABC123"))                                  # typed, found 1, 2
+    ws.read_detail(dep, 3)                                                        # not about it
+    ws.read_detail(dep, 4)                                                        # 7A8C123, then
+    ws.correct_read(dep, 4, "7ABC123", "Plate photo shows A, B")                  # corrected to it
+    ws.place_hold(dep, "LHS-2026-004512", "evidence", "stolen vehicle case", [2])
+    add_hit_and_correction(ws, 1, "7ABC123", now)                                 # a hit on read 1
+    [hit] = ws.hits.queue(dep, HitFilter(open_only=False))
+    ws.hits.dispose(dep, hit.id, "misread", "Plate reads 7A8C123 on the photo")
+    ws.hits.add_entry(dep, "svs", "7ABC123", "Stolen, VC 10851")                 # names the plate
+    exported = add_reads_with_images(ws, 2, 800, now)                            # 1ABC000, 2ABC001
+    (tmp_path / "usb").mkdir()
+    run(ws.evidence.export(dep, ExportRequest(exported, tmp_path / "usb", "Two sightings")))
+    ws.logout(dep)
+
+    aud = people.user("aud1", "auditor")
+    res = ws.audit_search(aud, AuditFilter(plate="7abc-123"))
+    found = [(e.action, e.query.get("plate") or e.query.get("new_plate")) for e in res.entries]
+    assert res.plate.read_ids == {1, 2, 4}
+    assert found == [("search", "ABC1"), ("search", "7?BC*"), ("search", "7A8C123"), ("search", None),
+                     ("search", "7ABC123"), ("view", None), ("correct", "7ABC123"),
+                     ("hold_place", None), ("hotlist_view", None), ("hit_disposition", None),
+                     ("hotlist_edit", "7ABC123")]
+    text = [res.sentence(e) for e in res.entries]
+    assert text[0] == ("dep1 (deputy) searched for plates containing ABC1, for purpose FELONY-INV, "
+                       "case LHS-2026-004512, and was shown 3 reads (#6, #2, #1; #2 and #1 of plate 7ABC123).")
+    assert text[3].startswith("dep1 (deputy) searched for every plate at camera CAM-LV-N from ")
+    assert text[3].endswith("and was shown 2 reads (#5, #1; #1 of plate 7ABC123).")
+    assert text[5] == ("dep1 (deputy) opened read #4 (of plate 7ABC123), for purpose FELONY-INV, "
+                       "case LHS-2026-004512.")
+    assert "corrected the plate of read #4 (of plate 7ABC123) from 7A8C123 to 7ABC123" in text[6]
+    assert "placed evidence hold #1 for case LHS-2026-004512 on read #2 (of plate 7ABC123)" in text[7]
+    assert "recorded hit #1 on read #1, plate 7ABC123, as misread" in text[9]
+    assert "put plate 7ABC123 on hot list svs" in text[10]
+    assert not any("{" in t or "}" in t for t in text)                          # words, not JSON
+    # the export of one of the packaged reads is found by that read's plate
+    pkg = [e.action for e in ws.audit_entries(aud, AuditFilter(plate="1ABC000"))]
+    assert pkg == ["export_started", "hold_place", "export"]
+    # the export holds what the screen showed, though the log has grown since
+    ws.audit_verify(aud)
+    out = tmp_path / "about-7ABC123.csv"
+    assert ws.audit_export(aud, out, AuditFilter(plate="7ABC123", through_seq=res.through_seq)) == len(res.entries)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [int(r["seq"]) for r in rows] == [e.seq for e in res.entries]
+    assert [r["description"] for r in rows] == text
 
 
 def test_fail_closed_when_the_log_cannot_be_written(ws, people, seeded):

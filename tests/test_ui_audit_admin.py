@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import json
 
+from PySide6.QtCore import Qt
+
 from app.engine.search import SearchQuery
 from app.server.embedded import EmbeddedServer
 
@@ -49,6 +51,39 @@ def test_audit_filter_verify_tamper_and_export(ws, people, open_window, clock, t
         rows = list(csv.DictReader(fh))
     assert f"{len(rows)} entries exported" in audit.count.text()
     assert {"login", "search", "audit_verify"} <= {r["action"] for r in rows}
+    assert log_actions(ws)[-1][2] == "audit_export"
+
+
+def test_audit_by_plate_reads_in_sentences_and_exports_what_is_shown(ws, people, open_window, clock, tmp_path):
+    insert_sample(ws, int(clock()))                         # reads 1-6 are 7ABC123
+    deputy = people.user("ddeputy", "deputy")
+    ws.search(deputy, SearchQuery("ABC12", mode="partial"))     # never typed 7ABC123
+    ws.read_detail(deputy, 1)
+    ws.place_hold(deputy, "LHS-2026-004512", "evidence", "stolen vehicle case", [2])
+    ws.search(deputy, SearchQuery("8XYZ999"))                   # about another plate
+    window = open_window(people.user("aauditor", "auditor"))
+    audit = window.audit
+    audit.plate.setText("7abc 123")
+    audit.show_button.click()
+    model = audit.model
+    assert [e.action for e in model.entries] == ["hold_place", "view", "search"]     # newest first
+    what = [model.data(model.index(row, 7)) for row in range(model.rowCount())]
+    assert model.headerData(7, Qt.Orientation.Horizontal) == "What happened"
+    assert what[1] == ("ddeputy (deputy) opened read #1 (of plate 7ABC123), for purpose FELONY-INV, "
+                       "case LHS-2026-004512.")
+    assert what[2].startswith("ddeputy (deputy) searched for plates containing ABC12, for purpose ")
+    assert "of plate 7ABC123" in what[2] and "placed evidence hold" in what[0]
+    assert not any("{" in t for t in what)
+    assert audit.count.text().startswith("3 entries (newest first). About plate 7ABC123")
+    audit.table.selectRow(1)
+    assert audit.selected.text().endswith(what[1])
+
+    ws.search(deputy, SearchQuery("7ABC123"))                   # the log grows meanwhile
+    audit.export_button.click()                                 # what is on screen, no more
+    with open(tmp_path / "audit.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert audit.count.text() == f"3 entries exported to {tmp_path / 'audit.csv'}."
+    assert [r["description"] for r in rows] == what[::-1]
     assert log_actions(ws)[-1][2] == "audit_export"
 
 

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from . import accesslog, corrections, plates, retention, search, training
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
+from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
 from .errors import (AuthError, NotFound, PermissionDenied, PurposeRequired, StoreError,
                      StoreSealed, TrainingRequired, ValidationError)
@@ -36,8 +37,23 @@ class AuditFilter:
     action: str | None = None
     start: str | None = None        # ISO time, inclusive
     end: str | None = None          # ISO time, exclusive
-    plate: str | None = None
+    plate: str | None = None        # any entry about a read of this plate, or naming it
     limit: int = 10000
+    through_seq: int | None = None  # entries up to this one only (to export what was shown)
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The entries a filter found (oldest first), the log's last entry when they were read, and
+    for a plate filter the reads of that plate they were matched against."""
+
+    entries: list[LogEntry]
+    through_seq: int
+    plate: PlateReads | None = None
+    truncated: bool = False          # more entries matched than the filter's limit
+
+    def sentence(self, entry: LogEntry) -> str:
+        return describe(entry, self.plate)
 
 
 class Workstation:
@@ -550,7 +566,17 @@ class Workstation:
 
     # -- audit -----------------------------------------------------------------------------
     def audit_entries(self, session: Session, flt: AuditFilter = AuditFilter()) -> list[LogEntry]:
+        return self.audit_search(session, flt).entries
+
+    def audit_search(self, session: Session, flt: AuditFilter = AuditFilter()) -> AuditResult:
+        """The entries the filter finds, for the screen (logged as ``audit_view``)."""
         self.guard(session, "audit_view")
+        result = self._audit_query(flt)
+        self.log(session.actor, "audit_view", query=_audit_log_query(flt),
+                 detail={"entries": len(result.entries), "through_seq": result.through_seq})
+        return result
+
+    def _audit_query(self, flt: AuditFilter) -> AuditResult:
         conds, params = [], []
         if flt.username:
             conds.append("username = ?")
@@ -564,14 +590,23 @@ class Workstation:
         if flt.end:
             conds.append("ts < ?")
             params.append(flt.end)
-        if flt.plate:
-            conds.append("instr(query, ?) > 0")
-            params.append(flt.plate.strip().upper())
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
         with self.store.reading() as conn:
-            entries = list(accesslog.iter_entries(conn, f"{where} ", tuple(params)))[-flt.limit:]
-        self.log(session.actor, "audit_view", query={k: v for k, v in vars(flt).items() if v})
-        return entries
+            head = accesslog.head(conn)[0]
+            through = head if flt.through_seq is None else min(int(flt.through_seq), head)
+            conds.append("seq <= ?")
+            params.append(through)
+            focus = plate_reads(conn, flt.plate) if flt.plate and flt.plate.strip() else None
+            if focus is not None:
+                sql, more = plate_condition(focus)
+                conds.append(sql)
+                params += more
+            limit = max(1, int(flt.limit))
+            where = "WHERE " + " AND ".join(conds)
+            newest = [r[0] for r in conn.execute(
+                f"SELECT seq FROM access_log {where} ORDER BY seq DESC LIMIT ?", (*params, limit + 1))]
+            first = newest[:limit][-1] if newest else through + 1
+            entries = list(accesslog.iter_entries(conn, f"{where} AND seq >= ?", (*params, first)))
+        return AuditResult(entries, through, focus, len(newest) > limit)
 
     def audit_verify(self, session: Session) -> VerifyReport:
         self.guard(session, "audit_verify")
@@ -608,10 +643,20 @@ class Workstation:
         return pair(self.store.get_meta(RECEIPT_META))
 
     def audit_export(self, session: Session, path: Path, flt: AuditFilter = AuditFilter()) -> int:
+        """The entries the filter finds as CSV, each with its sentence; with ``through_seq`` from
+        the screen's :class:`AuditResult` it holds exactly the entries shown."""
         self.guard(session, "audit_export")
-        entries = self.audit_entries(session, flt)
+        result = self._audit_query(flt)
+        from . import audit
         from .outfile import write_logged      # the entry naming the file first, then the file
         write_logged(self, session.actor, "audit_export", Path(path),
-                     lambda part: accesslog.write_csv(iter(entries), part),
-                     detail={"entries": len(entries)})
-        return len(entries)
+                     lambda part: audit.write_csv(result.entries, part, result.plate),
+                     query=_audit_log_query(flt),
+                     detail={"entries": len(result.entries), "through_seq": result.through_seq})
+        return len(result.entries)
+
+
+def _audit_log_query(flt: AuditFilter) -> dict:
+    """What an auditor asked for, as logged (the defaults left out)."""
+    return {k: v for k, v in vars(flt).items()
+            if v not in (None, "") and not (k == "limit" and v == AuditFilter.limit)}

@@ -1,13 +1,15 @@
 """The audit screen: filter the access log, verify its chain, export it as CSV.
 
 Auditors answer "who looked at what, when and why"; the screen filters by user, action,
-time and plate in the engine (which logs the audit itself), shows the verdict of the chain
-check in words and colour, and exports exactly the filtered entries.
+time and plate in the engine (which logs the audit itself), shows each entry as a sentence
+(the plate filter finds every entry about a read of that plate, not only searches that typed
+it), shows the verdict of the chain check in words and colour, and exports exactly the
+entries on screen: the count shown is the count exported.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFileDialog,
 from app.engine import plates
 from app.engine.accesslog import LogEntry, utc_now_iso
 from app.engine.permissions import ACTIONS
-from app.engine.workstation import AuditFilter
+from app.engine.workstation import AuditFilter, AuditResult
 
 from .context import AppContext
 
@@ -26,26 +28,23 @@ SESSION_ACTIONS = {"login", "login_failed", "login_refused", "logout", "session_
                    "session_unlock", "purpose_set", "denied", "search_page", "view_image",
                    "user_add", "user_unlock", "user_disable", "user_enable", "user_role",
                    "training_add", "password_change", "totp_enrol", "store_create"}
-COLUMNS = ("Seq", "Time (UTC)", "User", "Role", "Action", "Purpose", "Case", "Query", "Reads",
-           "Detail")
-
-
-def _compact(query: dict) -> str:
-    """The query's meaningful fields only (a search logs every field, most of them empty)."""
-    shown = {k: v for k, v in query.items() if v not in (None, "", [], False)
-             and not (k == "sort" and v == "time") and not (k == "descending" and v is True)}
-    return json.dumps(shown, separators=(",", ":")) if shown else ""
+COLUMNS = ("Seq", "Time (UTC)", "User", "Role", "Action", "Purpose", "Case", "What happened")
 
 
 class AuditModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[LogEntry] = []
+        self.sentences: list[str] = []
+
+    def set_result(self, result: AuditResult | None) -> None:
+        self.beginResetModel()
+        self.entries = list(reversed(result.entries)) if result else []    # newest first
+        self.sentences = [result.sentence(e) for e in self.entries] if result else []
+        self.endResetModel()
 
     def set_entries(self, entries: list[LogEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(reversed(entries))          # newest first
-        self.endResetModel()
+        self.set_result(AuditResult(list(entries), 0) if entries else None)
 
     def rowCount(self, parent=QModelIndex()) -> int:   # noqa: N802
         return 0 if parent.isValid() else len(self.entries)
@@ -62,12 +61,10 @@ class AuditModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         e = self.entries[index.row()]
-        ids = e.result_ids
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.sentences[index.row()]
         return (str(e.seq), e.ts[:19].replace("T", " "), e.username, e.role, e.action,
-                e.purpose or "", e.case_number or "",
-                _compact(e.query),
-                f"{len(ids)}: {ids[:6]}{'...' if len(ids) > 6 else ''}" if ids else "",
-                json.dumps(e.detail, separators=(",", ":")) if e.detail else "")[index.column()]
+                e.purpose or "", e.case_number or "", self.sentences[index.row()])[index.column()]
 
 
 class AuditPanel(QWidget):
@@ -84,7 +81,9 @@ class AuditPanel(QWidget):
         for a in sorted(ACTIONS | SESSION_ACTIONS):
             self.action.addItem(a, a)
         self.plate = QLineEdit()
-        self.plate.setPlaceholderText("plate in the query")
+        self.plate.setPlaceholderText("plate: every entry about its reads")
+        self.plate.setToolTip("Finds every entry whose results or subject include a read of this "
+                              "plate (any search, views, exports, holds, hits), or that names it.")
         now = QDateTime.currentDateTime()
         self.use_start, self.use_end = QCheckBox("From"), QCheckBox("To")
         self.start, self.end = QDateTimeEdit(now.addDays(-7)), QDateTimeEdit(now.addDays(1))
@@ -104,6 +103,14 @@ class AuditPanel(QWidget):
         self.verdict.setObjectName("verifyResult")
         self.verdict.setWordWrap(True)
         self.count = QLabel()
+        self.count.setObjectName("auditCount")
+        self.count.setWordWrap(True)
+        self.shown: AuditResult | None = None
+        self.shown_filter: AuditFilter | None = None
+        self.selected = QLabel()
+        self.selected.setObjectName("auditSelected")
+        self.selected.setWordWrap(True)
+        self.selected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = AuditModel()
         self.table = QTableView()
         self.table.setObjectName("auditTable")
@@ -112,8 +119,10 @@ class AuditPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 150, 100, 100, 110, 100, 130, 300, 130)):
+        for col, width in enumerate((60, 140, 90, 90, 110, 90, 130)):
             self.table.setColumnWidth(col, width)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.selectionModel().currentRowChanged.connect(self._select)
 
         grid = QGridLayout()
         grid.addWidget(QLabel("User"), 0, 0)
@@ -135,10 +144,11 @@ class AuditPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.selected)
 
     def reset(self) -> None:
         """A (new) user: clear the last one's view; offer only what the role grants."""
-        self.model.set_entries([])
+        self._show(None, None)
         self.count.clear()
         self.verify_button.setEnabled(self.ctx.can("audit_verify"))
         self.export_button.setEnabled(self.ctx.can("audit_export"))
@@ -152,13 +162,45 @@ class AuditPanel(QWidget):
                            end=iso(self.end) if self.use_end.isChecked() else None,
                            plate=plates.normalize(self.plate.text()) or None)
 
+    def _show(self, result: AuditResult | None, flt: AuditFilter | None) -> None:
+        self.shown, self.shown_filter = result, flt
+        self.model.set_result(result)
+        self.selected.clear()
+
     def refresh(self) -> None:
+        self._refresh()
+
+    def _refresh(self, then: Callable[[], None] | None = None) -> None:
         ws, s, flt = self.ctx.ws, self.ctx.session, self.audit_filter()
 
-        def shown(entries) -> None:
-            self.model.set_entries(entries)
-            self.count.setText(f"{len(entries)} entries (newest first).")
-        self.ctx.db(lambda: ws.audit_entries(s, flt), shown)
+        def shown(result: AuditResult) -> None:
+            self._show(result, flt)
+            self.count.setText(self._count_text(result, flt))
+            if then is not None:
+                then()
+        self.ctx.db(lambda: ws.audit_search(s, flt), shown)
+
+    @staticmethod
+    def _count_text(result: AuditResult, flt: AuditFilter) -> str:
+        n = len(result.entries)
+        text = f"{n} entr{'y' if n == 1 else 'ies'} (newest first)"
+        if result.truncated:
+            text += f": the newest {n} of more; narrow the filter to see older ones"
+        if result.plate is not None:
+            reads = len(result.plate.read_ids)
+            text += (f". About plate {result.plate.plate}: every entry whose results or subject "
+                     f"include one of its {reads} read{'s' if reads != 1 else ''} held now, or that "
+                     "names the plate")
+        return text + "."
+
+    def _select(self, current, _previous=None) -> None:
+        row = current.row() if current is not None and current.isValid() else -1
+        if 0 <= row < len(self.model.entries):
+            e = self.model.entries[row]
+            self.selected.setText(f"Entry {e.seq}, {e.ts[:19].replace('T', ' ')} UTC: "
+                                  f"{self.model.sentences[row]}")
+        else:
+            self.selected.clear()
 
     def verify(self) -> None:
         ws, s = self.ctx.ws, self.ctx.session
@@ -173,12 +215,23 @@ class AuditPanel(QWidget):
         self.ctx.db(lambda: ws.audit_verify(s), done)
 
     def export(self) -> None:
+        """Export the entries on screen; if the form was changed since, show its entries first,
+        so the count on screen is always the count in the file."""
         path = self.choose_path(self)
         if not path:
             return
-        ws, s, flt = self.ctx.ws, self.ctx.session, self.audit_filter()
+        if self.shown is None or self.shown_filter != self.audit_filter():
+            self._refresh(then=lambda: self._export(path))
+        else:
+            self._export(path)
+
+    def _export(self, path: str) -> None:
+        if self.shown is None or self.shown_filter is None:
+            return
+        ws, s = self.ctx.ws, self.ctx.session
+        flt = replace(self.shown_filter, through_seq=self.shown.through_seq)
         self.ctx.db(lambda: ws.audit_export(s, Path(path), flt),
-                    lambda n: self.count.setText(f"{n} entries exported to {path}."))
+                    lambda n: self.count.setText(f"{n} entr{'y' if n == 1 else 'ies'} exported to {path}."))
 
     @staticmethod
     def _ask_path(parent: QWidget) -> str | None:
