@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from app.engine.analyses_types import CameraMapQuery, CloneQuery, ConvoyQuery, LocateQuery, StakeoutQuery
 from app.engine.errors import PermissionDenied
 from tests import analyses_data
+from tests.pdf_checks import pdffonts
 from tests.test_analyses import places
 
 
@@ -57,3 +58,11 @@ def test_a_role_without_print_cannot_print(ws, people, known, tmp_path):
     with pytest.raises(PermissionDenied):
         ws.analyses.report_pdf(auditor, res, tmp_path / "x.pdf")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_printed_report_embeds_every_font(ws, people, known, tmp_path):
+    s = people.user("dwatts", "deputy")
+    res = ws.analyses.locate(s, LocateQuery("LOC0001"))
+    fonts = pdffonts(ws.analyses.report_pdf(s, res, tmp_path / "locate.pdf"))
+    assert fonts and all(f.embedded for f in fonts), fonts
+    assert {f.name.split("+")[-1] for f in fonts} <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"}

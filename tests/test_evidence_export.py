@@ -13,6 +13,7 @@ from app.engine.evidence import ExportRequest, run
 from app.engine.evidence.media import INCOMPLETE_SUFFIX
 from app.engine.progress import CancelToken
 from tests.evidence_data import add_hit_and_correction, add_reads_with_images
+from tests.pdf_checks import pdffonts, pdfinfo, structure_tags
 
 
 @pytest.fixture
@@ -142,3 +143,40 @@ def test_unknown_reads_and_empty_description_are_refused_before_writing(ws, peop
     with pytest.raises(Exception, match="Describe"):
         run(ws.evidence.export(s, ExportRequest(reads, tmp_path, "  ")))
     assert list(tmp_path.glob("ALPR-*")) == []
+
+
+def test_the_custody_form_embeds_its_fonts_is_tagged_and_identifies_as_pdf_a_2b(ws, people, reads, tmp_path):
+    """The form goes into evidence: no font left to the reader's machine (pdffonts), a structure
+    tree a screen reader follows, and the PDF/A-2b identification with matching metadata."""
+    s = people.user("dsmith", "deputy")
+    (tmp_path / "usb").mkdir()
+    res = _export(ws, s, reads, tmp_path / "usb")
+    pdf = res.path / "chain-of-custody.pdf"
+    fonts = pdffonts(pdf)
+    assert fonts and all(f.embedded for f in fonts), fonts
+    assert {f.name.split("+")[-1] for f in fonts} == {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"}
+    info = pdfinfo(pdf)
+    assert info["Tagged"] == "yes" and info["Title"] == "Chain of custody LHS-2026-004512"
+    reader = PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "en-US"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert all(p["/StructParents"] == n and p["/Tabs"] == "/S" for n, p in enumerate(reader.pages))
+    tags = structure_tags(pdf)
+    assert tags[:4] == ["Document", "H1", "H1", "P"] and tags.count("H2") == 4
+    assert {"Table", "TR", "TH", "TD", "L", "Caption"} <= set(tags)
+    assert tags.count("LI") == res.files - 2            # one item per file listed (not the manifest, the form)
+    # PDF/A-2b: XMP identification repeating the document information, and an sRGB output intent
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert f"<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{info['Title']}</rdf:li>" in xmp
+    assert "/Filter" not in root["/Metadata"].get_object()
+    meta = reader.metadata
+    created = meta.creation_date.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    assert f"<xmp:CreateDate>{created}</xmp:CreateDate>" in xmp and meta.modification_date == meta.creation_date
+    assert f"<pdf:Producer>{meta.producer}</pdf:Producer>" in xmp
+    assert f"<xmp:CreatorTool>{meta.creator}</xmp:CreatorTool>" in xmp
+    [intent] = root["/OutputIntents"]
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object()["/N"] == 3
+    assert reader.trailer["/ID"] and "/Encrypt" not in reader.trailer
+    assert ws.evidence.verify(s, res.path).ok                  # and it still verifies

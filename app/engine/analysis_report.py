@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .analyses_types import WEEKDAYS, AnalysisResult, local_time
+from .pdf import BOLD, FONT, register_fonts
 
 TITLES = {"stakeout": "Stakeout: plates common to several places",
           "locate": "Locate: where and when a plate is seen",
@@ -95,7 +96,10 @@ def _params(res: AnalysisResult) -> list[list[str]]:
 def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now: float,
            store_id: str, log_anchor: tuple[int, str]) -> bytes:
     """The PDF bytes of one result."""
+    register_fonts()                    # DejaVu, embedded: no base-14 font is left unembedded
     styles = getSampleStyleSheet()
+    for name in ("Title", "Heading3", "BodyText"):
+        styles[name].fontName = BOLD if name != "BodyText" else FONT
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     buf = io.BytesIO()
     printed = datetime.fromtimestamp(now, timezone.utc)
@@ -103,9 +107,9 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
 
     def decorate(c, doc) -> None:
         c.saveState()
-        c.setFont("Helvetica-Bold", 8)
+        c.setFont(BOLD, 8)
         c.drawString(0.6 * inch, LETTER[1] - 0.45 * inch, banner)
-        c.setFont("Helvetica", 7)
+        c.setFont(FONT, 7)
         c.drawString(0.6 * inch, 0.45 * inch, "ALPR information: law-enforcement sensitive.")
         c.drawString(0.6 * inch, 0.32 * inch, f"Use and release only as allowed by {profile.policy_reference}"
                      f" and {profile.statute}.")
@@ -125,7 +129,7 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
         def save(self):
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont("Helvetica-Bold", 8)
+                self.setFont(BOLD, 8)
                 self.drawRightString(LETTER[0] - 0.6 * inch, LETTER[1] - 0.45 * inch,
                                      f"Page {self._pageNumber} of {len(self._pages)}")
                 super().showPage()
@@ -133,11 +137,12 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
 
     doc = SimpleDocTemplate(buf, pagesize=LETTER, leftMargin=0.6 * inch, rightMargin=0.6 * inch,
                             topMargin=0.7 * inch, bottomMargin=0.7 * inch,
-                            title=TITLES[res.kind], author=user.full_name,
+                            title=TITLES[res.kind], author=user.full_name, initialFontName=FONT,
                             keywords=f"alpr-log-anchor:{log_anchor[0]}:{log_anchor[1]}")
-    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTSIZE", (0, 0), (-1, -1), 8),
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTNAME", (0, 0), (-1, -1), FONT),
+                       ("FONTSIZE", (0, 0), (-1, -1), 8),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
-                       ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+                       ("FONTNAME", (0, 0), (-1, 0), BOLD), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     who = [["Agency", profile.agency], ["Case number", case_number],
            ["Purpose", f"{purpose.code}: {purpose.label}"],
            ["Printed by", f"{user.full_name} ({user.username}), {profile.role(user.role).title}"
