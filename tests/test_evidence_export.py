@@ -180,3 +180,80 @@ def test_the_custody_form_embeds_its_fonts_is_tagged_and_identifies_as_pdf_a_2b(
     assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object()["/N"] == 3
     assert reader.trailer["/ID"] and "/Encrypt" not in reader.trailer
     assert ws.evidence.verify(s, res.path).ok                  # and it still verifies
+
+
+def test_the_access_log_file_holds_this_cases_entries_and_only_counts_the_others(ws, people, reads, tmp_path):
+    """In discovery a package must not disclose another case's searches on the same reads."""
+    from app.engine.hits import HitFilter
+    from app.engine.search import SearchQuery
+    plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 500")[0]
+    s = people.user("dsmith", "deputy")                                  # LHS-2026-004512
+    ws.read_detail(s, 500)
+    ws.search(s, SearchQuery(plate=plate))
+    other = people.user("jdoe", "deputy")
+    ws.set_purpose(other, "STOLEN-VEH", "LHS-2026-000777")
+    ws.read_detail(other, 500)
+    ws.read_detail(other, 501)
+    prosecutor = people.user("pcity", "prosecutor")
+    ws.set_purpose(prosecutor, "CIVIL-ADMIN", "CR-2026-0042")
+    ws.search(prosecutor, SearchQuery(plate=plate))
+    clerk = people.user("cclerk", "custodian", purpose=False)
+    ws.place_hold(clerk, "CR-2026-0042", "discovery", "records demand", [502])   # logged without a purpose
+    nobody = people.user("nopurpose", "deputy", purpose=False)
+    ws.hits.queue(nobody, HitFilter())                                   # no case declared
+    (tmp_path / "usb").mkdir()
+    res = _export(ws, s, reads, tmp_path / "usb")
+
+    rows = list(csv.DictReader(io.StringIO((res.path / "access_log.csv").read_text())))
+    assert [(r["username"], r["action"]) for r in rows] == [("dsmith", "view"), ("dsmith", "search")]
+    assert {r["case_number"] for r in rows} == {"LHS-2026-004512"}
+    assert rows[0]["description"] == ("dsmith (deputy) opened read #500, for purpose FELONY-INV, "
+                                      "case LHS-2026-004512.")
+    meta = json.loads((res.path / "metadata.json").read_text())
+    assert meta["access_log"] == {
+        "file": "access_log.csv", "entries_this_case": 2, "entries_other_cases": 4, "other_cases": 2,
+        "entries_without_case": 1,
+        "note": "4 entries under 2 other cases and 1 entry without a case number also touched these "
+                "reads; they are counted here but not included."}
+    everything = "".join(p.read_text(errors="ignore") for p in res.path.rglob("*")
+                         if p.is_file() and p.suffix in (".csv", ".json", ".txt"))
+    for secret in ("LHS-2026-000777", "CR-2026-0042", "jdoe", "pcity", "records demand", "nopurpose"):
+        assert secret not in everything, secret
+    text = "\n".join(p.extract_text() for p in PdfReader(res.path / "chain-of-custody.pdf").pages)
+    assert "2 access-log entries of this case (4 more under 2 other cases and 1 without a case, " \
+           "counted only)" in text.replace("\n", " ")
+    assert "LHS-2026-000777" not in text and "CR-2026-0042" not in text
+
+
+def test_a_second_export_of_the_same_reads_for_the_same_case_keeps_its_hold(ws, people, reads, tmp_path):
+    s = people.user("dsmith", "deputy")
+    targets = [tmp_path / f"usb{n}" for n in range(5)]
+    for t in targets:
+        t.mkdir()
+    first = _export(ws, s, reads[:3], targets[0])
+    again = _export(ws, s, reads[:3], targets[1])
+    assert (again.hold_id, again.holds_reused) == (first.hold_id, [first.hold_id])
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 1
+    assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'hold_place'")[0] == 1
+    detail = json.loads(ws.store.query("SELECT detail FROM access_log WHERE action = 'export' "
+                                       "ORDER BY seq")[-1][0])
+    assert detail["hold_id"] == first.hold_id and detail["hold_reused"] is True
+    text = " ".join(p.extract_text() for p in PdfReader(again.path / "chain-of-custody.pdf").pages)
+    assert f"already on evidence hold #{first.hold_id} for case LHS-2026-004512" in text.replace("\n", " ")
+    # one more read: only it gets a new hold; the held three stay on theirs
+    more = _export(ws, s, reads[:4], targets[2])
+    assert more.hold_id != first.hold_id and more.holds_reused == [first.hold_id]
+    [(placed,)] = ws.store.query("SELECT result_ids FROM access_log WHERE action = 'hold_place' "
+                                 "ORDER BY seq DESC LIMIT 1")
+    assert json.loads(placed) == [reads[3]]
+    # another case holds the same reads for itself
+    ws.set_purpose(s, "STOLEN-VEH", "LHS-2026-000777")
+    theirs = _export(ws, s, reads[:3], targets[3])
+    assert theirs.hold_id not in (first.hold_id, more.hold_id) and theirs.holds_reused == []
+    # once the custodian releases the first case's hold, an export of that case holds them anew
+    clerk = people.user("cclerk", "custodian")
+    ws.release_hold(clerk, first.hold_id, "case closed")
+    ws.set_purpose(s, "FELONY-INV", "LHS-2026-004512")
+    anew = _export(ws, s, reads[:3], targets[4])
+    assert anew.hold_id not in (first.hold_id, more.hold_id, theirs.hold_id)
+    assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 4

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -21,13 +22,15 @@ def setup(ws, people, clock):
     return ws, people.user("dsmith", "deputy"), ids
 
 
-def _assert_not_done(ws, target) -> dict:
-    """Nothing of the package is left, and the failure names what was removed; its detail."""
+def _assert_not_done(ws, target, renamed: bool = False) -> dict:
+    """Nothing of the package is left, and the failure names what was removed (the folder under
+    its final name if the read-back under it failed); its detail."""
     assert [p.name for p in target.iterdir() if p.name.startswith("ALPR-")] == []
     assert ws.store.query_one("SELECT count(*) FROM access_log WHERE action = 'export'")[0] == 0
     [(detail,)] = ws.store.query("SELECT detail FROM access_log WHERE action = 'export_failed'")
     failed = json.loads(detail)
-    assert len(failed["removed"]) == 1 and failed["removed"][0].endswith(INCOMPLETE_SUFFIX)
+    assert len(failed["removed"]) == 1
+    assert failed["removed"][0].endswith(INCOMPLETE_SUFFIX) != renamed
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
     return failed
 
@@ -82,10 +85,29 @@ def test_media_that_returns_other_bytes_fails_the_read_back(setup, tmp_path):
     ws, s, ids = setup
     with pytest.raises(ExportError, match="read back from the drive.*differs"):
         for p in ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")):
-            if p.stage == "verify" and p.done == 0:        # everything written and flushed
+            if p.stage == "verify" and p.done == 0:        # written, flushed and renamed
                 [pkg] = tmp_path.glob("ALPR-*")
+                assert not pkg.name.endswith(INCOMPLETE_SUFFIX)
                 (pkg / "reads.csv").write_bytes(b"what a fake stick returns")
-    _assert_not_done(ws, tmp_path)
+    _assert_not_done(ws, tmp_path, renamed=True)
+
+
+def test_a_driver_that_loses_the_folder_at_the_rename_is_caught_by_the_read_back(setup, tmp_path,
+                                                                                   monkeypatch):
+    """One FAT driver emptied the folder at the final rename while the dialog said "verified":
+    the read-back happens under the final name, so the export is NOT done and says why."""
+    ws, s, ids = setup
+    real = media._rename
+
+    def losing_rename(src, dst):
+        real(src, dst)
+        for p in sorted(Path(dst).rglob("*"), reverse=True):    # the driver drops the contents
+            p.rmdir() if p.is_dir() else p.unlink()
+    monkeypatch.setattr(media, "_rename", losing_rename)
+    with pytest.raises(ExportError, match="missing from the package .* after it was renamed"):
+        run(ws.evidence.export(s, ExportRequest(ids, tmp_path, "x")))
+    failed = _assert_not_done(ws, tmp_path, renamed=True)
+    assert "lost it" in failed["reason"]
 
 
 @pytest.fixture

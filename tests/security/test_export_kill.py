@@ -77,7 +77,9 @@ def test_kill_minus_nine_anywhere_in_an_export_leaves_only_logged_data(ws, peopl
     medium = tmp_path / "medium"
     medium.mkdir()
 
-    rc, out = _child(ws, medium, clock(), 0, ids)          # a whole export, to count its steps
+    rc, out = _child(ws, medium, clock(), 0, ids)          # a whole export: it holds the reads
+    assert rc == 0, out
+    rc, out = _child(ws, medium, clock() + 1, 0, ids)      # and one that keeps that hold: its steps
     assert rc == 0, out
     total = int(out.split("STEPS ")[1].split()[0])
     assert total > 40, out                                # 12 files and more, each two steps
@@ -97,7 +99,8 @@ def test_kill_minus_nine_anywhere_in_an_export_leaves_only_logged_data(ws, peopl
         assert set(on_medium) <= set(started), (kill_at, sorted(set(on_medium) - set(started)))
         temp, final = medium / (name + INCOMPLETE_SUFFIX), medium / name
         had_temp, had_final = temp.exists(), final.exists()
-        with_leftovers += had_temp
+        recorded = any(e.detail.get("package") == name for e in _entries(ws, "export"))
+        with_leftovers += had_temp or (had_final and not recorded)
         entry = started.get(name)
         if entry is not None:
             assert entry.case_number == CASE and entry.purpose == "FELONY-INV"
@@ -109,17 +112,17 @@ def test_kill_minus_nine_anywhere_in_an_export_leaves_only_logged_data(ws, peopl
         try:
             failed = [e for e in _entries(w2, "export_failed")
                       if entry is not None and e.detail.get("export_started_seq") == entry.seq]
-            if had_final:                                  # renamed: complete, logged, kept
+            if had_final and recorded:                     # renamed, read back, logged: kept
                 assert not had_temp and verify_package(final).ok and failed == []
-                assert any(e.detail["package"] == name for e in _entries(w2, "export"))
-            else:
+            else:                                          # not recorded: nothing of it stays
                 assert not temp.exists() and not final.exists(), kill_at
                 if entry is None:
-                    assert not had_temp
+                    assert not had_temp and not had_final
                 else:
                     [f] = failed
                     assert f.username == "system" and f.case_number == CASE
-                    assert f.detail["removed"] == ([str(temp)] if had_temp else [])
+                    assert f.detail["removed"] == [str(p) for p, had in ((temp, had_temp),
+                                                                         (final, had_final)) if had]
                     assert f.detail["unremoved"] == [] and f.detail["medium_present"] is True
             assert w2.store.query("SELECT id FROM export_journal WHERE state NOT IN ('done', 'failed')") == []
             with w2.store.reading() as conn:
@@ -209,7 +212,7 @@ def test_a_failing_final_entry_removes_the_written_package(ws, deputy, tmp_path)
     [started] = _entries(ws, "export_started")
     [failed] = _entries(ws, "export_failed")
     assert failed.detail["export_started_seq"] == started.seq and failed.detail["error"] == "AuditLogError"
-    assert failed.detail["removed"] == [started.detail["temp_path"]]
+    assert failed.detail["removed"] == [started.detail["final_path"]]   # renamed, read back, unrecorded
     assert ws.store.query("SELECT state FROM export_journal") == [("failed",)]
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 0
 
@@ -289,7 +292,8 @@ def test_leftovers_on_an_absent_medium_are_logged_unremoved_then_removed_when_it
     [failed] = _entries(ws, "export_failed")
     [started] = _entries(ws, "export_started")
     assert failed.detail["export_started_seq"] == started.seq and failed.username == "system"
-    assert failed.detail["medium_present"] is False and failed.detail["unremoved"] == [str(temp)]
+    final = stick / temp.name.removesuffix(INCOMPLETE_SUFFIX)     # unseen: it may have been renamed
+    assert failed.detail["medium_present"] is False and failed.detail["unremoved"] == [str(temp), str(final)]
     assert failed.detail["removed"] == [] and failed.result_ids == started.result_ids
     assert ws.store.query("SELECT state FROM export_journal") == [("unremoved",)]
     assert ws.evidence.recover_interrupted() == []          # still away: nothing more to say
@@ -304,22 +308,28 @@ def test_leftovers_on_an_absent_medium_are_logged_unremoved_then_removed_when_it
     assert ws.evidence.recover_interrupted() == []
 
 
-def test_kill_after_the_export_is_logged_but_before_the_rename(ws, prosecutor, tmp_path, clock, people):
+def test_kill_after_the_rename_but_before_the_export_is_logged(ws, prosecutor, tmp_path, clock, people):
+    """The package is renamed before it is read back (the read-back proves the final name), so a
+    kill between the rename and the export's entry leaves a folder under its final name that no
+    entry calls complete: the next start removes it and says so."""
     medium = tmp_path / "medium"
     medium.mkdir()
-    rc, out = _child(ws, medium, clock(), 0, prosecutor)
+    _child(ws, medium, clock(), 0, prosecutor)                  # places the hold
+    rc, out = _child(ws, medium, clock() + 1, 0, prosecutor)    # keeps it: the steps from now on
     total = int(out.split("STEPS ")[1].split()[0])
     now = clock() + 60
-    rc, out = _child(ws, medium, now, total - 1, prosecutor)   # the last call: the rename
+    rc, out = _child(ws, medium, now, total - 1, prosecutor)   # the last call: the export's entry
     assert rc == -signal.SIGKILL, out
     name = package_name("ALPR", CASE, now)
-    temp = medium / (name + INCOMPLETE_SUFFIX)
-    assert temp.is_dir() and not (medium / name).exists()
-    [done] = [e for e in _entries(ws, "export") if e.detail["package"] == name]
+    final = medium / name
+    assert final.is_dir() and not (medium / (name + INCOMPLETE_SUFFIX)).exists()
+    assert verify_package(final).ok                             # written, renamed, read back ...
+    assert not [e for e in _entries(ws, "export") if e.detail["package"] == name]   # ... not logged
     started = next(e for e in _entries(ws, "export_started") if e.detail["package"] == name)
-    assert done.detail["export_started_seq"] == started.seq
     _next_start(ws, clock, people).close()
-    assert not temp.exists() and not (medium / name).exists()
-    [failed] = _entries(ws, "export_failed")
-    assert failed.detail["export_started_seq"] == started.seq and failed.detail["removed"] == [str(temp)]
-    assert failed.detail["interrupted_in"] == "recorded" and "final name" in failed.detail["reason"]
+    assert not final.exists()
+    [failed] = [e for e in _entries(ws, "export_failed")
+                if e.detail["export_started_seq"] == started.seq]
+    assert failed.detail["removed"] == [str(final)] and failed.detail["interrupted_in"] == "writing"
+    assert ws.store.query("SELECT state FROM export_journal WHERE started_seq = ?", (started.seq,)) == \
+        [("failed",)]

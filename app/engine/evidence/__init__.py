@@ -10,6 +10,7 @@ before the first byte reaches the medium; see ``journal.py``.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +56,9 @@ class ExportResult:
     files: int
     bytes: int
     read_ids: list[int]
-    hold_id: int | None
+    hold_id: int | None                 # the hold placed now, or the one that already held them
     warnings: list[str] = field(default_factory=list)
+    holds_reused: list[int] = field(default_factory=list)   # earlier evidence holds of the case kept
 
 
 def run(gen: Generator[Progress, None, T], on_progress: Callable[[Progress], None] | None = None) -> T:
@@ -86,29 +88,37 @@ class EvidenceService:
             raise ValidationError("Describe the package (what it holds and why) for the custody form.")
         recipient, on_file = self._recipient(session, req.release_request_id, req.recipient,
                                              release.FULL, req.read_ids)
+        case = session.case_number
         with ws.store.reading() as conn:
-            data = collect(conn, req.read_ids)
-        ctx = ExportContext.of(ws, session, package_name("ALPR", session.case_number, ws.clock()),
+            data = collect(conn, req.read_ids, case)
+            held = evidence_holds(conn, case, data.read_ids)
+        ctx = ExportContext.of(ws, session, package_name("ALPR", case, ws.clock()),
                                req.description.strip(), recipient, on_file, media_label(req.target))
         files = evidence_files(ws.store, data, ctx, req.include_derived)
-        hold_note = (f"On export the {len(data.reads)} reads are placed on an evidence hold for case "
-                     f"{session.case_number}; only the {ws.profile.custodian_title} may release it.")
+        hold_note = _hold_note(len(data.reads), held, case, ws.profile.custodian_title)
         ids = data.read_ids
 
         def custody(msha, entries):
             return custody_pdf.render(ctx.custody("ALPR Evidence Package", msha,
                                                   summary(data, entries), hold_note), entries)
 
-        def record(conn, w: Written) -> int:
+        def record(conn, w: Written) -> tuple[int, dict]:
+            """Hold the reads for the case: an evidence hold of the case that already holds a
+            read is kept (a second export of the same reads places no second hold)."""
             now = int(ws.clock())
             self._consume(conn, session, req.release_request_id, ctx.name, now)
+            already = evidence_holds(conn, case, ids)
+            reused = sorted(set(already.values()))
+            missing = [i for i in ids if i not in already]
+            if not missing:
+                return reused[-1], {"hold_reused": True, "holds_reused": reused}
             reason = f"Evidence export {ctx.name}: {ctx.description}"[:500]
-            hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,
+            hold = retention.place_hold(conn, case, "evidence", reason, missing,
                                         session.user.username, now)
             accesslog.append(conn, ws.clock(), session.actor, "hold_place",
-                             query={"case_number": session.case_number, "kind": "evidence"},
-                             result_ids=ids, detail={"hold_id": hold, "reason": reason, "reads": len(ids)})
-            return hold
+                             query={"case_number": case, "kind": "evidence"}, result_ids=missing,
+                             detail={"hold_id": hold, "reason": reason, "reads": len(missing)})
+            return hold, {"hold_reused": False, "holds_reused": reused}
 
         return (yield from self._write(session, "export", req.target, ctx.name, files, custody,
                                        record, ids, token, {"release_request": req.release_request_id,
@@ -145,7 +155,7 @@ class EvidenceService:
 
     def _write(self, session, action, target, name, files: list[PackageFile], custody, record,
                ids: list[int], token, detail: dict) -> Generator[Progress, None, ExportResult]:
-        """The shared tail: log the start, write and verify, log (and hold), then rename.
+        """The shared tail: log the start, write, rename and read back, then log (and hold).
 
         Nothing reaches the medium before the ``export_started`` entry and the journal row are
         committed; a failure here removes the partial package and logs ``<action>_failed``; a
@@ -166,18 +176,19 @@ class EvidenceService:
             written = yield from write_package(writer, files, custody, token)
 
             def work(conn):
-                hold = record(conn, written)
+                held = record(conn, written)
                 journal.recorded(conn, flight)
-                return hold
-            hold = ws.logged(session, action, work,
-                             query={"read_ids": len(ids), "target": str(target)}, result_ids=lambda _h: ids,
-                             detail=lambda h: {**detail, "package": name, "hold_id": h,
+                return held
+            hold, hold_detail = ws.logged(
+                session, action, work, query={"read_ids": len(ids), "target": str(target)},
+                result_ids=lambda _h: ids,
+                detail=lambda h: {**detail, "package": name, "hold_id": h[0], **h[1],
                                                "export_started_seq": flight.started_seq,
                                                "manifest_sha256": written.manifest_sha256,
                                                "pdf_sha256": written.pdf_sha256,
                                                "files": len(written.entries), "bytes": written.bytes,
                                                "warnings": written.writer.warnings})
-            final = writer.finish()
+            final = writer.final_dir
         except BaseException as exc:
             journal.fail(ws, session, flight, exc)
             raise
@@ -185,7 +196,7 @@ class EvidenceService:
         yield Progress("done", len(files), len(files), bytes_done=written.bytes, message=str(final))
         return ExportResult(final, written.manifest_sha256, written.pdf_sha256,
                             len(written.writer.entries), written.bytes, ids, hold,
-                            written.writer.warnings)
+                            written.writer.warnings, hold_detail.get("holds_reused", []))
 
     def recover_interrupted(self, actor: Actor = SYSTEM) -> list[Recovered]:
         """At start-up: clean up after exports that a crash, kill or power cut interrupted.
@@ -283,8 +294,36 @@ class EvidenceService:
             return custody_pdf.render(ctx.custody("ALPR Aggregate Release", msha, text,
                                                   "No reads are released, so no hold is placed."), entries)
 
-        def record(conn, w: Written) -> None:
+        def record(conn, w: Written) -> tuple[None, dict]:
             self._consume(conn, session, request_id, ctx.name, int(ws.clock()))
+            return None, {}
 
         return (yield from self._write(session, "release_aggregate", target, ctx.name, files, custody,
                                        record, [], token, {"release_request": request_id}))
+
+
+def evidence_holds(conn, case_number: str | None, read_ids: list[int]) -> dict[int, int]:
+    """Read id -> the newest active evidence hold of this case that holds it."""
+    if not case_number or not read_ids:
+        return {}
+    return dict(conn.execute(
+        "SELECT hr.read_id, max(h.id) FROM hold_reads hr JOIN holds h ON h.id = hr.hold_id "
+        "WHERE h.released_at IS NULL AND h.kind = 'evidence' AND h.case_number = ? "
+        "AND hr.read_id IN (SELECT value FROM json_each(?)) GROUP BY hr.read_id",
+        (case_number, json.dumps(sorted(read_ids)))).fetchall())
+
+
+def _hold_note(n: int, held: dict[int, int], case: str | None, custodian: str) -> str:
+    """What the custody form says about the hold, as planned (the export's transaction decides)."""
+    holds = ", ".join(f"#{h}" for h in sorted(set(held.values())))
+    plural = "s" if len(set(held.values())) > 1 else ""
+    if held and len(held) >= n:
+        return (f"The {n} reads are already on evidence hold{plural} {holds} for case {case}; this "
+                f"export keeps them there and places no second hold. Only the {custodian} may "
+                "release it.")
+    if held:
+        return (f"{len(held)} of the {n} reads are already on evidence hold{plural} {holds} for case "
+                f"{case}; on export the other {n - len(held)} are placed on a new evidence hold for the "
+                f"case. Only the {custodian} may release them.")
+    return (f"On export the {n} reads are placed on an evidence hold for case {case}; only the "
+            f"{custodian} may release it.")

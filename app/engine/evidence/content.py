@@ -58,11 +58,39 @@ class ExportRead:
     derived: list[dict] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class OtherCases:
+    """What a package says about access-log entries on its reads made outside its case: counts
+    only, so that discovery in one case does not disclose another case's searches."""
+
+    entries: int = 0                    # entries made under other case numbers
+    cases: int = 0                      # how many other case numbers
+    without_case: int = 0               # entries that carry no case number (logged by the system, ...)
+
+    def sentence(self) -> str:
+        if not (self.entries or self.without_case):
+            return "No entries on these reads were made under another case or without one."
+        parts = []
+        if self.entries:
+            parts.append(f"{self.entries} entr{'y' if self.entries == 1 else 'ies'} under "
+                         f"{self.cases} other case{'s' if self.cases != 1 else ''}")
+        if self.without_case:
+            parts.append(f"{self.without_case} entr{'y' if self.without_case == 1 else 'ies'} "
+                         "without a case number")
+        return (" and ".join(parts) + " also touched these reads; they are counted here but not "
+                "included.")
+
+    def to_json(self) -> dict:
+        return {"entries_other_cases": self.entries, "other_cases": self.cases,
+                "entries_without_case": self.without_case, "note": self.sentence()}
+
+
 @dataclass
 class Collected:
     reads: list[ExportRead]
     cameras: list[dict]
-    log_entries: list[LogEntry]
+    log_entries: list[LogEntry]                      # the entries of this package's case only
+    other_cases: OtherCases = field(default_factory=OtherCases)
 
     @property
     def read_ids(self) -> list[int]:
@@ -79,8 +107,11 @@ _READ_COLS = ("id", "plate", "original_plate", "read_at", "camera_id", "confiden
 _IN_IDS = "IN (SELECT value FROM json_each(?))"
 
 
-def collect(conn, read_ids: list[int]) -> Collected:
-    """Gather the reads and everything said about them; refuse ids not held locally."""
+def collect(conn, read_ids: list[int], case_number: str | None = None) -> Collected:
+    """Gather the reads and everything said about them; refuse ids not held locally.
+
+    Of the access-log entries that touched the reads, only those made under ``case_number``
+    are kept; the others are counted (:class:`OtherCases`)."""
     ids = sorted({int(i) for i in read_ids})
     if not ids:
         raise ValidationError("Select at least one read to export.")
@@ -120,8 +151,42 @@ def collect(conn, read_ids: list[int]) -> Collected:
     entries = list(iter_entries(
         conn, "WHERE EXISTS (SELECT 1 FROM json_each(access_log.result_ids) j WHERE j.value "
         f"{_IN_IDS})", (arg,)))
+    entries, other = _this_case(conn, entries, case_number)
     ordered = [reads[i] for i in sorted(reads, key=lambda i: (reads[i].row["read_at"], i))]
-    return Collected(ordered, cams, entries)
+    return Collected(ordered, cams, entries, other)
+
+
+def entry_case(entry: LogEntry, hold_cases: dict[int, str]) -> str | None:
+    """The case an entry was made under: its own case number, else the case of the hold it
+    places or releases (holds are logged without the session's purpose)."""
+    if entry.case_number:
+        return entry.case_number
+    for d in (entry.query, entry.detail):
+        if isinstance(d, dict):
+            if d.get("case_number"):
+                return str(d["case_number"])
+            if d.get("hold_id") is not None and int(d["hold_id"]) in hold_cases:
+                return hold_cases[int(d["hold_id"])]
+    return None
+
+
+def _this_case(conn, entries: list[LogEntry], case_number: str | None
+               ) -> tuple[list[LogEntry], OtherCases]:
+    if case_number is None:
+        return entries, OtherCases()
+    hold_cases = {h: c for h, c in conn.execute("SELECT id, case_number FROM holds")}
+    kept, others, without = [], set(), 0
+    other_entries = 0
+    for e in entries:
+        case = entry_case(e, hold_cases)
+        if case == case_number:
+            kept.append(e)
+        elif case is None:
+            without += 1
+        else:
+            other_entries += 1
+            others.add(case)
+    return kept, OtherCases(other_entries, len(others), without)
 
 
 CSV_COLUMNS = ["read_id", "plate", "original_plate", "read_at_utc", "read_at_local", "camera_id",
@@ -175,7 +240,10 @@ def metadata_json(header: dict, data: Collected) -> bytes:
         })
     doc = {"package": header, "time_zone": str(LOCAL_TZ), "cameras": data.cameras,
            "sites": sorted({c["site"] for c in data.cameras}),
-           "access_log_entries": len(data.log_entries), "reads": []}
+           "access_log_entries": len(data.log_entries),
+           "access_log": {"file": "access_log.csv", "entries_this_case": len(data.log_entries),
+                          **data.other_cases.to_json()},
+           "reads": []}
     # One read per line: readable, and json's C encoder (an indented dump is ten times slower).
     head = json.dumps(doc, indent=2, ensure_ascii=False)[:-len("[]\n}")]
     body = ",\n    ".join(json.dumps(r, ensure_ascii=False) for r in reads)
@@ -183,13 +251,16 @@ def metadata_json(header: dict, data: Collected) -> bytes:
 
 
 def access_log_csv(entries: list[LogEntry]) -> bytes:
+    """The entries of the package's case, each with the sentence an auditor reads."""
+    from ..audit import describe
+
     def canon(obj) -> str:
         return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_FIELDS)
+    w.writerow(CSV_FIELDS[:-1] + ["description"])
     for e in entries:
         w.writerow([e.seq, e.ts, e.username, e.agency, e.role, e.action, canon(e.query),
                     e.purpose or "", e.case_number or "", canon(e.result_ids), canon(e.detail),
-                    e.prev_hash, e.hash])
+                    e.prev_hash, e.hash, describe(e)])
     return buf.getvalue().encode("utf-8")

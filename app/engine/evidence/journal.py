@@ -5,8 +5,10 @@ one transaction before the first byte reaches the medium. The row is closed when
 has its final name (``done``) or its leftovers are removed (``failed``); where the medium is
 gone it stays ``unremoved`` and each later start tries again. A row still ``writing`` or
 ``recorded`` when nobody is exporting it any more is an export interrupted by a crash, a
-``kill -9`` or a power cut: :func:`recover` removes what it left on the medium and logs
-``<action>_failed`` naming the ``export_started`` entry and the leftovers.
+``kill -9`` or a power cut: :func:`recover` removes what it left on the medium (the
+``.INCOMPLETE`` folder, or the folder under its final name if it was renamed but the export was
+never recorded) and logs ``<action>_failed`` naming the ``export_started`` entry and the
+leftovers. A ``recorded`` export whose folder has its final name is complete.
 
 "Nobody is exporting it" is known from a lock file in the store's folder that the exporting
 process holds (``flock``) for as long as the export runs: the kernel lets go of it when the
@@ -261,7 +263,9 @@ def _clean_up(ws, actor: Actor, jid: int) -> Recovered | None:
         with ws.store.transaction() as conn:
             _close(conn, jid, "done", None, ws.clock())
         return Recovered(**base, outcome="completed")
-    present, removed, unremoved = remove_leftovers([temp], target, bool(on_mount))
+    # Not recorded: whatever it left is removed, the folder under its final name too (it is
+    # renamed before the read-back, and only a recorded export is complete).
+    present, removed, unremoved = remove_leftovers([temp, final], target, bool(on_mount))
     if state == "unremoved":
         if not present or (unremoved and not removed):
             return None                                 # still away: try again at the next start

@@ -3,12 +3,13 @@
 The target is checked first (mounted, free space, names free) without writing anything;
 only after the export's ``export_started`` entry is committed does ``create`` make
 ``<name>.INCOMPLETE`` on the target. After the last file every file and folder is flushed
-(syncfs/fsync), the flushed pages are dropped from the page cache
-(``posix_fadvise(POSIX_FADV_DONTNEED)``) and every file is read back from the media and
-hashed again. Only then is the folder renamed to its final name and the parent flushed.
-A failed export's folder is removed (``remove``); where it cannot be (the drive was pulled)
-it keeps the ``.INCOMPLETE`` name and gets an ``INCOMPLETE.txt`` marker, so a half-written
-stick is never mistaken for evidence.
+(syncfs/fsync), the folder is renamed to its final name and the parent flushed; then the
+flushed pages are dropped from the page cache (``posix_fadvise(POSIX_FADV_DONTNEED)``) and
+every file is read back from the media, under its final name, and hashed again. Reading back
+after the rename, not before, is what proves the package: one FAT driver lost the folder's
+contents at the rename. A failed export's folder is removed (``remove``); where it cannot be
+(the drive was pulled) it keeps the ``.INCOMPLETE`` name and gets an ``INCOMPLETE.txt``
+marker, so a half-written stick is never mistaken for evidence.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +30,9 @@ from .manifest import ManifestEntry, check_name
 INCOMPLETE_SUFFIX = ".INCOMPLETE"
 MARKER = "INCOMPLETE.txt"
 CHUNK = 1 << 20
+READERS = 4                # threads reading the package back (reading and hashing overlap)
 _write = os.write          # the one write call; tests inject faults here
+_rename = os.rename        # the final rename; tests inject a driver that loses files here
 
 
 def _fsync_path(path: Path, flags: int) -> None:
@@ -119,6 +123,11 @@ class PackageWriter:
     def final_dir(self) -> Path:
         return self.target / self.name
 
+    @property
+    def current_dir(self) -> Path:
+        """Where the package is now: its final name once renamed."""
+        return self.final_dir if self.renamed else self.temp_dir
+
     def check(self, needed: int) -> None:
         """Refuse a target that cannot take the package, writing nothing to it."""
         if not self.target.is_dir():
@@ -186,26 +195,45 @@ class PackageWriter:
             raise describe_os_error(exc, self.target, "flushing the package to the media") from exc
 
     def read_back(self, expected: dict[str, str]) -> Iterator[int]:
-        """Re-read each file from the media (cache dropped) and compare; yields bytes read."""
-        for rel, sha in expected.items():
-            path = self.temp_dir / rel
-            h = hashlib.sha256()
+        """Re-read each file from the media (cache dropped) and compare; yields bytes read, in
+        the order of ``expected``. Several threads read at once."""
+        base = self.current_dir
+        pool = ThreadPoolExecutor(READERS, thread_name_prefix="evidence-read")
+        try:
+            futures = [pool.submit(self._read_one, base, rel, sha) for rel, sha in expected.items()]
+            for future in futures:
+                yield future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read_one(self, base: Path, rel: str, sha: str) -> int:
+        path = base / rel
+        h = hashlib.sha256()
+        size = 0
+        try:
+            fd = os.open(path, os.O_RDONLY)
             try:
-                fd = os.open(path, os.O_RDONLY)
-                try:
-                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                    while chunk := os.read(fd, CHUNK):
-                        h.update(chunk)
-                finally:
-                    os.close(fd)
-            except OSError as exc:
-                raise describe_os_error(exc, self.target, f"reading back {rel}") from exc
-            if h.hexdigest() != sha:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                while chunk := os.read(fd, CHUNK):
+                    h.update(chunk)
+                    size += len(chunk)
+            finally:
+                os.close(fd)
+        except FileNotFoundError as exc:
+            if self.target.is_dir() and base.is_dir():
                 raise ExportError(
-                    f"{rel} read back from the drive at {self.target} differs from what was written: "
-                    "the drive does not hold the data (failing or fake-capacity media). "
-                    "The package is NOT complete.")
-            yield path.stat().st_size
+                    f"{rel} is missing from the package on the drive at {self.target} after it was "
+                    "renamed to its final name: the drive (or its driver) lost it. The package is "
+                    "NOT complete.") from exc
+            raise describe_os_error(exc, self.target, f"reading back {rel}") from exc
+        except OSError as exc:
+            raise describe_os_error(exc, self.target, f"reading back {rel}") from exc
+        if h.hexdigest() != sha:
+            raise ExportError(
+                f"{rel} read back from the drive at {self.target} differs from what was written: "
+                "the drive does not hold the data (failing or fake-capacity media). "
+                "The package is NOT complete.")
+        return size
 
     def check_capacity(self) -> None:
         try:
@@ -216,9 +244,10 @@ class PackageWriter:
             raise describe_os_error(exc, self.target, "checking the drive's capacity") from exc
 
     def finish(self) -> Path:
-        """Rename to the final name and flush the parent: from here on it is complete."""
+        """Rename to the final name and flush the parent; the read-back under that name follows,
+        and only a recorded export is complete."""
         try:
-            os.rename(self.temp_dir, self.final_dir)
+            _rename(self.temp_dir, self.final_dir)
             self.renamed = True
             _fsync_path(self.target, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as exc:
@@ -226,16 +255,18 @@ class PackageWriter:
         return self.final_dir
 
     def mark_incomplete(self, reason: str) -> Path | None:
-        """Best effort: a marker saying why; the folder keeps its ``.INCOMPLETE`` name anyway."""
-        if not self.temp_dir.is_dir():
+        """Best effort: a marker saying why (the folder keeps its ``.INCOMPLETE`` name, or had
+        its final name when the read-back under it failed)."""
+        folder = self.current_dir
+        if not folder.is_dir():
             return None
         try:
-            (self.temp_dir / MARKER).write_text(
+            (folder / MARKER).write_text(
                 "THIS EVIDENCE PACKAGE IS INCOMPLETE AND WAS NOT VERIFIED.\n"
                 f"Reason: {reason}\nDo not book it into evidence; export again.\n", encoding="utf-8")
         except OSError:
             pass
-        return self.temp_dir
+        return folder
 
 
 def medium_present(target: Path, on_mount: bool) -> bool:

@@ -30,7 +30,9 @@ Contents
                      the operation, metadata.json names the source file and its SHA-256
   reads.csv          one row per read (times in UTC and America/Los_Angeles)
   metadata.json      reads, cameras, sites, confidence, hits, corrections, export details
-  access_log.csv     the workstation's access-log entries that touched these reads
+  access_log.csv     the access-log entries made under this case that touched these reads,
+                     each with a sentence saying what was done; entries under other cases are
+                     only counted (metadata.json, "access_log")
   manifest.sha256    SHA-256 of every file above
   chain-of-custody.pdf  the custody form; every page prints the SHA-256 of manifest.sha256
 
@@ -140,6 +142,11 @@ def evidence_files(store: Store, data: Collected, ctx: ExportContext,
 def summary(data: Collected, entries: list[ManifestEntry]) -> str:
     originals = sum(len(r.images) for r in data.reads)
     derived_n = sum(len(r.derived) for r in data.reads)
+    other = data.other_cases
+    counted = (f" ({other.entries} more under {other.cases} other case{'s' if other.cases != 1 else ''}"
+               f"{f' and {other.without_case} without a case' if other.without_case else ''}, "
+               "counted only)" if other.entries else
+               f" ({other.without_case} more without a case, counted only)" if other.without_case else "")
     return (f"{len(data.reads)} reads, {originals} original images, {derived_n} derived images, "
-            f"{len(data.log_entries)} access-log entries; {len(entries)} files, "
+            f"{len(data.log_entries)} access-log entries of this case{counted}; {len(entries)} files, "
             f"{sum(e.size for e in entries):,} bytes")
