@@ -235,6 +235,6 @@ class AuditPanel(QWidget):
 
     @staticmethod
     def _ask_path(parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, "Export the access log", "access-log.csv",
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(parent, "Export the access log",
+                                              str(Path.home() / "access-log.csv"), "CSV files (*.csv)")
         return path or None

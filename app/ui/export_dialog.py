@@ -4,29 +4,35 @@ The engine writes, flushes and reads back every file, logs the export and places
 evidence hold in one transaction, and only then names the folder; anything short of that
 is reported here as NOT done, with the engine's reason, so nobody carries an unverified
 drive to the property room. Removable drives are offered first; any folder may be chosen.
+When no drive is offered the dialog says why (none mounted, read-only, cannot be listed), and
+the folder picker starts where drives are mounted, or in the user's home: never in the
+program's own folder.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from app.engine.errors import EngineError, SessionLocked
-from app.engine.evidence import ExportRequest, ExportResult
+from app.engine.evidence import DriveList, ExportRequest, ExportResult, start_folder
 from app.engine.progress import Progress
 
 from .context import AppContext
 from .ops import Task
 
 FolderChooser = Callable[[QWidget], str | None]
+DRIVE_ROLE = Qt.ItemDataRole.UserRole + 1         # marks the combo's items that are listed drives
 
 
 def choose_folder(parent: QWidget) -> str | None:
-    """The desktop's folder picker (tests inject their own chooser instead)."""
-    return QFileDialog.getExistingDirectory(parent, "Export the evidence package to") or None
+    """The desktop's folder picker, starting where the drives are mounted or in the user's home
+    (tests inject their own chooser instead)."""
+    start = parent.start_folder() if isinstance(parent, ExportDialog) else str(start_folder())
+    return QFileDialog.getExistingDirectory(parent, "Export the evidence package to", start) or None
 
 
 class ExportDialog(QDialog):
@@ -47,9 +53,19 @@ class ExportDialog(QDialog):
         self.target = QComboBox()
         self.target.setObjectName("exportTarget")
         self.target.setMinimumWidth(340)
+        self.target.setPlaceholderText("Looking for removable drives...")
         self.choose_button = QPushButton("Choose folder...")
         self.choose_button.setObjectName("exportChooseFolder")
         self.choose_button.clicked.connect(self.choose)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("exportRefreshDrives")
+        self.refresh_button.setToolTip("Look again for removable drives")
+        self.refresh_button.clicked.connect(self.find_drives)
+        self.drive_note = QLabel()
+        self.drive_note.setObjectName("exportDriveNote")
+        self.drive_note.setWordWrap(True)
+        self.drive_note.hide()
+        self.drive_list = DriveList([])
         self.description = QPlainTextEdit()
         self.description.setObjectName("exportDescription")
         self.description.setPlaceholderText("What the package holds and why, for the custody form")
@@ -72,19 +88,22 @@ class ExportDialog(QDialog):
 
         target_row = QHBoxLayout()
         target_row.addWidget(self.target, 1)
+        target_row.addWidget(self.refresh_button)
         target_row.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow("Reads", QLabel(f"{len(self.read_ids)} selected"))
         form.addRow("Case", QLabel(f"{s.case_number or 'none declared'} ({s.purpose or '-'})"))
         form.addRow("Target", target_row)
+        form.addRow("", self.drive_note)
         form.addRow("Description", self.description)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.export_button, self.cancel_button, self.close_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
-        note = QLabel("The reads are placed on an evidence hold for the case when the export "
-                      "completes; only the records custodian may release it.")
+        note = QLabel("When the export completes the reads are kept on an evidence hold for the "
+                      "case (the case's existing hold where they have one); only the records "
+                      "custodian may release it.")
         note.setWordWrap(True)
         layout.addWidget(note)
         layout.addLayout(form)
@@ -92,15 +111,38 @@ class ExportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self._idle()
-        ctx.runner.pool(ctx.ws.evidence.drives, self._drives, lambda _e: None)
+        self.find_drives()
 
     # -- target ---------------------------------------------------------------------------------
-    def _drives(self, drives) -> None:
-        for d in drives:
+    def find_drives(self) -> None:
+        """List the removable drives (off the GUI thread); the answer replaces the last one."""
+        self.drive_note.hide()
+        self.ctx.runner.pool(self.ctx.ws.evidence.drive_list, self._drives,
+                             lambda exc: self._drives(DriveList([], f"Removable drives could not be "
+                                                                    f"listed ({exc}): choose a folder.")))
+
+    def _drives(self, found: DriveList) -> None:
+        self.drive_list = found
+        for i in reversed(range(self.target.count())):          # drives listed before go
+            if self.target.itemData(i, DRIVE_ROLE):
+                self.target.removeItem(i)
+        for d in reversed(found.drives):
             self.target.insertItem(0, f"{d.label} ({d.mount_point}, {d.free // 2**20} MiB free)",
                                    str(d.mount_point))
-        if drives:
+            self.target.setItemData(0, True, DRIVE_ROLE)
+        if found.drives:
             self.target.setCurrentIndex(0)
+            self.drive_note.hide()
+        else:
+            self.target.setPlaceholderText("No removable drive: choose a folder")
+            if self.target.count() == 0:
+                self.target.setCurrentIndex(-1)
+            self.drive_note.setText(found.why_none)
+            self.drive_note.show()
+
+    def start_folder(self) -> str:
+        """Where the folder picker opens: the drives' media folder, else the user's home."""
+        return str(start_folder(self.drive_list.drives))
 
     def choose(self) -> None:
         path = self.chooser(self)
@@ -142,7 +184,8 @@ class ExportDialog(QDialog):
         self._idle()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        hold = f"evidence hold {r.hold_id}" if r.hold_id is not None else "no hold placed"
+        hold = (f"evidence hold {r.hold_id}" if r.hold_id is not None else "no hold placed") + \
+            (" (kept from an earlier export of the case)" if r.hold_id in r.holds_reused else "")
         warn = ("<br>Warnings: " + "; ".join(r.warnings)) if r.warnings else ""
         self.message.setText(f"<b>Export complete and verified.</b><br>Package: {r.path}<br>"
                              f"Manifest SHA-256: {r.manifest_sha256}<br>{r.files} files, "
@@ -181,11 +224,13 @@ class ExportDialog(QDialog):
     def _busy(self) -> None:
         self.export_button.setEnabled(False)
         self.choose_button.setEnabled(False)
+        self.refresh_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.close_button.setEnabled(False)
 
     def _idle(self) -> None:
         self.export_button.setEnabled(True)
         self.choose_button.setEnabled(True)
+        self.refresh_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.close_button.setEnabled(True)

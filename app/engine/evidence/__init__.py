@@ -25,7 +25,7 @@ from . import journal, release
 from .aggregate import (AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json,
                         shown_total)
 from .content import collect
-from .drives import Drive, media_label, removable_drives
+from .drives import Drive, DriveList, drive_list, media_label, removable_drives, start_folder
 from .journal import Recovered
 from .media import PackageWriter
 from .package import PackageFile, Written, package_name, space_needed, write_package
@@ -33,8 +33,8 @@ from .release import ReleaseRequest, ReleaseRequestForm
 from .verify import VerifyResult, verify_package
 
 __all__ = ["EvidenceService", "ExportRequest", "ExportResult", "AggregateQuery", "AggregateRow",
-           "Recovered", "ReleaseRequest", "ReleaseRequestForm", "VerifyResult", "Drive", "verify_package",
-           "run"]
+           "Recovered", "ReleaseRequest", "ReleaseRequestForm", "VerifyResult", "Drive", "DriveList",
+           "start_folder", "verify_package", "run"]
 T = TypeVar("T")
 
 
@@ -219,6 +219,11 @@ class EvidenceService:
     @staticmethod
     def drives() -> list[Drive]:
         return removable_drives()
+
+    @staticmethod
+    def drive_list() -> DriveList:
+        """The drives to offer, or why there are none (for the export dialog)."""
+        return drive_list()
 
     # -- releases ------------------------------------------------------------------------------
     def request_release(self, session: Session, form: ReleaseRequestForm) -> ReleaseRequest:

@@ -123,13 +123,73 @@ def _macos() -> list[Drive]:
 
 def removable_drives() -> list[Drive]:
     """Mounted removable drives, writable by this user."""
+    return drive_list().drives
+
+
+@dataclass(frozen=True)
+class DriveList:
+    """The drives an export can offer, and when there are none, why, in one sentence."""
+
+    drives: list[Drive]
+    why_none: str = ""
+
+
+NO_DRIVE = ("No removable drive (USB stick, SD card) is mounted: plug one in and open it once in "
+            "the file manager so that it is mounted, then press Refresh; or choose a folder.")
+
+
+def drive_list() -> DriveList:
+    """Mounted removable drives writable by this user, or the reason none is offered."""
     finder = {"win32": _windows, "darwin": _macos}.get(sys.platform, _linux)
-    seen, out = set(), []
-    for d in finder():
-        if d.mount_point not in seen and os.access(d.mount_point, os.W_OK):
-            seen.add(d.mount_point)
-            out.append(d)
-    return out
+    if finder is _linux and not (shutil.which("udisksctl") or shutil.which("lsblk")):
+        return DriveList([], "Removable drives cannot be listed on this computer (neither udisksctl "
+                             "nor lsblk is installed): choose the drive's folder instead.")
+    try:
+        found = finder()
+    except (OSError, ValueError, KeyError) as exc:
+        return DriveList([], f"Removable drives could not be listed ({exc}): choose the drive's "
+                             "folder instead.")
+    seen, out, refused = set(), [], []
+    for d in found:
+        if d.mount_point in seen:
+            continue
+        seen.add(d.mount_point)
+        (out if os.access(d.mount_point, os.W_OK) else refused).append(d)
+    if out:
+        return DriveList(out)
+    if refused:
+        where = ", ".join(str(d.mount_point) for d in refused)
+        return DriveList([], f"The removable drive{'s' if len(refused) > 1 else ''} at {where} "
+                             f"{'are' if len(refused) > 1 else 'is'} read-only or not writable by you "
+                             "(write-protect switch?): use another drive or choose a folder.")
+    return DriveList([], NO_DRIVE)
+
+
+def media_folder() -> Path | None:
+    """Where this desktop mounts removable drives (/run/media/<user>, /media/<user>, /Volumes)."""
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+    candidates = ([Path("/run/media") / user, Path("/media") / user] if user else []) + \
+        [Path("/media"), Path("/Volumes")]
+    for p in candidates:
+        try:
+            if p.is_dir():
+                return p
+        except OSError:
+            continue
+    return None
+
+
+def start_folder(drives: list[Drive] | None = None) -> Path:
+    """Where a file picker for an export starts: the media folder when a drive is mounted there
+    (so the drives are what the user sees first), else the user's home; never the program's
+    working folder."""
+    media = media_folder()
+    if drives and media is not None and any(media == d.mount_point or media in d.mount_point.parents
+                                            for d in drives):
+        return media
+    if drives:
+        return drives[0].mount_point
+    return Path.home()
 
 
 def media_label(target: Path) -> str:
