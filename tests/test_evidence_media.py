@@ -202,3 +202,27 @@ def test_removable_drives_from_lsblk_and_udisks_output():
     found = drives.parse_udisks(UDISKS)
     assert [(d.device, str(d.mount_point), d.label) for d in found] == \
         [("/dev/sdc1", "/media/clerk/CASE42", "CASE42"), ("/dev/sdc1", "/mnt/case42", "CASE42")]
+
+
+def test_the_read_back_comes_from_the_device_or_drops_the_cached_pages(tmp_path, monkeypatch):
+    """O_DIRECT where the file system allows it; where it refuses (tmpfs, some FUSE drivers), the
+    pages are dropped and the file read normally. Either way every byte is hashed."""
+    import hashlib
+    data = os.urandom(300_001)                          # not a whole number of blocks
+    path = tmp_path / "scene.jpg"
+    path.write_bytes(data)
+    (tmp_path / "empty").write_bytes(b"")
+    want = (hashlib.sha256(data).hexdigest(), len(data))
+    assert media._read_direct(path) == want
+    assert media._read_direct(tmp_path / "empty") == (hashlib.sha256(b"").hexdigest(), 0)
+    real_open, opened = os.open, []
+
+    def no_direct_io(p, flags, *a, **k):
+        opened.append(flags)
+        if flags & getattr(os, "O_DIRECT", 0):
+            raise OSError(errno.EINVAL, "direct I/O not supported")
+        return real_open(p, flags, *a, **k)
+    with monkeypatch.context() as m:
+        m.setattr(media.os, "open", no_direct_io)
+        assert media._read_direct(path) == want
+    assert len(opened) == (2 if getattr(os, "O_DIRECT", 0) else 1)

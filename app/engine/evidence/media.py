@@ -16,9 +16,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import hashlib
+import mmap
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +58,73 @@ def _syncfs(path: Path) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+_buffers = threading.local()
+
+
+def _read_direct(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file as the device holds it.
+
+    With ``O_DIRECT`` the bytes come from the device, not the page cache (and the read does not
+    fill the cache either); where the file system refuses direct I/O (tmpfs, some FUSE drivers)
+    the file's cached pages are dropped (``POSIX_FADV_DONTNEED``, after the flush) and it is
+    read normally.
+    """
+    direct = getattr(os, "O_DIRECT", 0)
+    fd = -1
+    if direct:
+        try:
+            fd = os.open(path, os.O_RDONLY | direct)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+    if fd < 0:
+        return _read_dropped(path)
+    h, done = hashlib.sha256(), 0
+    try:
+        size = os.fstat(fd).st_size
+        buf = getattr(_buffers, "buf", None)
+        if buf is None:
+            buf = _buffers.buf = mmap.mmap(-1, CHUNK)       # page-aligned, as O_DIRECT needs
+        view = memoryview(buf)
+        while done < size:
+            try:
+                n = os.readv(fd, [buf])
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    raise
+                break                                     # direct I/O refused after all
+            if n <= 0:
+                break
+            h.update(view[:n])
+            done += n
+            if n < CHUNK:
+                break                                     # end of file (or a short read: below)
+        view.release()
+    finally:
+        os.close(fd)
+    if done < size:                                       # the rest, read the ordinary way
+        with open(path, "rb") as fh:
+            fh.seek(done)
+            while chunk := fh.read(CHUNK):
+                h.update(chunk)
+                done += len(chunk)
+    return h.hexdigest(), done
+
+
+def _read_dropped(path: Path) -> tuple[str, int]:
+    h, size = hashlib.sha256(), 0
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if hasattr(os, "posix_fadvise"):                   # (not on Windows or macOS)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        while chunk := os.read(fd, CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    return h.hexdigest(), size
 
 
 def describe_os_error(exc: OSError, target: Path, doing: str) -> ExportError:
@@ -114,6 +183,7 @@ class PackageWriter:
     renamed: bool = False
     _dirs: set[Path] = field(default_factory=set)
     _free_before: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def temp_dir(self) -> Path:
@@ -154,16 +224,18 @@ class PackageWriter:
         self._dirs.add(self.temp_dir)
 
     def write(self, relpath: str, data: bytes, sha256: str | None = None) -> ManifestEntry:
-        """Write one file (new, never overwriting) and remember its hash for the manifest."""
+        """Write one file (new, never overwriting) and remember its hash for the manifest.
+        Several threads may write at once."""
         path = self.temp_dir / check_name(relpath)
         try:
             if path.parent not in self._dirs:
-                # one level at a time below the package folder: never parents=True, which would
-                # re-create a vanished mount point's path on the system disk
-                missing = [p for p in path.parents if p not in self._dirs and self.temp_dir in p.parents]
-                for p in reversed(missing):
-                    p.mkdir(exist_ok=True)
-                    self._dirs.add(p)
+                with self._lock:
+                    # one level at a time below the package folder: never parents=True, which
+                    # would re-create a vanished mount point's path on the system disk
+                    missing = [p for p in path.parents if p not in self._dirs and self.temp_dir in p.parents]
+                    for p in reversed(missing):
+                        p.mkdir(exist_ok=True)
+                        self._dirs.add(p)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 view, done = memoryview(data), 0
@@ -174,8 +246,9 @@ class PackageWriter:
         except OSError as exc:
             raise describe_os_error(exc, self.target, f"writing {relpath}") from exc
         entry = ManifestEntry(relpath, sha256 or hashlib.sha256(data).hexdigest(), len(data))
-        self.entries.append(entry)
-        self.written += len(data)
+        with self._lock:
+            self.entries.append(entry)
+            self.written += len(data)
         return entry
 
     def sync(self) -> None:
@@ -208,17 +281,8 @@ class PackageWriter:
 
     def _read_one(self, base: Path, rel: str, sha: str) -> int:
         path = base / rel
-        h = hashlib.sha256()
-        size = 0
         try:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                while chunk := os.read(fd, CHUNK):
-                    h.update(chunk)
-                    size += len(chunk)
-            finally:
-                os.close(fd)
+            digest, size = _read_direct(path)
         except FileNotFoundError as exc:
             if self.target.is_dir() and base.is_dir():
                 raise ExportError(
@@ -228,7 +292,7 @@ class PackageWriter:
             raise describe_os_error(exc, self.target, f"reading back {rel}") from exc
         except OSError as exc:
             raise describe_os_error(exc, self.target, f"reading back {rel}") from exc
-        if h.hexdigest() != sha:
+        if digest != sha:
             raise ExportError(
                 f"{rel} read back from the drive at {self.target} differs from what was written: "
                 "the drive does not hold the data (failing or fake-capacity media). "

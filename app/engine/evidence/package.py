@@ -28,7 +28,8 @@ from .media import PackageWriter
 
 OVERHEAD = 256 << 10        # manifest and custody form beyond the data itself
 PER_FILE = 4096             # a file system block of slack per file
-MAX_PENDING = 256           # files handed to the writing thread and not yet written ...
+WRITERS = 2                 # threads writing to the media (the kernel's copy is most of a write)
+MAX_PENDING = 256           # files handed to the writing threads and not yet written ...
 MAX_PENDING_BYTES = 48 << 20    # ... and their bytes: the memory an export holds at most
 
 
@@ -76,10 +77,10 @@ def write_package(writer: PackageWriter, files: list[PackageFile],
     """
     writer.create()
     yield Progress("write", 0, len(files), message=f"Writing {len(files)} files to {writer.temp_dir}")
-    # The store is read (and decrypted) in this thread while one helper thread writes the
-    # previous files to the media, so the two overlap; the store never leaves this thread.
+    # The store is read (and decrypted) in this thread while helper threads write the previous
+    # files to the media, so the two overlap; the store never leaves this thread.
     entries: list[mf.ManifestEntry] = []
-    with ThreadPoolExecutor(1, thread_name_prefix="evidence-write") as pool:
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="evidence-write") as pool:
         pending: deque[tuple[Future, int]] = deque()
         held = 0
         try:
