@@ -32,7 +32,8 @@ from .manifest import ManifestEntry, check_name
 INCOMPLETE_SUFFIX = ".INCOMPLETE"
 MARKER = "INCOMPLETE.txt"
 CHUNK = 1 << 20
-READERS = 4                # threads reading the package back (reading and hashing overlap)
+READERS = 8                # threads reading the package back (reading and hashing overlap)
+_FADVISE = sys.platform.startswith("linux") and hasattr(os, "posix_fadvise")
 _write = os.write          # the one write call; tests inject faults here
 _rename = os.rename        # the final rename; tests inject a driver that loses files here
 
@@ -241,6 +242,13 @@ class PackageWriter:
                 view, done = memoryview(data), 0
                 while done < len(view):
                     done += _write(fd, view[done:done + CHUNK])
+                if _FADVISE:
+                    # start writing this file to the device now (Linux starts write-back for
+                    # DONTNEED), so the flush at the end has little left to wait for
+                    try:
+                        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+                    except OSError:
+                        pass                            # only a head start; the flush still runs
             finally:
                 os.close(fd)
         except OSError as exc:

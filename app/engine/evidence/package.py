@@ -8,9 +8,10 @@ the media here), and records the export (and the hold) after it; a package whose
 recorded is removed (by the caller at once, or by the next start after a crash).
 
 Where the time goes (``bench/export.py``): decrypting each image from the store and hashing it
-(this thread), writing it (one helper thread, so the two overlap), the custody form (made here
-while the helper writes the last files, since every hash is known by then), one ``syncfs``,
-and the read-back (several threads: reading from the media and hashing overlap).
+(this thread), writing it (one helper thread, so the two overlap; each file's write-back to the
+device is started as soon as it is written), the custody form (made here while the helper
+writes the last files, since every hash is known by then), one ``syncfs``, and the read-back
+(several threads, ``O_DIRECT``: reading from the device and hashing overlap).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .media import PackageWriter
 
 OVERHEAD = 256 << 10        # manifest and custody form beyond the data itself
 PER_FILE = 4096             # a file system block of slack per file
-WRITERS = 2                 # threads writing to the media (the kernel's copy is most of a write)
+WRITERS = 1                 # threads writing: two contend for the folder's lock in the kernel
 MAX_PENDING = 256           # files handed to the writing threads and not yet written ...
 MAX_PENDING_BYTES = 48 << 20    # ... and their bytes: the memory an export holds at most
 
@@ -77,7 +78,7 @@ def write_package(writer: PackageWriter, files: list[PackageFile],
     """
     writer.create()
     yield Progress("write", 0, len(files), message=f"Writing {len(files)} files to {writer.temp_dir}")
-    # The store is read (and decrypted) in this thread while helper threads write the previous
+    # The store is read (and decrypted) in this thread while a helper thread writes the previous
     # files to the media, so the two overlap; the store never leaves this thread.
     entries: list[mf.ManifestEntry] = []
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="evidence-write") as pool:
