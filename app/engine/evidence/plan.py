@@ -148,5 +148,6 @@ def summary(data: Collected, entries: list[ManifestEntry]) -> str:
                "counted only)" if other.entries else
                f" ({other.without_case} more without a case, counted only)" if other.without_case else "")
     return (f"{len(data.reads)} reads, {originals} original images, {derived_n} derived images, "
-            f"{len(data.log_entries)} access-log entries of this case{counted}; {len(entries)} files, "
+            f"{len(data.log_entries)} access-log entr{'y' if len(data.log_entries) == 1 else 'ies'} "
+            f"of this case{counted}; {len(entries)} files, "
             f"{sum(e.size for e in entries):,} bytes")
