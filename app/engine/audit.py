@@ -79,15 +79,20 @@ def _reads(ids: list[int], focus: PlateReads | None) -> str:
     """"read #4 (of plate 7ABC123)", "3 reads (#6, #2, #1; #2 and #1 of plate 7ABC123)"."""
     n = len(ids)
     hit = [i for i in ids if i in focus.read_ids] if focus is not None else []
+    of_plate = f"of plate {focus.plate}" if focus is not None else ""
     if n == 1:
-        return f"read #{ids[0]}" + (f" (of plate {focus.plate})" if hit else "")
+        return f"read #{ids[0]}" + (f" ({of_plate})" if hit else "")
     text = f"{n} reads"
     if n:
         of = ""
         if hit:
-            which = "all" if len(hit) == n else _list([f"#{i}" for i in hit]).replace(", ", " and ", 1) \
-                if len(hit) == 2 else _ids(hit)
-            of = f"; {which} of plate {focus.plate}"
+            if len(hit) == n:
+                which = "all"
+            elif len(hit) == 2:
+                which = f"#{hit[0]} and #{hit[1]}"
+            else:
+                which = _ids(hit)
+            of = f"; {which} {of_plate}"
         text += f" ({_ids(ids)}{of})"
     return text
 

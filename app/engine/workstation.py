@@ -577,7 +577,8 @@ class Workstation:
         return result
 
     def _audit_query(self, flt: AuditFilter) -> AuditResult:
-        conds, params = [], []
+        conds: list[str] = []
+        params: list[object] = []
         if flt.username:
             conds.append("username = ?")
             params.append(flt.username.strip().lower())
