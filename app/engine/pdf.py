@@ -190,11 +190,11 @@ class TaggedCanvas(rl_canvas.Canvas):
             elif e.kids:
                 d["K"] = pdfdoc.PDFArray([ref(k.name) for k in e.kids])
             doc.Reference(pdfdoc.PDFDictionary(d), e.name)
+        refs = {e.name: pdfdoc.PDFObjectReference(e.name) for e in order if e.marks}
         nums: list = []
         for page in range(len(self._page_refs)):
             marks = by_page.get(page, {})
-            nums += [page, pdfdoc.PDFArray([pdfdoc.PDFObjectReference(marks[m].name)
-                                            for m in sorted(marks)])]
+            nums += [page, pdfdoc.PDFArray([refs[marks[m].name] for m in sorted(marks)])]
         parent_tree = doc.Reference(pdfdoc.PDFDictionary({"Nums": pdfdoc.PDFArray(nums)}),
                                     "StructParentTree")
         doc.Reference(pdfdoc.PDFDictionary({
