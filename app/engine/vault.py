@@ -12,7 +12,7 @@ from pathlib import Path
 from . import accesslog
 from .errors import StoreError, StoreSealed
 from .keyslots import SLOTS_NAME, SlotFile, new_data_key
-from .store import Store
+from .store import DB_NAME, Store
 
 
 class Vault:
@@ -52,9 +52,10 @@ class Vault:
             raise StoreError(f"The store in {data_dir} has no key slot: no administrator was ever "
                              "created, so nobody can open it. Remove the folder and run "
                              "'alpr init' again.")
-        if not (data_dir / "workstation.db").exists():
-            raise StoreError(f"The store file {data_dir / 'workstation.db'} is missing; it was "
-                             "not recreated. Restore it from a backup.")
+        db = data_dir / DB_NAME
+        if not db.exists() or db.stat().st_size == 0:
+            raise StoreError(f"The store file {db} is {'empty' if db.exists() else 'missing'}; it "
+                             "was not recreated. Restore it from a backup.")
         return cls(data_dir, slots)
 
     @classmethod

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.engine.accesslog import SYSTEM
+from app.engine.policy import load_profile
 from app.engine.workstation import Workstation
 
 from .democity.generate import generate
@@ -45,7 +46,8 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     data_dir = Path(data_dir)
     server_dir = Path(server_dir or data_dir / "city-server")
     say(f"Creating the embedded city server in {server_dir}")
-    server = EmbeddedServer.create(server_dir)
+    server = EmbeddedServer.create(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
+                                   retention_days=load_profile("calabasas").retention_days, now=int(now))
     try:
         server.put_cameras(CAMERAS)
         for h in HOTLISTS:
@@ -69,7 +71,7 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     ws = Workstation.create(data_dir, "calabasas", clock or (lambda: now))
     try:
         users = _users(ws, now)
-        ws.sync.configure(None, f"embedded:{server_dir}")
+        ws.sync.configure(None, f"embedded:{server_dir}", DEMO_PASSWORD, operator=DEMO_USERS[0][0])
         summary = ""
         for progress in ws.sync.run(None):
             summary = progress.message

@@ -28,13 +28,18 @@ def connect(dsn: str, password: str | None = None, timeout: int = 10) -> psycopg
                            application_name="alpr-workstation", **extra)
 
 
-def init_schema(dsn: str, password: str | None = None) -> str:
-    """Create or update the schema and group roles; safe to run again. Returns the server id."""
+def init_schema(dsn: str, password: str | None = None, retention_days: int | None = None) -> str:
+    """Create or update the schema and group roles; safe to run again. Returns the server id.
+    ``retention_days`` (the policy profile's) bounds what a purge may remove."""
     with connect(dsn, password) as conn:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(7316001)")   # two inits at once wait
             for name in SQL_FILES:
                 conn.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+            if retention_days is not None:
+                conn.execute("INSERT INTO server_meta(key, value) VALUES ('retention_days', %s) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             (str(int(retention_days)),))
         return conn.execute("SELECT value FROM server_meta WHERE key = 'server_id'").fetchone()[0]
 
 

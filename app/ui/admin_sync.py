@@ -44,7 +44,7 @@ class SyncAdmin(QWidget):
         self.server.setPlaceholderText("embedded:/path/to/server or postgresql://host/db?user=...")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("PostgreSQL password (kept in the encrypted store)")
+        self.password.setPlaceholderText("PostgreSQL password, or your operator password for an embedded server")
         self.window = QSpinBox()
         self.window.setObjectName("syncWindow")
         self.window.setRange(0, ctx.ws.profile.retention_days)

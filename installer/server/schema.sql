@@ -310,3 +310,14 @@ END $$;
 DROP TRIGGER IF EXISTS access_log_anchor ON access_log;
 CREATE TRIGGER access_log_anchor BEFORE INSERT ON access_log
     FOR EACH ROW EXECUTE FUNCTION alpr_log_anchor();
+
+-- What people did on the server through the alpr command (ingest, hotlists, purges): the
+-- operator they named, and the database login they used (always a personal role).
+CREATE TABLE IF NOT EXISTS server_audit (
+    id       BIGSERIAL PRIMARY KEY,
+    at       BIGINT NOT NULL,
+    operator TEXT   NOT NULL,
+    login    TEXT   NOT NULL DEFAULT session_user,
+    action   TEXT   NOT NULL,
+    detail   TEXT   NOT NULL
+);

@@ -45,7 +45,7 @@ def _verify(ws):
 
 
 def _sync(ws, people, city):
-    ws.sync.configure(people.admin(), city.address)
+    ws.sync.configure(people.admin(), city.address, city.secret)
     for _ in ws.sync.run(people.admin()):
         pass
 
