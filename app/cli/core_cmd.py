@@ -29,7 +29,7 @@ def _fmt(ts: int) -> str:
 def cmd_init(args):
     ws = Workstation.create(data_dir(args), args.profile)
     print(f"Created an encrypted store in {ws.store.data_dir} under the {ws.profile.name}.")
-    print("The key is kept in the OS keyring. Now create the first administrator:")
+    print("Its key opens only with a user's key slot. Now create the first administrator:")
     password = read_password(args, "Administrator password: ")
     user = ws.create_first_admin(args.admin, args.admin_name, password)
     print(f"Administrator {user.username} created.")

@@ -1,5 +1,5 @@
 """``alpr sync``: pull from the city server and upload the access log, printing progress;
-``alpr sync config`` sets the server (password to the keyring) and the sync window;
+``alpr sync config`` sets the server (its password kept in the encrypted store) and the sync window;
 ``alpr sync status`` shows the watermarks and the last sync."""
 from __future__ import annotations
 
