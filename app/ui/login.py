@@ -83,6 +83,13 @@ class LoginDialog(QDialog):
         self.login.form.addRow("User name", self.user)
         self.login.form.addRow("Password", self.password)
         self.login.form.addRow("One-time code", self.code)
+        self.store_note = QLabel(
+            "Your password opens the encrypted store: nothing in it is readable before someone "
+            "signs in. The first sign-in after the program starts also removes the reads past "
+            f"the {ws.profile.retention_days}-day retention period (except those on hold).")
+        self.store_note.setObjectName("storeNote")
+        self.store_note.setWordWrap(True)
+        self.login.form.addRow(self.store_note)
         self._show_code(False)
 
         self.change = _Page("Your password has expired. Choose a new one to continue.")
