@@ -57,6 +57,10 @@ class Workstation:
         self._auth: Auth | None = None
         self._setup = False               # created in this process and nobody has logged in yet
         self._recovered = False           # interrupted exports looked for, at the first login
+        # What each live session declared (purpose, case) and whether it had training at login:
+        # the engine's record, not the caller's Session object, is what counts.
+        self._declared: dict[str, tuple[str, str]] = {}
+        self._trained_at_login: dict[str, bool] = {}
         if vault.is_open:
             self._auth = Auth(vault.store, profile, clock)
 
@@ -107,6 +111,8 @@ class Workstation:
         self.vault.seal()
         self._auth = None
         self._setup = False
+        self._declared.clear()
+        self._trained_at_login.clear()
 
     def _unseal(self, key: bytes) -> None:
         """Open the store for a login; the first time, run the start-up work that needs it."""
@@ -212,6 +218,10 @@ class Workstation:
         if action in DATA_ACTIONS:
             with self.store.reading() as conn:
                 current = training.current(conn, session.user.id, self.clock())
+            if current is None and self._trained_at_login.get(session.token):
+                self.auth.logout(session, reason="training lapsed")
+                raise AuthError("Your ALPR training lapsed during this session, so the session has "
+                                "ended; ask the administrator to record your renewed training.")
             if current is None:
                 raise self._deny(session, action, TrainingRequired(
                     "You have no current ALPR training on record, so ALPR data is closed to you "
@@ -219,6 +229,11 @@ class Workstation:
                     "administrator to record your training."))
         if need_purpose is None:
             need_purpose = action in PURPOSE_ACTIONS
+        declared = self._declared.get(session.token)
+        if (session.purpose or session.case_number) and declared != (session.purpose, session.case_number):
+            raise self._deny(session, action, PurposeRequired(
+                "The purpose and case number on this session were not declared through the "
+                "purpose bar; declare them again."))
         if need_purpose and not (session.purpose and session.case_number):
             raise self._deny(session, action, PurposeRequired(
                 "Pick a purpose and enter a case or incident number before searching or viewing "
@@ -276,6 +291,9 @@ class Workstation:
             raise AuthError("Your key slot is missing: ask an administrator to reset your "
                             "password, which gives you a new one.")
         self._setup = False
+        with self.store.reading() as conn:
+            self._trained_at_login[session.token] = training.current(
+                conn, session.user.id, self.clock()) is not None
         if self.vault.legacy_key is not None:
             self.vault.put_slot(session.user.username, password)
             self.vault.finish_upgrade()
@@ -441,6 +459,7 @@ class Workstation:
         case = self.profile.check_case_number(case_number)
         old = (session.purpose, session.case_number)
         session.purpose, session.case_number = purpose.code, case
+        self._declared[session.token] = (purpose.code, case)
         self.log(session.actor, "purpose_set", purpose=purpose.code, case_number=case,
                  detail={"previous_purpose": old[0], "previous_case": old[1], "label": purpose.label})
 
