@@ -113,6 +113,15 @@ def cmd_audit_verify(args):
     return 0 if report.ok else 1
 
 
+def cmd_audit_alerts(args):
+    ws = open_workstation(args)
+    found = ws.sync.alerts(login(ws, args))
+    for at, kind, detail in found:
+        print(f"{_fmt(at)}  {kind:14} {detail}")
+    print(f"{len(found)} alerts on the city server about this workstation's access log.")
+    return 1 if found else 0
+
+
 def cmd_audit_export(args):
     ws = open_workstation(args)
     n = ws.audit_export(login(ws, args), args.output)
@@ -214,6 +223,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="an evidence package (folder or metadata.json) or a printed report (PDF): "
                         "check that the log still holds the entry it names")
     p.set_defaults(func=cmd_audit_verify)
+    p = au.add_parser("alerts", help="what the city server recorded against this workstation's log")
+    add_login_args(p)
+    p.set_defaults(func=cmd_audit_alerts)
     p = au.add_parser("export", help="export the log as CSV")
     add_login_args(p)
     p.add_argument("output")

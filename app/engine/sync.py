@@ -144,6 +144,20 @@ class SyncService:
         return SyncStatus(redact(server) if server else None, self.window_days(), marks,
                           json.loads(last) if last else None)
 
+    def alerts(self, session) -> list[tuple[int, str, str]]:
+        """What the city server recorded against this workstation's access log (tampering it
+        or this workstation found): (time, kind, detail), for the administrator and auditor."""
+        self.ws.guard(session, "audit_view")
+        server = self._open()
+        try:
+            found = server.log_alerts(self.ws.store.store_id)
+        except server.errors as exc:
+            raise SyncError(self._redact(describe_server_error(exc, server.describe()))) from None
+        finally:
+            server.close()
+        self.ws.log(session.actor, "audit_view", detail={"log_alerts": len(found)})
+        return found
+
     # -- the sync -----------------------------------------------------------------------------
     def _open(self):
         server = self._setting("sync.server")

@@ -351,9 +351,9 @@ class CityServer:
                 problem, key = self._check_entry(conn, workstation_id, row, key, start, seq, digest)
                 if problem == "held":
                     continue
-                if problem:
+                if problem:                   # the rest of the batch cannot follow either
                     self._alert(conn, workstation_id, now, *problem)
-                    continue
+                    break
                 self._run(conn, f"INSERT INTO access_log(workstation_id, {cols}, received_at) "
                           f"VALUES ({marks})", (workstation_id, *row, now))
                 seq, digest = row[0], row[12]

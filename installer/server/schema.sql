@@ -286,8 +286,12 @@ BEGIN
         RETURN NULL;
     END IF;
     IF NEW.seq <> a.seq + 1 OR NEW.prev_hash <> a.hash THEN
-        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'gap',
-            format('entry %s does not follow entry %s received before', NEW.seq, a.seq));
+        -- after a refused entry the rest of its batch cannot follow either: one alert is enough
+        IF NOT EXISTS (SELECT 1 FROM log_alerts WHERE workstation_id = NEW.workstation_id
+                       AND at = NEW.received_at) THEN
+            PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'gap',
+                format('entry %s does not follow entry %s received before', NEW.seq, a.seq));
+        END IF;
         RETURN NULL;
     END IF;
     IF NEW.mac IS NULL THEN
