@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_login_args(p)
     p.add_argument("--server", help="config: embedded:FOLDER, postgresql://... or a libpq string")
     p.add_argument("--server-password-stdin", action="store_true",
-                   help="config: read the server password from the line after your own")
+                   help="config: read the server password (for an embedded server: your operator "
+                        "password) from the line after your own")
     p.add_argument("--window-days", type=int, help="config: hold only the last N days locally")
     p.set_defaults(func=cmd_sync)
