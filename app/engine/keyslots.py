@@ -15,6 +15,8 @@ next successful login.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -59,10 +61,10 @@ class SlotFile:
     path: Path
     store_id: str
     profile: str
-    slots: dict[str, Slot] = field(default_factory=dict)
+    slots: dict[str, Slot] = field(default_factory=dict)      # by slot id (see ``slot_id``)
     # Failed logins while the store was closed: {"ts", "username", "reason"} each.
     pending: list[dict] = field(default_factory=list)
-    # Per user: consecutive failures and a lock-out end, for logins before the store opens.
+    # By slot id: consecutive failures and a lock-out end, for logins before the store opens.
     failures: dict[str, dict] = field(default_factory=dict)
     _device: bytes | None = field(default=None, repr=False)
 
@@ -117,6 +119,22 @@ class SlotFile:
             self._device = device_secret(self.store_id)
         return self._device
 
+    def slot_id(self, username: str) -> str:
+        """Where a person's slot is filed: a keyed hash of the name, so that the file does not
+        list who has an account (the keyring's holder can test a guess, not read the list)."""
+        return hmac.new(self._device_secret(), f"slot:{username}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def get(self, username: str) -> Slot | None:
+        return self.slots.get(self.slot_id(username))
+
+    def restore(self, username: str, slot: Slot | None) -> None:
+        """Put back a slot as it was (or none), after a change that failed."""
+        if slot is None:
+            self.slots.pop(self.slot_id(username), None)
+        else:
+            self.slots[self.slot_id(username)] = slot
+        self.save()
+
     def _aad(self, username: str) -> bytes:
         return f"alpr-workstation key slot v{FORMAT}/{self.store_id}/{username}".encode()
 
@@ -124,7 +142,7 @@ class SlotFile:
         """Seal ``data_key`` for ``username`` (a new slot, or a re-wrap on password change)."""
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         sealed = AESGCM(self._kek(username, password, salt)).encrypt(nonce, data_key, self._aad(username))
-        self.slots[username] = Slot(salt, nonce, sealed)
+        self.slots[self.slot_id(username)] = Slot(salt, nonce, sealed)
         self.save()
 
     def open(self, username: str, password: str) -> bytes | None:
@@ -132,7 +150,7 @@ class SlotFile:
 
         Costs one argon2id derivation either way, so the answer's timing does not tell
         whether the user name has a slot."""
-        slot = self.slots.get(username)
+        slot = self.get(username)
         if slot is None:
             self._kek(username, password, b"\0" * 16)
             return None
@@ -143,14 +161,14 @@ class SlotFile:
             return None
 
     def remove(self, username: str) -> None:
-        if self.slots.pop(username, None) is not None:
+        if self.slots.pop(self.slot_id(username), None) is not None:
             self.save()
 
     # -- attempts while closed ---------------------------------------------------------------
     def note_failure(self, username: str, reason: str, now: float, lockout_attempts: int,
                      lockout_minutes: int) -> bool:
         """Count a failed login made before the store could open; True if now locked."""
-        rec = self.failures.setdefault(username, {"count": 0, "locked_until": None})
+        rec = self.failures.setdefault(self.slot_id(username), {"count": 0, "locked_until": None})
         rec["count"] += 1
         if rec["count"] >= lockout_attempts:
             rec["locked_until"] = int(now) + lockout_minutes * 60
@@ -159,7 +177,7 @@ class SlotFile:
         return rec["locked_until"] is not None
 
     def locked_until(self, username: str, now: float) -> int | None:
-        until = (self.failures.get(username) or {}).get("locked_until")
+        until = (self.failures.get(self.slot_id(username)) or {}).get("locked_until")
         return int(until) if until and until > now else None
 
     def take_pending(self) -> tuple[list[dict], dict[str, dict]]:

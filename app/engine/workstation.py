@@ -160,10 +160,12 @@ class Workstation:
                 accesslog.append(conn, self.clock(), actor, "login_failed",
                                  detail={"reason": p["reason"], "store_closed": True,
                                          "at": accesslog.utc_now_iso(p["ts"])})
-            for name, rec in failures.items():
-                conn.execute("UPDATE users SET failed_attempts = failed_attempts + ?, "
-                             "locked_until = nullif(max(coalesce(locked_until, 0), coalesce(?, 0)), 0) "
-                             "WHERE username = ?", (rec["count"], rec["locked_until"], name))
+            for user in self.auth.list_users():
+                rec = failures.get(self.vault.slots.slot_id(user.username))
+                if rec:
+                    conn.execute("UPDATE users SET failed_attempts = failed_attempts + ?, locked_until "
+                                 "= nullif(max(coalesce(locked_until, 0), coalesce(?, 0)), 0) WHERE id = ?",
+                                 (rec["count"], rec["locked_until"], user.id))
 
     # -- services built on the guard (each in its own module, created on first use) --------
     @cached_property
@@ -342,16 +344,12 @@ class Workstation:
 
     def _rewrap(self, name: str, password: str, change: Callable[[], object]) -> None:
         """Seal the key under the new password first; put the old slot back if the change fails."""
-        old_slot = self.vault.slots.slots.get(name)
+        old_slot = self.vault.slots.get(name)
         self.vault.put_slot(name, password)
         try:
             change()
         except BaseException:
-            if old_slot is None:
-                self.vault.slots.remove(name)
-            else:
-                self.vault.slots.slots[name] = old_slot
-                self.vault.slots.save()
+            self.vault.slots.restore(name, old_slot)
             raise
 
     def change_own_password(self, session: Session, old: str, new: str,
