@@ -44,8 +44,10 @@ def os_problem(exc: OSError, path: Path, doing: str) -> StoreError:
         why = "the disk or folder is read-only"
     elif code in (errno.EACCES, errno.EPERM):
         why = "you may not write there (the folder belongs to someone else or is read-only)"
-    elif code in (errno.ENOENT, errno.ENOTDIR):
+    elif code == errno.ENOENT:
         why = "the folder does not exist or was removed"
+    elif code == errno.ENOTDIR:
+        why = "a part of the path is a file, not a folder"
     elif code == errno.EIO:
         why = "the disk reported an I/O error"
     else:
@@ -186,6 +188,9 @@ class Store:
             raise StoreError("The store key is malformed; the store stays closed.")
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
+            # SQLCipher's own log goes to standard error; a damaged or wrong-key file is
+            # reported once, in the sentence below, not as library log lines.
+            conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute(f"PRAGMA key = \"x'{key_hex}'\"")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             for pragma in _PRAGMAS:
