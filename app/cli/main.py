@@ -78,7 +78,7 @@ def _os_error(exc: OSError) -> str:
 
 def _database_error(exc: Exception, args: argparse.Namespace) -> str:
     from app.engine.store import DB_NAME, disk_problem
-    problem = disk_problem(exc, data_dir(args) / DB_NAME)     # type: ignore[arg-type]  # sqlcipher3.Error
+    problem = disk_problem(exc, data_dir(args) / DB_NAME)
     return str(problem) if problem else f"the store refused the operation ({exc})."
 
 
@@ -92,7 +92,7 @@ def _fault(exc: BaseException, args: argparse.Namespace) -> str:
             where = f" Details are in {diagnostics.setup(folder)}."
             log.error("alpr %s failed", getattr(args, "command", "?"),
                       exc_info=(type(exc), exc, exc.__traceback__))
-    except Exception:                               # noqa: BLE001 - the log is best effort here
+    except Exception:                               # the log is best effort here
         where = ""
     return (f"unexpected error ({type(exc).__name__}: {exc}). This is a fault of the program, "
             f"not of what you typed; please report it.{where}")
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except UnicodeError as exc:
         if debug:
             raise
-        code, message = EXIT_REFUSED, (f"a file or input is not UTF-8 text ({exc.reason} at byte "
+        code, message = EXIT_REFUSED, (f"a file or input is not UTF-8 text ({getattr(exc, 'reason', exc)} at byte "
                                        f"{getattr(exc, 'start', '?')}).")
     except MemoryError:
         code, message = EXIT_REFUSED, "out of memory: the input is too large."

@@ -117,10 +117,10 @@ def scrub_record(record: logging.LogRecord) -> str:
         if isinstance(args, Mapping):
             return _scrub_template(template) % {k: _scrub_arg(v) for k, v in args.items()}
         return _scrub_template(template) % tuple(_scrub_arg(a) for a in args)
-    except Exception:                              # noqa: BLE001 - a bad template must not lose the record
+    except Exception:                              # a bad template must not lose the record
         try:
             return scrub(record.getMessage())
-        except Exception:                          # noqa: BLE001
+        except Exception:
             return scrub(f"{record.msg!s} {record.args!s}")
 
 

@@ -22,6 +22,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -36,7 +37,7 @@ from .store import os_problem
 SLOTS_NAME = "keyslots.json"
 FORMAT = 1
 # The login's argon2id cost (passwords.py): unwrapping a slot costs what a login costs.
-KDF = {"alg": "argon2id", "m": 19456, "t": 2, "p": 1}
+KDF: dict[str, Any] = {"alg": "argon2id", "m": 19456, "t": 2, "p": 1}
 MAX_PENDING = 1000          # failed attempts kept while the store is closed
 MAX_FILE = 4_000_000        # bytes: far above a real slot file; a larger one is damaged
 

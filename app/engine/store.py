@@ -233,7 +233,7 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return self.query_one("PRAGMA user_version")[0]
+        return self.query_one("PRAGMA user_version")[0]  # type: ignore[index]  # a PRAGMA always answers a row
 
     # -- use ---------------------------------------------------------------------------------
     @contextlib.contextmanager
