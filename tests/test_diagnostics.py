@@ -41,6 +41,19 @@ def test_message_arguments_keep_numbers_and_drop_short_words_in_any_case():
     assert "7ABC123" not in r.getMessage() and "bad template" in r.getMessage()
 
 
+def test_two_log_files_get_the_same_scrubbed_record(tmp_path):
+    """Each handler has its own filter; the second must not scrub the first one's result again."""
+    paths = [diagnostics.setup(tmp_path / name, logging.DEBUG) for name in ("a", "b")]
+    logging.getLogger("app.test.two").info("sync of %d reads for %s", 1000, "7ABC123")
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if getattr(h, "baseFilename", None) in map(str, paths)]:
+        h.flush()
+        root.removeHandler(h)
+        h.close()
+    for path in paths:
+        assert "sync of 1000 reads for [plate]" in path.read_text(encoding="utf-8")
+
+
 def test_no_plate_of_any_form_reaches_the_file(tmp_path):
     import random
     rnd = random.Random(12)

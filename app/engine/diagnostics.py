@@ -126,6 +126,9 @@ def scrub_record(record: logging.LogRecord) -> str:
 
 class ScrubPlates(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "alpr_scrubbed", False):     # another handler's filter did it already
+            return True
+        record.alpr_scrubbed = True
         record.msg = scrub_record(record)
         record.args = ()
         if record.exc_info and not record.exc_text:
