@@ -99,11 +99,7 @@ def _fault(exc: BaseException, args: argparse.Namespace) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:                       # --help, or a usage error already printed
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    args = build_parser().parse_args(argv)      # a usage error: one line, then SystemExit(2)
     debug = os.environ.get("ALPR_DEBUG") == "1"
     code, message = 0, ""
     try:
