@@ -88,6 +88,15 @@ BROKEN = [
     ("id-other-file", setting("id", '"coachella"'), "id", "file name"),
     ("name-blank", setting("name", '"   "'), "name", "must not be blank"),
     ("not-toml", GOOD.replace("[release]", "[release"), "line", "not valid TOML"),
+    ("plateless-window-a-week", edited(line("training_course"), line("training_course")
+                                       + "\nplateless_search_max_hours = 168"), "plateless_search_max_hours",
+     "at most 24"),
+    ("aggregate-threshold-one", edited(line("training_course"), line("training_course")
+                                       + "\naggregate_min_count = 1"), "aggregate_min_count", "at least 2"),
+    ("time-zone-unknown", edited(line("training_course"), line("training_course")
+                                 + '\ntime_zone = "Mars/Olympus_Mons"'), "time_zone", "IANA"),
+    ("speed-unit-knots", edited(line("training_course"), line("training_course") + '\nspeed_unit = "knots"'),
+     "speed_unit", "one of"),
 ]
 
 
@@ -125,6 +134,13 @@ def test_a_profile_that_is_not_utf8_or_not_a_name_is_refused(tmp_path):
             policy.load_profile(name, tmp_path)
 
 
+def test_the_optional_settings_pass_when_sound(tmp_path):
+    text = edited(line("training_course"), line("training_course") + "\nplateless_search_max_hours = 4\n"
+                  'aggregate_min_count = 5\ntime_zone = "America/Los_Angeles"\nspeed_unit = "mph"')
+    (tmp_path / "calabasas.toml").write_text(text, encoding="utf-8")
+    assert policy.load_profile("calabasas", tmp_path).retention_days == 730
+
+
 def test_the_shipped_profiles_pass_and_keep_their_settings():
     for pid in policy.available_profiles():
         raw = policy.tomllib.loads((policy.POLICY_DIR / f"{pid}.toml").read_text(encoding="utf-8"))
@@ -138,5 +154,6 @@ def test_the_schema_knows_what_the_engine_knows():
     schema = json.loads(policy.SCHEMA_PATH.read_text(encoding="utf-8"))
     assert tuple(schema["$defs"]["agency_type"]["enum"]) == AGENCY_TYPES
     assert policy._schema()["$defs"]["action"]["enum"] == sorted(ACTIONS)
-    assert set(schema["required"]) | {"vendor_capture_accuracy", "vendor_perfect_read_rate"} \
-        == set(schema["properties"])
+    optional = {"vendor_capture_accuracy", "vendor_perfect_read_rate", "plateless_search_max_hours",
+                "aggregate_min_count", "time_zone", "speed_unit"}
+    assert set(schema["required"]) | optional == set(schema["properties"])

@@ -13,6 +13,7 @@ import json
 import math
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,6 +224,11 @@ def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
         yield (f"retention_days = {raw['retention_days']}: must be at most retention_max_days = "
                f"{raw['retention_max_days']}, the longest the law or policy allows (rule: retention within the law)")
     yield from _case_pattern_errors(raw)
+    if "time_zone" in raw:
+        try:
+            zoneinfo.ZoneInfo(raw["time_zone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            yield f"time_zone = {_show(raw['time_zone'])}: must be an IANA time zone (rule: known zone)"
     for i, role in enumerate(raw["totp_roles"]):
         if role != "*" and role not in raw["roles"]:
             yield f"totp_roles[{i}] = {role!r}: must be '*' or a role the profile defines (rule: known role)"
