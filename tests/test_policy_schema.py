@@ -95,6 +95,8 @@ BROKEN = [
                                        + "\naggregate_min_count = 1"), "aggregate_min_count", "at least 2"),
     ("time-zone-unknown", edited(line("training_course"), line("training_course")
                                  + '\ntime_zone = "Mars/Olympus_Mons"'), "time_zone", "IANA"),
+    ("role-name-with-space", edited("[roles.auditor]", '[roles."Big Boss"]'), "roles", "lower-case letters"),
+    ("totp-roles-a-number", setting("totp_roles", "5"), "totp_roles", "must be an array"),
     ("speed-unit-knots", edited(line("training_course"), line("training_course") + '\nspeed_unit = "knots"'),
      "speed_unit", "one of"),
 ]

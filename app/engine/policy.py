@@ -164,11 +164,13 @@ def _sentence(err: jsonschema.ValidationError) -> str:
         extra = sorted(k for k in value if k not in known)
         return f"{_key([*err.absolute_path, extra[0]])}: is not a key of a policy profile (rule: no unknown keys)"
     if rule == "type":
-        return f"{key} = {_show(value)}: must be {'an' if want == 'integer' else 'a'} {want} (rule: type {want})"
+        article = "an" if str(want)[:1] in "aeiou" else "a"
+        return f"{key} = {_show(value)}: must be {article} {want} (rule: type {want})"
     if rule == "enum":
         return f"{key} = {_show(value)}: must be one of {', '.join(map(str, want))} (rule: enum)"
-    if rule == "propertyNames":
-        return f"{key}: the name {_show(value)} must be lower-case letters, digits or _ (rule: property name)"
+    if "propertyNames" in err.schema_path:
+        return (f"{key}: the name {_show(value)} must be lower-case letters, digits or _ "
+                "(rule: propertyNames)")
     if rule == "pattern" and want == r"\S":
         return f"{key} = {_show(value)}: must not be blank (rule: text)"
     text = _RULES.get(str(rule), "is not allowed").format(v=want)
