@@ -145,7 +145,7 @@ def ingest_dir(server: CityServer, folder: Path, now: int, *, batch: int = 200,
                 report.queued_for_ocr += 1
             else:
                 report.reads += 1
-                report.read_ids.append(rid)
+                report.read_ids.append(rid)  # type: ignore[arg-type]  # the row was just inserted: it has an id
         pending.clear()
 
     for n, sidecar in enumerate(sidecars, 1):

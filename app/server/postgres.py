@@ -25,7 +25,7 @@ def _sql(text: str) -> str:
 def connect(dsn: str, password: str | None = None, timeout: int = 10) -> psycopg.Connection:
     extra = {"password": password} if password else {}
     return psycopg.connect(dsn, autocommit=True, connect_timeout=timeout,
-                           application_name="alpr-workstation", **extra)
+                           application_name="alpr-workstation", **extra)  # type: ignore[arg-type]  # extra holds libpq keywords (strings), not the typed arguments
 
 
 def init_schema(dsn: str, password: str | None = None) -> str:
@@ -35,7 +35,7 @@ def init_schema(dsn: str, password: str | None = None) -> str:
             conn.execute("SELECT pg_advisory_xact_lock(7316001)")   # two inits at once wait
             for name in SQL_FILES:
                 conn.execute((SQL_DIR / name).read_text(encoding="utf-8"))
-        return conn.execute("SELECT value FROM server_meta WHERE key = 'server_id'").fetchone()[0]
+        return conn.execute("SELECT value FROM server_meta WHERE key = 'server_id'").fetchone()[0]  # type: ignore[index]  # this query always answers a row
 
 
 class PgServer(CityServer):
@@ -94,7 +94,7 @@ class PgServer(CityServer):
     # -- the access log's anchor: checked by the server itself (schema.sql) ----------------
     def enrol_log(self, workstation_id: str, first_key: bytes, start_seq: int, start_hash: str,
                   now: int) -> str:
-        return self.conn.execute("SELECT alpr_enrol_log(%s, %s, %s, %s, %s)",
+        return self.conn.execute("SELECT alpr_enrol_log(%s, %s, %s, %s, %s)",  # type: ignore[index]  # this query always answers a row
                                  (workstation_id, first_key, start_seq, start_hash, now)).fetchone()[0]
 
     def report_alert(self, workstation_id: str, kind: str, detail: str, now: int) -> None:
