@@ -122,7 +122,7 @@ def test_sync_settings_and_sync_now_with_progress(ws, people, open_window, clock
     assert "not a server address" in sync.message.text()
     sync.server.setText(f"embedded:{folder}")
     sync.password.setText(OPERATOR_PASSWORD)          # the administrator operates the server
-    sync.window.setValue(60)
+    sync.days.setValue(60)
     sync.save.click()
     qtbot.waitUntil(lambda: sync.stage.text() == "Settings saved.", timeout=5000)
     sync.sync_button.click()

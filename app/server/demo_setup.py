@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.engine.accesslog import SYSTEM
 from app.engine.policy import load_profile
 from app.engine.workstation import Workstation
 
@@ -55,7 +54,7 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
         tmp = None
         if drops_dir is None:
             tmp = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
-        folder = Path(drops_dir or tmp)
+        folder = Path(drops_dir or tmp)  # type: ignore[arg-type]  # one of the two is always set
         say(f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")
         plan = generate(folder, days, reads_per_day, int(now))
         say(f"Ingesting {plan.drops + plan.faulty} drops")

@@ -37,7 +37,7 @@ class HitsPanel(QWidget):
     def __init__(self, ctx: AppContext, poll_ms: int = 5000) -> None:
         super().__init__()
         self.ctx = ctx
-        self.rows = []
+        self.rows: list = []
         self.mark: int | None = None
         self.service = hits_service(ctx)
         self.banner = QLabel()

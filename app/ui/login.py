@@ -125,7 +125,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.pages)
         layout.addWidget(self.buttons)
         self._go(self.login, "Sign in")
-        ctx.db(ws.needs_first_admin, lambda first: first and self._go(self.first, "Create"))
+        ctx.db(ws.needs_first_admin, lambda first: first and self._go(self.first, "Create"))  # type: ignore[func-returns-value]  # used for its effect inside an expression
 
     # -- steps -------------------------------------------------------------------------------
     def _go(self, page: _Page, button: str) -> None:
@@ -146,7 +146,7 @@ class LoginDialog(QDialog):
         page = self.pages.currentWidget()
         handler = {self.first: self._create_first, self.login: self._login,
                    self.change: self._change_password, self.enrol: self._confirm_totp,
-                   self.notice: self.accept}[page]
+                   self.notice: self.accept}[page]  # type: ignore[index]  # the stacked widget's pages are the _Page widgets
         handler()
 
     def _run(self, page: _Page, work, success) -> None:

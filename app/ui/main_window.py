@@ -46,8 +46,8 @@ class MainWindow(QMainWindow):
         self.read_actions = ReadActions(ctx, self, self.search)
         self.search.photo_requested.connect(self.read_actions.photo_search)
         for source in (self.search, self.detail.actions):
-            source.export_requested.connect(self.read_actions.export)
-            source.hold_requested.connect(self.read_actions.hold)
+            source.export_requested.connect(self.read_actions.export)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
+            source.hold_requested.connect(self.read_actions.hold)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
         search_tab = QSplitter(Qt.Orientation.Horizontal)
         search_tab.setObjectName("searchSplitter")
         search_tab.addWidget(self.search)
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         screens = dict(self.screens)
         self.screens = {"search": screens.pop("search"), "analyses": tabs, **screens}
         self.titles["analyses"] = "Analyses"
-        self.analyses = tabs
+        self.analyses = tabs  # type: ignore[assignment]  # set once created
 
     # -- menus and shortcuts ----------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         for key in self.visible_screens():
             self.tabs.addTab(self.screens[key], self.titles[key])
         self.purpose_bar.setVisible(self.ctx.can("search") or self.ctx.can("view"))
-        wanted = self.screens.get(self.wanted_tab)
+        wanted = self.screens.get(self.wanted_tab)  # type: ignore[has-type]  # set in __init__ before any use
         self.wanted_tab = ""
         for widget in (wanted, current):
             if widget is not None and self.tabs.indexOf(widget) >= 0:
@@ -276,13 +276,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         split = self.settings.value("window/searchSplitter")
         if isinstance(split, QByteArray) and not split.isEmpty():
-            self.screens["search"].restoreState(split)
-        self.wanted_tab = self.settings.value("window/tab", "")
+            self.screens["search"].restoreState(split)  # type: ignore[attr-defined]  # the widget is a QSplitter
+        self.wanted_tab = self.settings.value("window/tab", "")  # type: ignore[assignment]  # QSettings returns what was saved
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())
+        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())  # type: ignore[attr-defined]  # the widget is a QSplitter
         current = next((k for k, w in self.screens.items() if w is self.tabs.currentWidget()), "")
         self.settings.setValue("window/tab", current)
         self.settings.sync()

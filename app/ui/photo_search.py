@@ -124,7 +124,7 @@ class PhotoSearchDialog(QDialog):
             # the preview only; a photo that cannot be decoded is reported by the search
             self.ctx.runner.pool(lambda: to_qimage(decode(photo)), self._show_photo,
                                  self.ctx.inline(lambda _text: None))
-        self.ctx.runner.pool(load, loaded, inline)
+        self.ctx.runner.pool(load, loaded, inline)  # type: ignore[arg-type]  # the callback gets what the task returns
 
     def show_outcome(self, outcome: PhotoSearch) -> None:
         self.outcome = outcome
