@@ -232,7 +232,8 @@ from pathlib import Path
 from app.server.embedded import EmbeddedServer
 from app.server.ingest import ingest_dir
 from tests.server_helpers import CAMS
-server = EmbeddedServer.create(Path(sys.argv[1]) / "city")
+server = EmbeddedServer.create(Path(sys.argv[1]) / "city", "op.one", "Operator-Passphrase-For-The-City-1",
+                               retention_days=730, now=int(sys.argv[2]))
 server.put_cameras(CAMS)
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")
