@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import timefmt
 from .errors import PurposeRequired, ValidationError
 from .permissions import ACTIONS
 
@@ -67,6 +68,8 @@ class PolicyProfile:
     roles: dict[str, Role]
     purposes: tuple[Purpose, ...]
     vendor_perfect_read_rate: float | None = None
+    time_zone: str = "America/Los_Angeles"      # every time is shown in this zone (timefmt.py)
+    speed_unit: str = "mph"                     # "mph" or "km/h"
 
     def role(self, role_id: str) -> Role:
         try:
@@ -147,4 +150,6 @@ def load_profile(profile_id: str, directory: Path = POLICY_DIR) -> PolicyProfile
         ),
         roles=roles, purposes=purposes,
         vendor_perfect_read_rate=raw.get("vendor_perfect_read_rate"),
+        time_zone=timefmt.zone(raw.get("time_zone", timefmt.DEFAULT_TIME_ZONE)).key,
+        speed_unit=timefmt.check_speed_unit(raw.get("speed_unit", "mph")),
     )
