@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 HEADING = "font-size: 15px; font-weight: bold; margin-bottom: 6px;"
+HEADING_WRAPPED = "font-size: 15px; font-weight: bold;"     # a wrapped label: no style margins
 PLATE_TITLE = "font-size: 20px; font-weight: bold; font-family: monospace;"
 PURPOSE_BAR = ("QWidget#purposeBar { background: #e8eef5; border: 1px solid #c5d3e3; "
                "border-radius: 3px; }")
