@@ -105,7 +105,11 @@ def test_clones_panel_lists_the_pair_and_opens_either_read(ws, env, qtbot):
     set_time(panel.end, k.base + 9 * 86400)
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert presenter.shown == []
-    assert [(r[0], r[1], r[4], r[9]) for r in panel.model.rows] == [("CLN4321", "301", "302", "480")]
+    # 480 km/h shown in the US profile's unit; the form's 100 mph went to the engine in km/h
+    assert [(r[0], r[1], r[4], r[9]) for r in panel.model.rows] == [("CLN4321", "301", "302", "298")]
+    assert panel.model.headers[9] == "mph" and panel.model.headers[7] == "mi"
+    assert panel.max_speed.suffix() == " mph"
+    assert abs(panel.build_query().max_kmh - 160.934) < 0.01
     assert "CAM-NOGPS" in panel.note.text()
     with qtbot.waitSignal(panel.read_activated) as sig:
         dclick(qtbot, panel.view, 0, 5)
