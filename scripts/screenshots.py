@@ -68,13 +68,23 @@ def prepare(data_dir: Path) -> tuple[Workstation, dict[str, str]]:
     return ws, secrets
 
 
+_STEPS: dict[str, int] = {}
+
+
+def _code(username: str, secret: str) -> str:
+    """A one-time code not used before (each works once; the engine takes the next step too)."""
+    step = max(int(time.time()) // 30, _STEPS.get(username, 0) + 1)
+    _STEPS[username] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
 def login(ws: Workstation, username: str, secrets: dict[str, str]):
-    code = pyotp.TOTP(secrets[username]).now() if username in secrets else None
+    code = _code(username, secrets[username]) if username in secrets else None
     s = ws.login(username, PASSWORD, code)
     if s.must_enrol_totp:
         e = ws.begin_totp(s)
         secrets[username] = e.secret
-        ws.confirm_totp(s, pyotp.TOTP(e.secret).now())
+        ws.confirm_totp(s, _code(username, e.secret))
     return s
 
 
