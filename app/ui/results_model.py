@@ -170,7 +170,7 @@ class ResultsModel(QAbstractTableModel):
                 self.failed.emit(str(exc))
                 self.finished.emit()
             self.ctx.runner.fail(exc)
-        task = self.loading = Task()
+        task = self.loading = Task(label="a search")
         self.ctx.runner.db(lambda: ws.search(session, query, offset, limit), arrived, failed, task)
         return task
 

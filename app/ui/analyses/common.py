@@ -178,7 +178,8 @@ class AnalysisPanel(QWidget):
         session = self.session
         self.status.setText("Running…")
         self.run_button.setEnabled(False)
-        self.runner.db(lambda: self.call(session, query), self._done, self._failed)
+        self.runner.db(lambda: self.call(session, query), self._done, self._failed,
+                       label=f"an analysis ({self.title.lower()})")
 
     def _done(self, result) -> None:
         self.run_button.setEnabled(True)
@@ -219,7 +220,8 @@ class AnalysisPanel(QWidget):
             self.status.setText(f"Report written to {p}.")
             if done:
                 done(p)
-        self.runner.db(lambda: self.ws.analyses.report_pdf(session, result, path), written)
+        self.runner.db(lambda: self.ws.analyses.report_pdf(session, result, path), written,
+                       label="a report being written")
 
     def export_evidence(self, target: Path | None = None, description: str | None = None,
                         done: Callable[[object], None] | None = None) -> None:
