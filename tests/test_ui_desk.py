@@ -201,7 +201,11 @@ def test_disabled_account_during_work_returns_to_sign_in(ws, people, open_window
     assert window.ctx.presenter.shown == []     # no error box: the sign-in screen says why
     dialog = lock.login_dialog
     assert dialog is not None and dialog.isVisible()
-    assert "account disabled" in dialog.login.findChild(type(lock.title), "heading").text()
+    heading = dialog.login.findChild(type(lock.title), "heading")
+    assert "account disabled" in heading.text()
+    # readable: the lock screen's white text stays on the lock screen, not in its dialogs
+    assert heading.palette().color(heading.foregroundRole()).lightness() < 128
+    assert lock.password.isHidden() and lock.unlock_button.isHidden()     # only the dialog goes on
     _assert_clean(window)
     _sign_in(dialog, "pprosecutor")
     assert window.ctx.session.user.username == "pprosecutor"

@@ -120,6 +120,7 @@ class LockScreen(QWidget):
         s = self.ctx.session
         self.title.setText(f"Locked. {s.user.full_name} ({s.user.username}) is signed in.\n"
                            "Enter the password to unlock.")
+        self._show_unlock(True)
         self._show_code(s.user.totp_enrolled)
         self.unlock_button.setEnabled(True)
         self.switch_button.setEnabled(True)
@@ -127,6 +128,14 @@ class LockScreen(QWidget):
         self.code.clear()
         self.message.clear()
         self.password.setFocus()
+
+    def _show_unlock(self, visible: bool) -> None:
+        """The password row and buttons; gone once the session has ended (the sign-in
+        dialog is the only way on)."""
+        self.password.setVisible(visible)
+        self.form.labelForField(self.password).setVisible(visible)
+        self.unlock_button.setVisible(visible)
+        self.switch_button.setVisible(visible)
 
     def _show_code(self, visible: bool) -> None:
         """Only a user with an authenticator app is asked for a one-time code."""
@@ -153,19 +162,22 @@ class LockScreen(QWidget):
         self.password.clear()
         self.code.clear()
         self._show_code(False)
+        self._show_unlock(False)
         self.title.setText("The session has ended. Sign in again to go on.")
         self.message.setText(why)
         old = self.login_dialog
         if old is not None and old.isVisible():
             old.rejected.disconnect()       # replaced, not cancelled: the window stays
             old.close()
-        self.login_dialog = LoginDialog(self.ctx, self, heading=f"{why} Sign in again.")
+        again = "" if "in again" in why else " Sign in again."
+        self.login_dialog = LoginDialog(self.ctx, self, heading=f"{why}{again}")
         self.login_dialog.accepted.connect(self._signed_in_again)
         self.login_dialog.rejected.connect(lambda: self.window().close())
         self.login_dialog.open()
         return self.login_dialog
 
     def _signed_in_again(self) -> None:
+        self._show_unlock(True)
         self.unlock_button.setEnabled(True)
         self.switch_button.setEnabled(True)
         self.ctx.set_session(self.login_dialog.session)

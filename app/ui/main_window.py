@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.next_action = self._action(go, "&Next result", "Ctrl+N", lambda: self.search.step(1))
         self.prev_action = self._action(go, "&Previous result", "Ctrl+P",
                                         lambda: self.search.step(-1))
-        reads = bar.addMenu("&Reads")
+        reads = self.reads_menu = bar.addMenu("&Reads")
         self.photo_action = self._action(reads, "Search by &photo...", "Ctrl+Shift+P",
                                          self.photo_search)
         self.export_action = self._action(
@@ -255,6 +255,8 @@ class MainWindow(QMainWindow):
         for act, grant in ((self.photo_action, "search"), (self.export_action, "export"),
                            (self.hold_action, "hold_place")):
             act.setVisible(self.ctx.can(grant))
+        self.reads_menu.menuAction().setVisible(self.ctx.can("search") or self.ctx.can("export")
+                                                or self.ctx.can("hold_place"))
         self.purpose_action.setEnabled(self.purpose_bar.isVisibleTo(self))
         if "search" in self.visible_screens():
             self.search.load_cameras()
