@@ -148,11 +148,12 @@ def main() -> int:
     settle(ctx, 0.8)
     shoot(window, args.out, "detail")
 
-    window.tabs.setCurrentWidget(window.hits)
-    window.hits.refresh()
+    window.tabs.setCurrentWidget(window.hits)          # the queue loads as the screen opens
     window.hits.hotlists.refresh()
     settle(ctx, 0.8)
-    window.hits.table.selectRow(0)
+    window.hits.table.selectRow(0)                     # its read shows beside the queue
+    settle(ctx, 1.0)
+    window.hits.disposition.setCurrentIndex(window.hits.disposition.findData("confirmed"))
     window.hits.note.setText("Vehicle stopped by unit 4A12, driver detained")
     settle(ctx, 0.5)
     shoot(window, args.out, "hits")
