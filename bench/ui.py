@@ -46,6 +46,7 @@ from app.ui.errors import ErrorPresenter  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.ops import Runner, quiet_gc  # noqa: E402
 from tests.conftest import CAMERAS  # noqa: E402
+from tests.server_helpers import OPERATOR_PASSWORD  # noqa: E402
 from tests.ui_sample import PLATES, bulk_reads  # noqa: E402
 
 PASSWORD = "Correct-Horse-7-Battery-Staple"
@@ -127,7 +128,8 @@ def build_store(folder: Path, reads: int) -> tuple[Workstation, object, float]:
 
 def build_city(folder: Path, reads: int) -> str:
     """An embedded city server with ``reads`` reads, each with a small photo."""
-    server = EmbeddedServer.create(folder)
+    server = EmbeddedServer.create(folder, "bench.operator", OPERATOR_PASSWORD, retention_days=730,
+                                   now=int(time.time()))
     server.put_cameras([Camera(*c) for c in CAMERAS])
     now = int(time.time())
     for first in range(0, reads, 2000):
@@ -240,7 +242,8 @@ def main() -> int:
 
     address = build_city(tmp / "city", args.sync_reads)
     sync = window.admin.sync
-    ctx.ws.sync.configure(None, address)             # set-up as the system, as 'alpr' would
+    ctx.ws.sync.configure(None, address, OPERATOR_PASSWORD,     # set-up as the system, as 'alpr' would
+                          operator="bench.operator")
     sync.start()
     pump_until(lambda: ctx.runner.idle)
     beat.reset()

@@ -264,3 +264,11 @@ def test_change_password_needs_a_live_session(ws, people):
     ws.logout(session)
     with pytest.raises(AuthError):
         ws.change_own_password(session, PASSWORD, "Another-Long-Pass-Phrase-42")
+
+
+def test_the_sign_in_page_says_the_password_opens_the_store_and_when_the_purge_runs(ws, ctx, qtbot):
+    dialog = LoginDialog(ctx)
+    qtbot.addWidget(dialog)
+    note = dialog.store_note.text()
+    assert "opens the encrypted store" in note
+    assert f"{ws.profile.retention_days}-day retention period" in note and "first sign-in" in note

@@ -44,12 +44,12 @@ class SyncAdmin(QWidget):
         self.server.setPlaceholderText("embedded:/path/to/server or postgresql://host/db?user=...")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("PostgreSQL password (kept in the encrypted store)")
-        self.window = QSpinBox()
-        self.window.setObjectName("syncWindow")
-        self.window.setRange(0, ctx.ws.profile.retention_days)
-        self.window.setSpecialValueText("the whole retention period")
-        self.window.setSuffix(" days")
+        self.password.setPlaceholderText("PostgreSQL password, or your operator password for an embedded server")
+        self.days = QSpinBox()
+        self.days.setObjectName("syncWindow")
+        self.days.setRange(0, ctx.ws.profile.retention_days)
+        self.days.setSpecialValueText("the whole retention period")
+        self.days.setSuffix(" days")
         self.save = QPushButton("Save sync settings")
         self.save.setObjectName("saveSync")
         self.save.clicked.connect(self.save_settings)
@@ -74,7 +74,7 @@ class SyncAdmin(QWidget):
         form = QFormLayout(settings)
         form.addRow("Server", self.server)
         form.addRow("Password", self.password)
-        form.addRow("Hold locally", self.window)
+        form.addRow("Hold locally", self.days)
         form.addRow(self.save)
         self.settings_box = settings
         run = QGroupBox("Sync")
@@ -105,7 +105,7 @@ class SyncAdmin(QWidget):
 
         def shown(status) -> None:
             self.server.setText(status.server or "")
-            self.window.setValue(status.window_days or 0)
+            self.days.setValue(status.window_days or 0)
             self.result.setText(describe_last(status.last_sync))
             if status.last_sync and self.ctx.sync_state.startswith("Sync: not run"):
                 when = datetime.fromtimestamp(status.last_sync.get("finished", 0))
@@ -114,14 +114,14 @@ class SyncAdmin(QWidget):
 
     def save_settings(self) -> None:
         service, s = self.service, self.ctx.session
-        server, pw, days = self.server.text(), self.password.text() or None, self.window.value()
+        server, pw, days = self.server.text(), self.password.text() or None, self.days.value()
 
         def work():
             service.configure(s, server, pw, days or None)
             if not days and service.window_days() is not None:
                 service.set_window(s, None)
         self.message.clear()
-        self.ctx.db(work, lambda _n: (self.password.clear(), self.stage.setText("Settings saved.")),
+        self.ctx.db(work, lambda _n: (self.password.clear(), self.stage.setText("Settings saved.")),  # type: ignore[func-returns-value]  # used for its effect inside an expression
                     self.ctx.inline(self.message.setText))
 
     def sync_now(self) -> None:
@@ -136,7 +136,7 @@ class SyncAdmin(QWidget):
             self._idle()
             self.ctx.set_sync_state("Sync: failed")
             self.ctx.inline(self.message.setText)(exc)
-        self.task = self.ctx.runner.progress(lambda token: service.run(s, token), self.show_progress,
+        self.task = self.ctx.runner.progress(lambda token: service.run(s, token), self.show_progress,  # type: ignore[assignment]  # set once created
                                              self._done, failed)
 
     def show_progress(self, p: Progress) -> None:

@@ -25,8 +25,8 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("alpr-workstation")
     app.setApplicationName("ALPR investigator workstation")
-    style.apply(app)
-    return app
+    style.apply(app)  # type: ignore[arg-type]  # the application is a QApplication
+    return app  # type: ignore[return-value]  # the application is a QApplication
 
 
 def run(data_dir: Path) -> int:

@@ -69,8 +69,8 @@ class ReadDetailPanel(QWidget):
         self.others.itemActivated.connect(
             lambda item: self.read_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.timeline = TimelineChart(ctx.tz)
-        self.actions = DetailActions(ctx)
-        self.actions.changed.connect(self.load)
+        self.actions = DetailActions(ctx)  # type: ignore[assignment, method-assign]  # self.actions shadows QWidget.actions() on purpose
+        self.actions.changed.connect(self.load)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
 
         images = QSplitter(Qt.Orientation.Horizontal)
         images.addWidget(self.plate_view)
@@ -90,7 +90,7 @@ class ReadDetailPanel(QWidget):
         lower.addWidget(others_box, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.actions)  # type: ignore[arg-type]  # self.actions shadows QWidget.actions() on purpose
         layout.addWidget(self.misread)
         layout.addWidget(images, 3)
         layout.addWidget(self.enhanced_note)
@@ -143,7 +143,7 @@ class ReadDetailPanel(QWidget):
             view.close_viewer()
         self.plate_label.setText("No read selected")
         self.misread.hide()
-        self.actions.set_read(None)
+        self.actions.set_read(None)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
         for label in self.fields.values():
             label.clear()
         self.others.clear()
@@ -153,7 +153,7 @@ class ReadDetailPanel(QWidget):
     # -- showing ----------------------------------------------------------------------------------
     def _show_facts(self, d: ReadDetail) -> None:
         r = d.read
-        self.actions.set_read(d)
+        self.actions.set_read(d)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
         self.plate_label.setText(f"{r.plate}   (read {r.id})")
         f = self.fields
         f["Time"].setText(self.ctx.fmt_time(r.read_at))

@@ -56,7 +56,7 @@ class HitsPanel(QWidget):
     def __init__(self, ctx: AppContext, poll_ms: int = 5000) -> None:
         super().__init__()
         self.ctx = ctx
-        self.rows = []
+        self.rows: list = []
         self.mark: int | None = None
         self.loaded = False             # the queue was loaded for this session
         self.service = hits_service(ctx)

@@ -19,7 +19,7 @@ class HotlistPanel(QGroupBox):
     def __init__(self, ctx: AppContext, service) -> None:
         super().__init__("Hotlist entries")
         self.ctx, self.service = ctx, service
-        self.entries = []
+        self.entries: list = []
         self.show_expired = QCheckBox("Include expired")
         self.show_expired.toggled.connect(lambda _c: self.refresh())
         show = QPushButton("Show entries")

@@ -13,6 +13,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, QSplitter,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
+from app.engine.auth import Session
+
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
 from .context import AppContext
@@ -52,8 +54,8 @@ class MainWindow(QMainWindow):
         self.read_actions = ReadActions(ctx, self, self.search)
         self.search.photo_requested.connect(self.read_actions.photo_search)
         for source in (self.search, self.detail.actions):
-            source.export_requested.connect(self.read_actions.export)
-            source.hold_requested.connect(self.read_actions.hold)
+            source.export_requested.connect(self.read_actions.export)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
+            source.hold_requested.connect(self.read_actions.hold)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
         search_tab = QSplitter(Qt.Orientation.Horizontal)
         search_tab.setObjectName("searchSplitter")
         search_tab.addWidget(self.search)
@@ -62,9 +64,9 @@ class MainWindow(QMainWindow):
         self.hits = HitsPanel(ctx)
         self.hits.read_requested.connect(self.open_read)
         self.hits.read.read_loaded.connect(self.search.model.refresh_read)
-        for source in (self.hits.read.actions,):
-            source.export_requested.connect(self.read_actions.export)
-            source.hold_requested.connect(self.read_actions.hold)
+        beside = self.hits.read.actions     # DetailActions; it shadows QWidget.actions() on purpose
+        beside.export_requested.connect(self.read_actions.export)  # type: ignore[attr-defined]
+        beside.hold_requested.connect(self.read_actions.hold)  # type: ignore[attr-defined]
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
         self.tabs = QTabWidget()
@@ -75,7 +77,8 @@ class MainWindow(QMainWindow):
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
-        self._ended = None                  # the session the engine ended, once handled
+        self._ended: Session | None = None  # the session the engine ended, once handled
+        self.wanted_tab: str = ""           # the screen to show next (saved, or before a lock)
         self.tabs.currentChanged.connect(self._tab_changed)
         for signal in (ctx.session_changed, ctx.purpose_changed):
             signal.connect(self._analyses_session)
@@ -131,7 +134,7 @@ class MainWindow(QMainWindow):
         screens = dict(self.screens)
         self.screens = {"search": screens.pop("search"), "analyses": tabs, **screens}
         self.titles["analyses"] = "Analyses"
-        self.analyses = tabs
+        self.analyses = tabs  # type: ignore[assignment]  # set once created
 
     def _analyses_session(self) -> None:
         s = self.ctx.session
@@ -394,13 +397,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         split = self.settings.value("window/searchSplitter")
         if isinstance(split, QByteArray) and not split.isEmpty():
-            self.screens["search"].restoreState(split)
-        self.wanted_tab = self.settings.value("window/tab", "")
+            self.screens["search"].restoreState(split)  # type: ignore[attr-defined]  # the widget is a QSplitter
+        self.wanted_tab = self.settings.value("window/tab", "")  # type: ignore[assignment]  # QSettings returns what was saved
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())
+        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())  # type: ignore[attr-defined]  # the widget is a QSplitter
         self.settings.setValue("window/tab", self.current_key() or self.wanted_tab)
         self.settings.sync()
 

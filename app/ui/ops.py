@@ -107,7 +107,7 @@ class Runner(QObject):
 
         timer = QTimer(self)
         timer.setInterval(100)
-        timer.timeout.connect(lambda: task.latest and on_progress(task.latest))
+        timer.timeout.connect(lambda: task.latest and on_progress(task.latest))  # type: ignore[func-returns-value]  # used for its effect inside an expression
         task.timer = timer
         timer.start()
         return self.db(work, success, failure, task)

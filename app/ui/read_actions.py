@@ -57,10 +57,10 @@ class ReadActions:
     def export(self, read_ids: list[int]) -> ExportDialog | None:
         if not self.ctx.can("export") or not read_ids:
             return None
-        return self._open(ExportDialog(self.ctx, read_ids, lambda p: self.choose_folder(p),
+        return self._open(ExportDialog(self.ctx, read_ids, lambda p: self.choose_folder(p),  # type: ignore[return-value]  # _open returns the dialog it is given
                                        self.parent))
 
     def hold(self, read_ids: list[int]) -> HoldDialog | None:
         if not self.ctx.can("hold_place") or not read_ids:
             return None
-        return self._open(HoldDialog(self.ctx, read_ids, self.parent))
+        return self._open(HoldDialog(self.ctx, read_ids, self.parent))  # type: ignore[return-value]  # _open returns the dialog it is given

@@ -74,10 +74,10 @@ class ResultsModel(QAbstractTableModel):
         self.generation = 0
 
     # -- Qt's table interface ------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):   # noqa: N802
@@ -89,7 +89,7 @@ class ResultsModel(QAbstractTableModel):
             return HEADER_TIPS.get(section)
         return None
 
-    def data(self, index: QModelIndex, role=_DISPLAY):
+    def data(self, index: QModelIndex, role=_DISPLAY):  # type: ignore[override]  # Qt passes a QModelIndex here
         """Called for every cell and role on each repaint, so the text is built once per row."""
         row = index.row()
         if role == _DISPLAY:
@@ -110,10 +110,10 @@ class ResultsModel(QAbstractTableModel):
             return r.id
         return None
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:   # noqa: N802
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return not parent.isValid() and self.has_more and self.loading is None
 
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:   # noqa: N802
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         if self.canFetchMore(parent):
             self._fetch(len(self.rows), NEXT_PAGE)
 

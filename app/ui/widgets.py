@@ -186,14 +186,17 @@ class _RingKeeper:
         self.ring.follow(old, new)
 
 
+_KEEPERS: dict[int, _RingKeeper] = {}
+
+
 def install_focus_ring(app: QApplication | None = None) -> _RingKeeper:
     """One focus ring for the application (installing twice returns the first)."""
-    app = app or QApplication.instance()
-    keeper = getattr(app, "_alpr_focus_ring", None)
+    qapp = app or QApplication.instance()
+    assert isinstance(qapp, QApplication), "a QApplication is needed for a focus ring"
+    keeper = _KEEPERS.get(id(qapp))
     if keeper is None:
-        keeper = _RingKeeper()
-        app.focusChanged.connect(keeper.follow)
-        app._alpr_focus_ring = keeper
-        if app.focusWidget() is not None:
-            keeper.follow(None, app.focusWidget())
+        keeper = _KEEPERS[id(qapp)] = _RingKeeper()
+        qapp.focusChanged.connect(keeper.follow)
+        if qapp.focusWidget() is not None:
+            keeper.follow(None, qapp.focusWidget())
     return keeper

@@ -199,9 +199,9 @@ class PlateReader:
             plate_like = [wt * max((p * format_prior(t) for t, p in beams), default=0.0)
                           for beams, wt in zip(quick, weights)]
             order = np.argsort(plate_like)[::-1][: self.settings.scene_boxes]
-            order = [i for i in order if plate_like[i] > 0.02]
+            order = [i for i in order if plate_like[i] > 0.02]  # type: ignore[assignment]  # order is a list of indices either way
         else:
-            order = list(range(min(len(crops), self.settings.scene_boxes)))
+            order = list(range(min(len(crops), self.settings.scene_boxes)))  # type: ignore[assignment]  # order is a list of indices either way
         merged: dict[str, PlateCandidate] = {}
         for i in order:
             if cancel is not None:
@@ -222,7 +222,7 @@ class PlateReader:
         second = self._locator.locate(gray, [b for _, b in first])
         kept: list[tuple[float, Box]] = []
         for p, box in sorted(second, key=lambda t: -t[0]):
-            box = _clip(box, W, H)
+            box = _clip(box, W, H)  # type: ignore[assignment]  # a clipped box of a found plate is never empty
             if box is not None and all(iou(box, k) < 0.5 for _, k in kept):
                 kept.append((p, box))
                 if len(kept) >= self.settings.located_boxes:

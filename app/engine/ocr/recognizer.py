@@ -42,7 +42,7 @@ def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
         nxt: dict[str, list[float]] = {}
 
         def add(prefix: str, pb: float, pnb: float) -> None:
-            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])
+            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])  # noqa: B023 - add() runs within this step
             cur[0] = np.logaddexp(cur[0], pb)
             cur[1] = np.logaddexp(cur[1], pnb)
 

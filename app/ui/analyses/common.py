@@ -178,7 +178,7 @@ class AnalysisPanel(QWidget):
         session = self.session
         self.status.setText("Running…")
         self.run_button.setEnabled(False)
-        self.runner.db(lambda: self.call(session, query), self._done, self._failed,
+        self.runner.db(lambda: self.call(session, query), self._done, self._failed,  # type: ignore[call-arg]  # subclasses' call takes the session and the query
                        label=f"an analysis ({self.title.lower()})")
 
     def _done(self, result) -> None:

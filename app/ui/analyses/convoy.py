@@ -26,11 +26,11 @@ class ConvoyPanel(AnalysisPanel):
         now = ws.clock()
         self.start = time_edit(now - 7 * 86400, "convoyStart", self.tz)
         self.end = time_edit(now, "convoyEnd", self.tz)
-        self.window = QSpinBox()
-        self.window.setObjectName("convoyWindow")
-        self.window.setRange(1, 3600)
-        self.window.setValue(60)
-        self.window.setSuffix(" s")
+        self.window = QSpinBox()  # type: ignore[assignment, method-assign]  # self.window shadows QWidget.window() on purpose
+        self.window.setObjectName("convoyWindow")  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setRange(1, 3600)  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setValue(60)  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setSuffix(" s")  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
         self.min_cameras = QSpinBox()
         self.min_cameras.setObjectName("convoyMinCameras")
         self.min_cameras.setRange(1, 50)
@@ -38,7 +38,7 @@ class ConvoyPanel(AnalysisPanel):
         form = QHBoxLayout()
         for w in (QLabel("Target"), self.plate, QLabel("from"), self.start, QLabel("to"), self.end,
                   QLabel("within ±"), self.window, QLabel("at ≥"), self.min_cameras, QLabel("cameras")):
-            form.addWidget(w)
+            form.addWidget(w)  # type: ignore[arg-type]  # one of these is self.window, which shadows QWidget.window()
         form.addStretch(1)
         self.comp_model = RowsModel(["Rank", "Plate", "Times with target", "Cameras", "Camera ids"])
         self.comp_view = table(self.comp_model, "convoyCompanions")
@@ -57,7 +57,7 @@ class ConvoyPanel(AnalysisPanel):
 
     def build_query(self) -> ConvoyQuery:
         return ConvoyQuery(self.plate.text(), edit_ts(self.start), edit_ts(self.end),
-                           self.window.value(), self.min_cameras.value())
+                           self.window.value(), self.min_cameras.value())  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
 
     def call(self, session, query):
         return self.ws.analyses.convoy(session, query)

@@ -118,7 +118,7 @@ class LocatePanel(AnalysisPanel):
         return self.ws.analyses.locate(session, query)
 
     def show_result(self, res) -> None:
-        last_by_cam = {}
+        last_by_cam: dict[str, int] = {}
         for r in res.reads:
             last_by_cam.setdefault(r.camera_id, r.id)
         self.cams_model.set_rows([[c.camera_id, c.name, c.site, str(c.count), fmt(c.last_at, self.tz)]
