@@ -132,6 +132,9 @@ def test_logout_leaves_nothing_for_the_next_person(ws, people, open_window, cloc
     _assert_clean(window)                       # behind the sign-in dialog
     dialog = window.login_dialog
     assert dialog.isVisible()
+    clock.advance(ws.profile.idle_lock_minutes * 60 + 5)     # nobody signed in: nothing locks
+    window.watcher.check()
+    assert window.stack.currentIndex() == 0 and window.lock_screen.login_dialog is None
     _sign_in(dialog, "pprosecutor")
     assert window.ctx.session.user.username == "pprosecutor"
     _assert_clean(window)
@@ -141,6 +144,9 @@ def test_logout_leaves_nothing_for_the_next_person(ws, people, open_window, cloc
     assert [a for a in log_actions(ws, seq) if a[2] == "purpose_set"] == []
     assert "authorised purpose" in window.purpose_bar.message.text()
     assert window.analyses.panel(LocatePanel).plate.text() == ""
+    clock.advance(ws.profile.idle_lock_minutes * 60 + 5)     # the next user is watched again
+    window.watcher.check()
+    assert window.stack.currentWidget() is window.lock_screen
 
 
 def test_lock_then_another_user_adopts_nothing(ws, people, open_window, clock, qtbot):
@@ -387,7 +393,8 @@ def test_timefmt_labels_the_zone_and_reads_wall_clock_times_across_daylight_savi
         timefmt.zone("Mars/Olympus_Mons")
 
 
-def test_profiles_declare_their_zone_and_speed_unit():
+def test_profiles_have_a_zone_and_speed_unit():
+    """Unset in a profile, they default to the California profiles' (Pacific, mph)."""
     from app.engine.policy import available_profiles, load_profile
     for pid in available_profiles():
         p = load_profile(pid)

@@ -265,6 +265,8 @@ class MainWindow(QMainWindow):
             self.search.load_cameras()
         self.update_status()
         s = self.ctx.session
+        if s is not None and not s.ended and not s.locked:
+            self.watcher.rearm()        # someone is signed in: the idle lock watches again
         if s is not None and not s.purpose and self.purpose_bar.isVisibleTo(self):
             self.purpose_bar.purpose.setFocus(Qt.FocusReason.OtherFocusReason)   # purpose first
 
@@ -325,7 +327,7 @@ class MainWindow(QMainWindow):
     # -- lock -----------------------------------------------------------------------------------
     def lock_now(self) -> None:
         s = self.ctx.session
-        if s is None or self.stack.currentWidget() is self.lock_screen:
+        if s is None or s.ended or self.stack.currentWidget() is self.lock_screen:
             return
         self.ctx.db(lambda: self.ctx.ws.lock(s), lambda _n: self.show_lock())
 
@@ -373,6 +375,7 @@ class MainWindow(QMainWindow):
 
     def log_out(self) -> None:
         s = self.ctx.session
+        self.watcher.armed = False      # nobody is signed in: nothing to lock
         self.clear_desk()               # before anything else: the dialog opens over a clean desk
 
         def signed_out(_n) -> None:
