@@ -22,6 +22,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from . import timefmt
 from .errors import PurposeRequired, ValidationError
 from .permissions import ACTIONS
 
@@ -81,6 +82,8 @@ class PolicyProfile:
     roles: dict[str, Role]
     purposes: tuple[Purpose, ...]
     vendor_perfect_read_rate: float | None = None
+    time_zone: str = "America/Los_Angeles"      # every time is shown in this zone (timefmt.py)
+    speed_unit: str = "mph"                     # "mph" or "km/h"
 
     def role(self, role_id: str) -> Role:
         try:
@@ -314,4 +317,6 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
         ),
         roles=roles, purposes=tuple(Purpose(p["code"], p["label"]) for p in raw["purposes"]),
         vendor_perfect_read_rate=raw.get("vendor_perfect_read_rate"),
+        time_zone=timefmt.zone(raw.get("time_zone", timefmt.DEFAULT_TIME_ZONE)).key,
+        speed_unit=timefmt.check_speed_unit(raw.get("speed_unit", "mph")),
     )

@@ -22,6 +22,11 @@ from . import style
 from .context import AppContext
 
 
+def grouped(secret: str) -> str:
+    """A TOTP secret as people type it into an app by hand: groups of four ('ABCD EFGH ...')."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
 def _password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -106,7 +111,9 @@ class LoginDialog(QDialog):
                            "authenticator app, then enter the 6-digit code it shows.")
         self.qr, self.secret, self.enrol_code = QLabel(), QLabel(), QLineEdit()
         self.qr.setObjectName("totpQr")
+        self.secret.setObjectName("totpSecret")
         self.secret.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.secret.setStyleSheet("font-family: monospace; font-size: 14px;")
         self.enrol.form.addRow(self.qr)
         self.enrol.form.addRow("Secret", self.secret)
         self.enrol.form.addRow("Code", self.enrol_code)
@@ -233,7 +240,7 @@ class LoginDialog(QDialog):
                 pix = QPixmap()
                 pix.loadFromData(enrolment.qr_png, "PNG")
                 self.qr.setPixmap(pix)
-                self.secret.setText(enrolment.secret)
+                self.secret.setText(grouped(enrolment.secret))
                 self._go(self.enrol, "Confirm code")
             self._run(self.login, lambda: self.ctx.ws.begin_totp(session), shown)
         else:

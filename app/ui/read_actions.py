@@ -31,6 +31,12 @@ class ReadActions:
         dialog.open()
         return dialog
 
+    def close(self) -> None:
+        """Close the dialog now open (logout or lock: nothing of the session stays up)."""
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
+
     def photo_search(self) -> PhotoSearchDialog | None:
         """Ctrl+Shift+P: a picked reading fills the search form (Similar) and runs it."""
         if not self.ctx.can("search"):
