@@ -128,6 +128,7 @@ def test_sync_settings_and_sync_now_with_progress(ws, people, open_window, clock
     sync.sync_button.click()
     assert window.status_sync.text() == "Sync: running..."
     qtbot.waitUntil(lambda: window.status_sync.text().startswith("Sync: done"), timeout=30_000)
+    assert window.status_sync.text().endswith(("PST", "PDT"))      # the profile's zone, labelled
     qtbot.waitUntil(lambda: "Last sync" in sync.result.text(), timeout=5000)
     assert "40 reads" in sync.result.text()
     assert sync.stage.text().startswith("done")             # the polled progress reached the screen

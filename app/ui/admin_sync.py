@@ -6,8 +6,6 @@ thread, its progress polled every 100 ms into the bar, and Cancel stops it betwe
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -24,10 +22,10 @@ def sync_service(ctx: AppContext):
         return None
 
 
-def describe_last(last: dict | None) -> str:
+def describe_last(last: dict | None, fmt_time) -> str:
     if not last:
         return "No sync has finished on this workstation yet."
-    when = datetime.fromtimestamp(last.get("finished", 0)).strftime("%Y-%m-%d %H:%M")
+    when = fmt_time(last.get("finished", 0), seconds=False)
     return (f"Last sync {when}: {last.get('reads', 0)} reads, {last.get('images', 0)} images, "
             f"{last.get('hotlist_entries', 0)} hotlist entries, {last.get('hits', 0)} new hits, "
             f"{last.get('log_uploaded', 0)} log entries uploaded, in {last.get('seconds', 0)} s.")
@@ -106,10 +104,10 @@ class SyncAdmin(QWidget):
         def shown(status) -> None:
             self.server.setText(status.server or "")
             self.days.setValue(status.window_days or 0)
-            self.result.setText(describe_last(status.last_sync))
+            self.result.setText(describe_last(status.last_sync, self.ctx.fmt_time))
             if status.last_sync and self.ctx.sync_state.startswith("Sync: not run"):
-                when = datetime.fromtimestamp(status.last_sync.get("finished", 0))
-                self.ctx.set_sync_state(f"Sync: last {when.strftime('%Y-%m-%d %H:%M')}")
+                when = self.ctx.fmt_time(status.last_sync.get("finished", 0), seconds=False)
+                self.ctx.set_sync_state(f"Sync: last {when}")
         self.ctx.db(lambda: service.status(s), shown, self.ctx.inline(self.message.setText))
 
     def save_settings(self) -> None:
@@ -150,7 +148,7 @@ class SyncAdmin(QWidget):
         self._idle()
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.ctx.set_sync_state(f"Sync: done {datetime.now().strftime('%H:%M')}")
+        self.ctx.set_sync_state(f"Sync: done {self.ctx.fmt_time(self.ctx.ws.clock(), seconds=False)}")
         self.start()
 
     def cancel(self) -> None:
