@@ -18,8 +18,16 @@ import numpy as np
 import pytest
 
 from app.engine.errors import BadImage, EngineError
-from app.engine.ocr import (OcrUnavailable, PlateCandidate, PlateReader, ReaderSettings, decode_image,
-                            edit_distance, get_reader, normalise)
+from app.engine.ocr import (
+    OcrUnavailable,
+    PlateCandidate,
+    PlateReader,
+    ReaderSettings,
+    decode_image,
+    edit_distance,
+    get_reader,
+    normalise,
+)
 from app.engine.ocr import reader as reader_module
 from app.engine.ocr import weights as weights_module
 from app.engine.ocr.detect import iou

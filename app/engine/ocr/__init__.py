@@ -15,8 +15,7 @@ thread), never at import time.
 """
 from .images import decode_image
 from .plates import edit_distance, normalise
-from .reader import (OcrUnavailable, PlateCandidate, PlateReader, ReaderSettings, get_reader,
-                     reader_loaded)
+from .reader import OcrUnavailable, PlateCandidate, PlateReader, ReaderSettings, get_reader, reader_loaded
 
 __all__ = [
     "OcrUnavailable", "PlateCandidate", "PlateReader", "ReaderSettings", "decode_image",
