@@ -17,6 +17,7 @@ import pkgutil
 import sys
 from typing import NoReturn
 
+from app import __version__
 from app.engine.errors import EngineError
 
 from .common import CliError, data_dir
@@ -48,6 +49,7 @@ def command_modules() -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="alpr", description="ALPR investigator workstation")
+    parser.add_argument("--version", action="version", version=f"alpr {__version__}")
     parser.add_argument("--data-dir", help="folder of the encrypted store (default: ALPR_DATA_DIR "
                         "or ~/.local/share/alpr-workstation)")
     sub = parser.add_subparsers(dest="command", required=True)    # sub-parsers are Parsers too
