@@ -62,24 +62,25 @@ def arm() -> None:
         return
     _armed = True
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QShowEvent
 
     from app.ui.login import LoginDialog
 
     original = LoginDialog.showEvent
 
-    def show_event(self, event):  # type: ignore[no-untyped-def]
+    def show_event(self: LoginDialog, event: QShowEvent) -> None:
         original(self, event)
         if not getattr(self, "_alpr_probe_done", False):
-            self._alpr_probe_done = True
+            self._alpr_probe_done = True  # type: ignore[attr-defined]
             QTimer.singleShot(0, lambda: _shown(self))
 
-    LoginDialog.showEvent = show_event  # type: ignore[method-assign]
+    LoginDialog.showEvent = show_event  # type: ignore[method-assign, assignment]
 
 
 class _ArmOnImport:
     """A meta-path finder that arms the probe just before ``app.ui.app`` is loaded."""
 
-    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
         if name == "app.ui.app":
             if self in sys.meta_path:
                 sys.meta_path.remove(self)
