@@ -18,6 +18,7 @@ from app.server.embedded import EmbeddedServer
 from app.server.model import Camera, Hotlist, HotlistEntry, Image, NewRead
 
 PG_DSN = os.environ.get("ALPR_TEST_PG_DSN")
+OPERATOR, OPERATOR_PASSWORD = "amanager", "Correct-Horse-7-Battery-Staple"   # conftest's administrator
 NO_PG = "ALPR_TEST_PG_DSN is not set: run the suite with scripts/test (it starts a throwaway PostgreSQL)"
 
 CAMS = [Camera("CAM-LV-N", "Las Virgenes Rd northbound", "Las Virgenes / Agoura Rd", 34.1436, -118.7047, "N"),
@@ -31,13 +32,21 @@ class City:
     address: str
     server: object
     dsn: str | None = None
+    key: str | None = None            # the embedded server's key (hex), as an operator unlocked it
+
+    @property
+    def secret(self) -> str | None:
+        """What the workstation's administrator gives in the sync settings: the embedded
+        server's operator password (the test administrator operates it), none on the trusting
+        test PostgreSQL."""
+        return OPERATOR_PASSWORD if self.kind == "embedded" else None
 
     def reconnect(self) -> None:
         try:
             self.server.close()
         except Exception:
             pass
-        self.server = open_server(self.address)
+        self.server = open_server(self.address, self.key)
 
 
 def _pg_database() -> tuple[str, str]:
@@ -62,8 +71,9 @@ def _drop_pg(name: str) -> None:
 def make_city(kind: str, tmp_path) -> tuple[City, callable]:
     if kind == "embedded":
         folder = tmp_path / f"city-{uuid.uuid4().hex[:6]}"
-        server = EmbeddedServer.create(folder)
-        return City(kind, f"embedded:{folder}", server), lambda: None
+        server = EmbeddedServer.create(folder, OPERATOR, OPERATOR_PASSWORD, retention_days=730,
+                                       now=1_700_000_000)
+        return City(kind, f"embedded:{folder}", server, key=server._key.hex()), lambda: None
     if not PG_DSN:
         pytest.skip(NO_PG)
     name, dsn = _pg_database()

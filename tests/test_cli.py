@@ -144,3 +144,33 @@ def test_commands_on_a_missing_store_say_so(tmp_path):
 def test_wrong_password_is_refused(cli_store):
     r = alpr(cli_store, "user", "list", "--user", "pmanager", "--password-stdin", stdin="wrong\n")
     assert r.returncode == 1 and "Wrong user name or password" in r.stderr
+
+
+def test_disable_enable_and_reset_password_give_back_a_key_slot(cli_store, tmp_path):
+    import pyotp
+    from app.engine.workstation import Workstation
+    ws = Workstation.open(cli_store)
+    s = ws.login("pmanager", PASSWORD)
+    secret = ws.begin_totp(s).secret
+    ws.confirm_totp(s, pyotp.TOTP(secret).now())
+    ws.add_user(s, "olive.officer", "Olive Officer", "enforcement", PASSWORD)
+    ws.close()
+    admin = ["--user", "pmanager", "--password-stdin", "--totp"]
+    r = alpr(cli_store, "user", "disable", *admin, fresh_code(cli_store, secret), "olive.officer",
+             stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "disabled" in r.stdout, r.stderr
+    r = alpr(cli_store, "user", "enable", *admin, fresh_code(cli_store, secret), "olive.officer",
+             stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "reset their password" in r.stdout, r.stderr
+    first = tmp_path / "first"
+    first.write_text("Temporary-First-Passphrase-2026\n")
+    r = alpr(cli_store, "user", "reset-password", *admin, fresh_code(cli_store, secret), "olive.officer",
+             "--new-password-file", str(first), stdin=PASSWORD + "\n")
+    assert r.returncode == 0 and "new key slot" in r.stdout, r.stderr
+    ws = Workstation.open(cli_store)
+    try:
+        from app.engine.auth import PasswordExpired
+        with pytest.raises(PasswordExpired):               # they must choose their own now
+            ws.login("olive.officer", "Temporary-First-Passphrase-2026")
+    finally:
+        ws.close()

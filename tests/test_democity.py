@@ -15,6 +15,7 @@ from app.server.democity.generate import ca_plate, generate, misread
 from app.server.democity.sites import CAMERAS, HOTLISTS
 from app.server.embedded import EmbeddedServer
 from app.server.ingest import ingest_dir
+from tests.server_helpers import OPERATOR_PASSWORD
 
 NOON_PACIFIC = 1795723200      # 2026-11-26 12:00 PST: a busy hour, whatever the hour of the run
 
@@ -33,7 +34,7 @@ def test_generated_drops_ingest_with_the_deliberate_rejects(tmp_path):
     scene = cv2.imread(str(tmp_path / "drops" / sample["scene_image"]))
     x, y, w, h = sample["plate_box"]
     assert scene.shape[:2] == (360, 640) and 0 <= x < x + w <= 640 and 0 <= y < y + h <= 360
-    server = EmbeddedServer.create(tmp_path / "city")
+    server = EmbeddedServer.create(tmp_path / "city", "op.one", OPERATOR_PASSWORD, retention_days=730, now=now)
     try:
         server.put_cameras(CAMERAS)
         report = ingest_dir(server, tmp_path / "drops", now)

@@ -14,6 +14,7 @@ from app.server.embedded import EmbeddedServer
 from app.server.ingest import ingest_dir
 from app.server.model import Camera
 from app.server.ocr_queue import DrainResult, drain
+from tests.server_helpers import OPERATOR_PASSWORD
 from tests.test_ocr_service import DATASETS, ScriptedReader
 
 
@@ -35,7 +36,8 @@ def _drop(folder, name: str, *, plate: str | None, crop: bool = True) -> None:
 
 @pytest.fixture
 def server(tmp_path):
-    s = EmbeddedServer.create(tmp_path / "server")
+    s = EmbeddedServer.create(tmp_path / "server", "op.one", OPERATOR_PASSWORD, retention_days=730,
+                              now=1_795_000_000)
     s.put_cameras([Camera("CAM-1", "Test camera", "Test site", 34.1, -118.6, "N")])
     yield s
     s.close()

@@ -219,3 +219,11 @@ def test_insecure_keyrings_refused(tmp_path, monkeypatch, backend_name):
 def test_no_store_gives_clear_message(tmp_path):
     with pytest.raises(StoreError, match="alpr init"):
         Workstation.open(tmp_path / "nothing")
+
+
+def test_empty_store_file_is_refused_before_any_login(tmp_path, clock):
+    w, _people = _made(tmp_path, clock)
+    w.close()
+    (tmp_path / "s" / DB_NAME).write_bytes(b"")
+    with pytest.raises(StoreError, match="is empty.*It was not recreated"):
+        Workstation.open(tmp_path / "s", clock)

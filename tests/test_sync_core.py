@@ -12,7 +12,8 @@ from app.engine import accesslog
 from app.engine.errors import PermissionDenied
 from app.server.model import HotlistEntry
 
-from tests.server_helpers import CAMS, add_reads, city, seed_city, server_truth  # noqa: F401
+from tests.server_helpers import (OPERATOR_PASSWORD, CAMS, add_reads, city, seed_city,  # noqa: F401
+                                  server_truth)
 
 
 def run(ws, session):
@@ -23,7 +24,7 @@ def run(ws, session):
 def synced(ws, people, city, clock):
     """A city with 30 reads (3 of a stolen plate), a deputy-less prosecutor session, configured."""
     seed_city(city.server, int(clock()))
-    ws.sync.configure(people.admin(), city.address)
+    ws.sync.configure(people.admin(), city.address, city.secret)
     return people.user("pat.rivera", "prosecutor")
 
 
@@ -145,14 +146,16 @@ def test_bulk_first_sync_rebuilds_indexes_even_after_a_crash(ws, city, synced, m
     assert names() == before
 
 
-def test_another_server_is_refused_while_reads_from_the_first_are_held(ws, city, synced, people, tmp_path):
+def test_another_server_is_refused_while_reads_from_the_first_are_held(ws, city, synced, people, tmp_path,
+                                                                      clock):
     from app.engine.errors import SyncError
     from app.server.embedded import EmbeddedServer
     run(ws, synced)
-    other = EmbeddedServer.create(tmp_path / "other-city")
+    other = EmbeddedServer.create(tmp_path / "other-city", "amanager", OPERATOR_PASSWORD,
+                                  retention_days=730, now=int(clock()))
     other.close()
-    ws.sync.configure(people.admin(), f"embedded:{tmp_path / 'other-city'}")
+    ws.sync.configure(people.admin(), f"embedded:{tmp_path / 'other-city'}", OPERATOR_PASSWORD)
     with pytest.raises(SyncError, match="another city server"):
         run(ws, synced)
-    ws.sync.configure(people.admin(), city.address)        # back to its own server: resumes
+    ws.sync.configure(people.admin(), city.address, city.secret)        # back to its own server: resumes
     assert run(ws, synced)[-1].stage == "done" and len(local_reads(ws)) == 30

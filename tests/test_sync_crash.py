@@ -33,7 +33,7 @@ def test_kill_minus_nine_at_random_points(ws, people, tmp_path, clock):
 def _crash_loop(ws, people, city, clock):
     now = int(clock())
     seed_city(city.server, now, n=300)
-    ws.sync.configure(people.admin(), city.address)
+    ws.sync.configure(people.admin(), city.address, city.secret)
     session = people.user("pat.rivera", "prosecutor")
     rng = random.Random(20261123)
     kills, finished, rounds = 0, 0, 0

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import keys
-from app.engine.errors import SyncError
+from app.engine.errors import AuthError, SyncError
 from app.server.embedded import EmbeddedServer
 
 from tests.server_helpers import city, pg_restart, seed_city, server_truth  # noqa: F401
@@ -15,7 +14,7 @@ from tests.server_helpers import city, pg_restart, seed_city, server_truth  # no
 @pytest.fixture
 def setup(ws, people, city, clock):
     seed_city(city.server, int(clock()), n=60)
-    ws.sync.configure(people.admin(), city.address)
+    ws.sync.configure(people.admin(), city.address, city.secret)
     return people.user("pat.rivera", "prosecutor")
 
 
@@ -51,15 +50,11 @@ def test_bad_credentials(ws, people, city, setup):
         from psycopg.conninfo import make_conninfo
         ws.sync.configure(people.admin(), make_conninfo(city.dsn, user="no_such_role"), password="wrong")
     else:
-        server_id = city.server.server_id()
-        good = keys.get_secret(f"city-server-key/{server_id}")
-        keys.set_secret(f"city-server-key/{server_id}", "ab" * 32)
-    try:
-        with pytest.raises(SyncError, match="refused the credentials"):
-            list(ws.sync.run(setup))
-    finally:
-        if city.kind == "embedded":
-            keys.set_secret(f"city-server-key/{server_id}", good)
+        with pytest.raises(AuthError, match="Wrong operator name or password"):
+            ws.sync.configure(people.admin(), city.address, "not the operator's password")
+        ws.store.set_meta("sync.password", "ab" * 32)      # a key that is not the server's
+    with pytest.raises(SyncError, match="refused the credentials"):
+        list(ws.sync.run(setup))
     assert count(ws) == 0
 
 

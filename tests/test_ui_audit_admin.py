@@ -10,7 +10,7 @@ from app.engine.search import SearchQuery
 from app.server.embedded import EmbeddedServer
 
 from .conftest import PASSWORD
-from .server_helpers import seed_city
+from .server_helpers import OPERATOR_PASSWORD, seed_city
 from .ui_fixtures import last_seq, log_actions, make_ctx, open_window  # noqa: F401
 from .ui_sample import insert_sample
 
@@ -143,7 +143,7 @@ def test_users_added_unlocked_disabled_and_trained(ws, people, open_window):
 
 def test_sync_settings_and_sync_now_with_progress(ws, people, open_window, clock, tmp_path, qtbot):
     folder = tmp_path / "city"
-    server = EmbeddedServer.create(folder)
+    server = EmbeddedServer.create(folder, "amanager", OPERATOR_PASSWORD, retention_days=730, now=int(clock()))
     seed_city(server, int(clock()), n=40)
     server.close()
     ctx = make_ctx(ws, threaded=True)
@@ -156,12 +156,14 @@ def test_sync_settings_and_sync_now_with_progress(ws, people, open_window, clock
     qtbot.waitUntil(lambda: bool(sync.message.text()), timeout=5000)
     assert "not a server address" in sync.message.text()
     sync.server.setText(f"embedded:{folder}")
-    sync.window.setValue(60)
+    sync.password.setText(OPERATOR_PASSWORD)          # the administrator operates the server
+    sync.days.setValue(60)
     sync.save.click()
     qtbot.waitUntil(lambda: sync.stage.text() == "Settings saved.", timeout=5000)
     sync.sync_button.click()
     assert window.status_sync.text() == "Sync: running..."
     qtbot.waitUntil(lambda: window.status_sync.text().startswith("Sync: done"), timeout=30_000)
+    assert window.status_sync.text().endswith(("PST", "PDT"))      # the profile's zone, labelled
     qtbot.waitUntil(lambda: "Last sync" in sync.result.text(), timeout=5000)
     assert "40 reads" in sync.result.text()
     assert sync.stage.text().startswith("done")             # the polled progress reached the screen

@@ -29,7 +29,7 @@ def _fmt(ts: int) -> str:
 def cmd_init(args):
     ws = Workstation.create(data_dir(args), args.profile)
     print(f"Created an encrypted store in {ws.store.data_dir} under the {ws.profile.name}.")
-    print("The key is kept in the OS keyring. Now create the first administrator:")
+    print("Its key opens only with a user's key slot. Now create the first administrator:")
     password = read_password(args, "Administrator password: ")
     user = ws.create_first_admin(args.admin, args.admin_name, password)
     print(f"Administrator {user.username} created.")
@@ -51,15 +51,31 @@ def cmd_status(args):
           + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items()) + ".")
 
 
+def _new_password(args) -> str:
+    if not args.new_password_file:
+        raise CliError("Give the user's new password in a file with --new-password-file.")
+    with open(args.new_password_file, encoding="utf-8") as fh:    # a bad file: main's sentence
+        return fh.readline().rstrip("\n")
+
+
 def cmd_user_add(args):
     ws = open_workstation(args)
     s = login(ws, args)
-    if not args.new_password_file:
-        raise CliError("Give the new user's first password in a file with --new-password-file.")
-    with open(args.new_password_file, encoding="utf-8") as fh:
-        pw = fh.readline().rstrip("\n")
-    u = ws.add_user(s, args.username, args.full_name, args.role, pw, args.agency)
+    u = ws.add_user(s, args.username, args.full_name, args.role, _new_password(args), args.agency)
     print(f"User {u.username} ({u.role}, {u.agency}) added.")
+
+
+def cmd_user_reset_password(args):
+    ws = open_workstation(args)
+    u = ws.reset_password(login(ws, args), args.username, _new_password(args))
+    print(f"{u.username} has a new key slot and a first password; they choose their own at "
+          "their next sign-in.")
+
+
+def cmd_user_enable(args):
+    ws = open_workstation(args)
+    u = ws.enable_user(login(ws, args), args.username)
+    print(f"{u.username} enabled; reset their password to give them a key slot again.")
 
 
 def cmd_user_list(args):
@@ -111,6 +127,15 @@ def cmd_audit_verify(args):
     report = ws.audit_verify(session)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def cmd_audit_alerts(args):
+    ws = open_workstation(args)
+    found = ws.sync.alerts(login(ws, args))
+    for at, kind, detail in found:
+        print(f"{_fmt(at)}  {kind:14} {detail}")
+    print(f"{len(found)} alerts on the city server about this workstation's access log.")
+    return 1 if found else 0
 
 
 def cmd_audit_export(args):
@@ -180,9 +205,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--agency")
     p.add_argument("--new-password-file", help="file whose first line is the new user's password")
     p.set_defaults(func=cmd_user_add)
+    p = user.add_parser("reset-password", help="give a user a first password and a new key slot")
+    add_login_args(p)
+    p.add_argument("username")
+    p.add_argument("--new-password-file", help="file whose first line is the user's new password")
+    p.set_defaults(func=cmd_user_reset_password)
     for name, func, helptext in (("list", cmd_user_list, "list users"),
                                  ("unlock", cmd_user_unlock, "unlock a locked-out user"),
-                                 ("disable", cmd_user_disable, "disable a user")):
+                                 ("disable", cmd_user_disable, "disable a user (their key slot is deleted)"),
+                                 ("enable", cmd_user_enable, "enable a disabled user")):
         p = user.add_parser(name, help=helptext)
         add_login_args(p)
         if name != "list":
@@ -214,6 +245,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="an evidence package (folder or metadata.json) or a printed report (PDF): "
                         "check that the log still holds the entry it names")
     p.set_defaults(func=cmd_audit_verify)
+    p = au.add_parser("alerts", help="what the city server recorded against this workstation's log")
+    add_login_args(p)
+    p.set_defaults(func=cmd_audit_alerts)
     p = au.add_parser("export", help="export the log as CSV")
     add_login_args(p)
     p.add_argument("output")

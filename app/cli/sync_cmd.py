@@ -1,5 +1,5 @@
 """``alpr sync``: pull from the city server and upload the access log, printing progress;
-``alpr sync config`` sets the server (password to the keyring) and the sync window;
+``alpr sync config`` sets the server (its password kept in the encrypted store) and the sync window;
 ``alpr sync status`` shows the watermarks and the last sync."""
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_login_args(p)
     p.add_argument("--server", help="config: embedded:FOLDER, postgresql://... or a libpq string")
     p.add_argument("--server-password-stdin", action="store_true",
-                   help="config: read the server password from the line after your own")
+                   help="config: read the server password (for an embedded server: your operator "
+                        "password) from the line after your own")
     p.add_argument("--window-days", type=int, help="config: hold only the last N days locally")
     p.set_defaults(func=cmd_sync)

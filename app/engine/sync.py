@@ -13,12 +13,13 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.server.connect import ServerAddress, open_server, parse_address, redact
 
 from . import accesslog, keys, sync_apply
 from .accesslog import SYSTEM
-from .errors import Interrupted, LogTampered, StoreError, SyncError, ValidationError
+from .errors import AuthError, Interrupted, LogTampered, StoreError, SyncError, ValidationError
 from .progress import CancelToken, Progress
 from .sync_errors import CONNECT_ERRORS, describe_server_error
 from .sync_run import Puller
@@ -72,11 +73,15 @@ class SyncService:
         return redact(text, self._password())
 
     def configure(self, session, server: str, password: str | None = None,
-                  window_days: int | None = None) -> None:
-        """Set the city server (password to the keyring) and the sync window; logged. A new
-        address of the same server (moved, a replica) keeps the watermarks: the server's id,
-        not its address, decides (see ``Puller.check_server``). An address that carries a
-        password is refused: the password goes in ``password``, to the keyring."""
+                  window_days: int | None = None, *, operator: str | None = None) -> None:
+        """Set the city server and the sync window; logged. A new address of the same server
+        (moved, a replica) keeps the watermarks: the server's id, not its address, decides
+        (see ``Puller.check_server``). An address that carries a password is refused.
+
+        ``password`` is the PostgreSQL password, kept in the encrypted store; for the embedded
+        server it is the password of one of its operators (``operator``, by default the
+        session's user), which unlocks the server's key slot once: the key is what the store
+        keeps."""
         if session is not None:
             self.ws.guard(session, "settings_admin")
         try:
@@ -86,9 +91,19 @@ class SyncService:
         if window_days is not None and not 1 <= int(window_days) <= self.ws.profile.retention_days:
             raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days "
                                   "(the retention period).")
+        actor = session.actor if session is not None else SYSTEM
+        if password and addr.kind == "embedded":
+            from app.server.embedded import EmbeddedServer
+            name = operator or (session.user.username if session is not None else "")
+            try:
+                password = EmbeddedServer.unlock(Path(addr.target), name, password,
+                                                 self.ws.clock()).hex()
+            except AuthError:
+                self.ws.log(actor, "settings_change_failed",
+                            detail={"sync.server": str(addr), "reason": "wrong operator password"})
+                raise
         if password:
             self.ws.store.set_meta(PASSWORD_META, password)
-        actor = session.actor if session is not None else SYSTEM
         with self.ws.store.transaction() as conn:
             _put(conn, "sync.server", str(addr))
             if window_days is not None:
@@ -129,6 +144,20 @@ class SyncService:
         return SyncStatus(redact(server) if server else None, self.window_days(), marks,
                           json.loads(last) if last else None)
 
+    def alerts(self, session) -> list[tuple[int, str, str]]:
+        """What the city server recorded against this workstation's access log (tampering it
+        or this workstation found): (time, kind, detail), for the administrator and auditor."""
+        self.ws.guard(session, "audit_view")
+        server = self._open()
+        try:
+            found = server.log_alerts(self.ws.store.store_id)
+        except server.errors as exc:
+            raise SyncError(self._redact(describe_server_error(exc, server.describe()))) from None
+        finally:
+            server.close()
+        self.ws.log(session.actor, "audit_view", detail={"log_alerts": len(found)})
+        return found
+
     # -- the sync -----------------------------------------------------------------------------
     def _open(self):
         server = self._setting("sync.server")
@@ -139,7 +168,7 @@ class SyncService:
             addr: ServerAddress = parse_address(server)
         except ValueError as exc:       # kept by an older version that let a password through
             raise SyncError(f"The configured city server address cannot be used: {exc}") from None
-        password = self._password() if addr.kind == "postgresql" else None
+        password = self._password()
         try:
             return open_server(addr, password)
         except (StoreError, *CONNECT_ERRORS) as exc:

@@ -73,6 +73,10 @@ class Workstation:
         self._auth: Auth | None = None
         self._setup = False               # created in this process and nobody has logged in yet
         self._recovered = False           # interrupted exports looked for, at the first login
+        # What each live session declared (purpose, case) and whether it had training at login:
+        # the engine's record, not the caller's Session object, is what counts.
+        self._declared: dict[str, tuple[str, str]] = {}
+        self._trained_at_login: dict[str, bool] = {}
         if vault.is_open:
             self._auth = Auth(vault.store, profile, clock)
 
@@ -123,6 +127,8 @@ class Workstation:
         self.vault.seal()
         self._auth = None
         self._setup = False
+        self._declared.clear()
+        self._trained_at_login.clear()
 
     def _unseal(self, key: bytes) -> None:
         """Open the store for a login; the first time, run the start-up work that needs it."""
@@ -170,10 +176,12 @@ class Workstation:
                 accesslog.append(conn, self.clock(), actor, "login_failed",
                                  detail={"reason": p["reason"], "store_closed": True,
                                          "at": accesslog.utc_now_iso(p["ts"])})
-            for name, rec in failures.items():
-                conn.execute("UPDATE users SET failed_attempts = failed_attempts + ?, "
-                             "locked_until = nullif(max(coalesce(locked_until, 0), coalesce(?, 0)), 0) "
-                             "WHERE username = ?", (rec["count"], rec["locked_until"], name))
+            for user in self.auth.list_users():
+                rec = failures.get(self.vault.slots.slot_id(user.username))
+                if rec:
+                    conn.execute("UPDATE users SET failed_attempts = failed_attempts + ?, locked_until "
+                                 "= nullif(max(coalesce(locked_until, 0), coalesce(?, 0)), 0) WHERE id = ?",
+                                 (rec["count"], rec["locked_until"], user.id))
 
     # -- services built on the guard (each in its own module, created on first use) --------
     @cached_property
@@ -228,6 +236,10 @@ class Workstation:
         if action in DATA_ACTIONS:
             with self.store.reading() as conn:
                 current = training.current(conn, session.user.id, self.clock())
+            if current is None and self._trained_at_login.get(session.token):
+                self.auth.logout(session, reason="training lapsed")
+                raise AuthError("Your ALPR training lapsed during this session, so the session has "
+                                "ended; ask the administrator to record your renewed training.")
             if current is None:
                 raise self._deny(session, action, TrainingRequired(
                     "You have no current ALPR training on record, so ALPR data is closed to you "
@@ -235,6 +247,11 @@ class Workstation:
                     "administrator to record your training."))
         if need_purpose is None:
             need_purpose = action in PURPOSE_ACTIONS
+        declared = self._declared.get(session.token)
+        if (session.purpose or session.case_number) and declared != (session.purpose, session.case_number):
+            raise self._deny(session, action, PurposeRequired(
+                "The purpose and case number on this session were not declared through the "
+                "purpose bar; declare them again."))
         if need_purpose and not (session.purpose and session.case_number):
             raise self._deny(session, action, PurposeRequired(
                 "Pick a purpose and enter a case or incident number before searching or viewing "
@@ -292,6 +309,9 @@ class Workstation:
             raise AuthError("Your key slot is missing: ask an administrator to reset your "
                             "password, which gives you a new one.")
         self._setup = False
+        with self.store.reading() as conn:
+            self._trained_at_login[session.token] = training.current(
+                conn, session.user.id, self.clock()) is not None
         if self.vault.legacy_key is not None:
             self.vault.put_slot(session.user.username, password)
             self.vault.finish_upgrade()
@@ -340,16 +360,12 @@ class Workstation:
 
     def _rewrap(self, name: str, password: str, change: Callable[[], object]) -> None:
         """Seal the key under the new password first; put the old slot back if the change fails."""
-        old_slot = self.vault.slots.slots.get(name)
+        old_slot = self.vault.slots.get(name)
         self.vault.put_slot(name, password)
         try:
             change()
         except BaseException:
-            if old_slot is None:
-                self.vault.slots.remove(name)
-            else:
-                self.vault.slots.slots[name] = old_slot
-                self.vault.slots.save()
+            self.vault.slots.restore(name, old_slot)
             raise
 
     def change_own_password(self, session: Session, old: str, new: str,
@@ -371,7 +387,7 @@ class Workstation:
             raise ValidationError("Change your own password from the Session menu.")
         self._rewrap(user.username, new_password,
                      lambda: self.auth.set_password(session.actor, user, new_password, expired=True))
-        return self.auth.get_user(user.username)
+        return self.auth.get_user(user.username)  # type: ignore[return-value]  # the user exists here: it was just read, checked or created above
 
     def begin_totp(self, session: Session) -> TotpEnrolment:
         self.auth.touch(session)
@@ -457,6 +473,7 @@ class Workstation:
         case = self.profile.check_case_number(case_number)
         old = (session.purpose, session.case_number)
         session.purpose, session.case_number = purpose.code, case
+        self._declared[session.token] = (purpose.code, case)
         self.log(session.actor, "purpose_set", purpose=purpose.code, case_number=case,
                  detail={"previous_purpose": old[0], "previous_case": old[1], "label": purpose.label})
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Self
 
 from app.engine.accesslog import GENESIS, entry_hash, evolve, mac
+from app.engine.errors import ValidationError
 
 from .model import FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem
 
@@ -237,7 +238,20 @@ class CityServer:
                           (param,))
         return len(gone)
 
+    def retention_days(self) -> int | None:
+        with self._reading() as conn:
+            rows = self._run(conn, "SELECT value FROM server_meta WHERE key = 'retention_days'")
+        return int(rows[0][0]) if rows else None
+
     def purge_before(self, cutoff: int, reason: str, now: int) -> int:
+        """Purge reads older than ``cutoff``; a cutoff inside the retention period is refused
+        (those reads must still be kept)."""
+        days = self.retention_days()
+        if cutoff > now or (days is not None and cutoff > now - days * 86400):
+            raise ValidationError(
+                f"A purge may remove only reads older than the retention period ({days} days): "
+                "the date given is too recent." if days is not None else
+                "A purge date cannot be in the future.")
         with self._reading() as conn:
             ids = [r[0] for r in self._run(conn, "SELECT id FROM reads WHERE read_at < ?", (cutoff,))]
         return sum(self.purge_reads(ids[i:i + 5000], reason, now) for i in range(0, len(ids), 5000))
@@ -263,6 +277,18 @@ class CityServer:
         return [Image(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in rows]
 
     # -- what workstations push -------------------------------------------------------------
+    # -- what operators did --------------------------------------------------------------------
+    def audit(self, operator: str, action: str, detail: dict, now: int) -> None:
+        """Record a server command by the named person who ran it."""
+        with self._tx() as conn:
+            self._run(conn, "INSERT INTO server_audit(at, operator, action, detail) VALUES (?,?,?,?)",
+                      (now, operator, action, json.dumps(detail, sort_keys=True)))
+
+    def audit_entries(self) -> list[tuple[int, str, str, dict]]:
+        with self._reading() as conn:
+            return [(int(r[0]), r[1], r[2], json.loads(r[3])) for r in self._run(
+                conn, "SELECT at, operator, action, detail FROM server_audit ORDER BY id")]
+
     # -- the access log's anchor ----------------------------------------------------------
     # PostgreSQL does this in installer/server/schema.sql (a trigger and SECURITY DEFINER
     # functions bound to the login); the embedded server, in the same process as its one
@@ -325,9 +351,9 @@ class CityServer:
                 problem, key = self._check_entry(conn, workstation_id, row, key, start, seq, digest)
                 if problem == "held":
                     continue
-                if problem:
+                if problem:                   # the rest of the batch cannot follow either
                     self._alert(conn, workstation_id, now, *problem)
-                    continue
+                    break
                 self._run(conn, f"INSERT INTO access_log(workstation_id, {cols}, received_at) "
                           f"VALUES ({marks})", (workstation_id, *row, now))
                 seq, digest = row[0], row[12]

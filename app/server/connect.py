@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.engine.errors import StoreError
+
 from .base import CityServer
 
 HIDDEN = "***"
@@ -75,10 +77,21 @@ def parse_address(text: str) -> ServerAddress:
 
 
 def open_server(address: ServerAddress | str, password: str | None = None) -> CityServer:
-    """Connect; backend errors (unreachable, refused, no key) propagate to the caller."""
+    """Connect; backend errors (unreachable, refused, no key) propagate to the caller.
+    ``password`` is the PostgreSQL password, or for the embedded server its key (hex), which
+    an operator's key slot gave up (``EmbeddedServer.unlock``)."""
     addr = parse_address(address) if isinstance(address, str) else address
     if addr.kind == "embedded":
         from .embedded import EmbeddedServer
-        return EmbeddedServer.open(Path(addr.target))
+        EmbeddedServer.read_id(Path(addr.target))         # no server there: say that first
+        if not password:
+            raise StoreError("The embedded city server's key is needed: an operator of the server "
+                             "enters their password in the sync settings first.")
+        try:
+            key = bytes.fromhex(password)
+        except ValueError:
+            raise StoreError("The key kept for the embedded city server is malformed; an operator "
+                             "enters their password in the sync settings again.") from None
+        return EmbeddedServer.open(Path(addr.target), key)
     from .postgres import PgServer
     return PgServer(addr.target, password)

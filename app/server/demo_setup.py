@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.engine.accesslog import SYSTEM
+from app.engine.policy import load_profile
 from app.engine.workstation import Workstation
 
 from .democity.generate import generate
@@ -45,7 +45,8 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     data_dir = Path(data_dir)
     server_dir = Path(server_dir or data_dir / "city-server")
     say(f"Creating the embedded city server in {server_dir}")
-    server = EmbeddedServer.create(server_dir)
+    server = EmbeddedServer.create(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
+                                   retention_days=load_profile("calabasas").retention_days, now=int(now))
     try:
         server.put_cameras(CAMERAS)
         for h in HOTLISTS:
@@ -53,7 +54,7 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
         tmp = None
         if drops_dir is None:
             tmp = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
-        folder = Path(drops_dir or tmp)
+        folder = Path(drops_dir or tmp)  # type: ignore[arg-type]  # one of the two is always set
         say(f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")
         plan = generate(folder, days, reads_per_day, int(now))
         say(f"Ingesting {plan.drops + plan.faulty} drops")
@@ -69,7 +70,7 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     ws = Workstation.create(data_dir, "calabasas", clock or (lambda: now))
     try:
         users = _users(ws, now)
-        ws.sync.configure(None, f"embedded:{server_dir}")
+        ws.sync.configure(None, f"embedded:{server_dir}", DEMO_PASSWORD, operator=DEMO_USERS[0][0])
         summary = ""
         for progress in ws.sync.run(None):
             summary = progress.message

@@ -2,13 +2,15 @@
 small agency without PostgreSQL.
 
 Plate text and photos must not sit in clear on disk, so the file is encrypted like the
-workstation's store, with its own random key in the OS keyring (``city-server-key/<id>``).
+workstation's store and is no easier to open: its random key is sealed in key slots
+(app/engine/keyslots.py) of the named people who run the server (its operators), never
+kept in the OS keyring alone. A workstation that syncs from it keeps the key the way it
+keeps a PostgreSQL password: inside its own encrypted store, opened by a personal login.
 """
 from __future__ import annotations
 
 import contextlib
 import json
-import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -18,12 +20,15 @@ from pathlib import Path
 import sqlcipher3
 
 from app.engine import keys
-from app.engine.errors import StoreError
+from app.engine.auth import validate_username
+from app.engine.errors import AuthError, StoreError
+from app.engine.keyslots import SlotFile, new_data_key
 
 from .base import CityServer
 
 DB_NAME = "city-server.db"
 ID_NAME = "city-server.id"
+SLOT_PROFILE = "city-server"
 
 
 # The access log's anchor (base.CityServer.upload_log checks entries against it).
@@ -33,72 +38,127 @@ ANCHOR_SCHEMA = (
     "enrolled_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS log_alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, "
     "workstation_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+    # What the server's operators did (ingest, hotlists, purges), by name.
+    "CREATE TABLE IF NOT EXISTS server_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, "
+    "operator TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL)",
 )
 
 
-def _key_name(server_id: str) -> str:
+def _legacy_key_name(server_id: str) -> str:
     return f"city-server-key/{server_id}"
+
+
+OPERATOR_ATTEMPTS, OPERATOR_LOCK_MINUTES = 5, 30
+_PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY",
+            "PRAGMA busy_timeout = 15000", "PRAGMA cache_size = -32768")
 
 
 class EmbeddedServer(CityServer):
     kind = "embedded"
     errors = (sqlcipher3.Error,)
 
-    def __init__(self, folder: Path, conn: sqlcipher3.Connection, server_id: str) -> None:
+    def __init__(self, folder: Path, conn: sqlcipher3.Connection, server_id: str, key: bytes) -> None:
         self.folder = folder
         self.conn = conn
         self._id = server_id
+        self._key = key
         self._lock = threading.RLock()
 
     @classmethod
-    def create(cls, folder: Path) -> EmbeddedServer:
+    def create(cls, folder: Path, operator: str, password: str, *, retention_days: int,
+               now: int) -> EmbeddedServer:
+        """A new server whose first operator (a named administrator or custodian) holds the
+        first key slot; ``retention_days`` bounds what a purge may remove."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         if (folder / ID_NAME).exists():
             raise StoreError(f"A city server already exists in {folder}.")
+        name = validate_username(operator)
         server_id = uuid.uuid4().hex
-        keys.secure_backend()
-        keys.get_or_create_key(_key_name(server_id))
+        slots = SlotFile.new(folder, server_id, SLOT_PROFILE)
+        key = new_data_key()
+        slots.put(name, password, key)
         (folder / ID_NAME).write_text(server_id + "\n", encoding="ascii")
-        server = cls.open(folder)
+        server = cls.open(folder, key)
         schema = resources.files("app.server").joinpath("embedded_schema.sql").read_text(encoding="utf-8")
         with server._tx() as conn:
             for statement in schema.split(";\n"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.execute("INSERT INTO server_meta(key, value) VALUES ('server_id', ?)", (server_id,))
+            conn.execute("INSERT INTO server_meta(key, value) VALUES ('server_id', ?), "
+                         "('retention_days', ?)", (server_id, str(int(retention_days))))
+        server.audit(name, "server_create", {"retention_days": int(retention_days)}, now)
         return server
 
     @classmethod
-    def open(cls, folder: Path) -> EmbeddedServer:
+    def unlock(cls, folder: Path, operator: str, password: str, now: float) -> bytes:
+        """The file's key from an operator's slot; failures count towards a lock-out."""
         folder = Path(folder)
+        server_id = cls.read_id(folder)
+        name = operator.strip().lower()
+        try:
+            slots = SlotFile.load(folder)
+        except FileNotFoundError:
+            return cls._upgrade_legacy(folder, server_id, name, password)
+        key = None if slots.locked_until(name, now) else slots.open(name, password)
+        if key is None:
+            slots.note_failure(name, "wrong operator password", now, OPERATOR_ATTEMPTS,
+                               OPERATOR_LOCK_MINUTES)
+            raise AuthError(f"Wrong operator name or password for the city server in {folder} "
+                            f"(locked for {OPERATOR_LOCK_MINUTES} minutes after "
+                            f"{OPERATOR_ATTEMPTS} failures).")
+        return key
+
+    @classmethod
+    def _upgrade_legacy(cls, folder: Path, server_id: str, name: str, password: str) -> bytes:
+        """A server made when its key sat in the keyring: the first operator to unlock it gets
+        the first slot, and the key leaves the keyring."""
+        value = keys.get_secret(_legacy_key_name(server_id))
+        if not value:
+            raise StoreError(f"The city server in {folder} has no key-slot file and no key in the "
+                             "keyring; it cannot be opened.")
+        key = bytes.fromhex(value)
+        slots = SlotFile.new(folder, server_id, SLOT_PROFILE)
+        slots.put(validate_username(name), password, key)
+        keys.delete_secret(_legacy_key_name(server_id))
+        return key
+
+    @staticmethod
+    def read_id(folder: Path) -> str:
         id_file = folder / ID_NAME
         if not id_file.exists():
             raise StoreError(f"No embedded city server in {folder}.")
-        server_id = id_file.read_text(encoding="ascii").strip()
-        key = keys.get_secret(_key_name(server_id)) or ""
-        if not re.fullmatch(r"[0-9a-f]{64}", key):
-            raise StoreError(f"The key of the city server in {folder} is not in the OS keyring.")
+        return id_file.read_text(encoding="ascii").strip()
+
+    @classmethod
+    def open(cls, folder: Path, key: bytes) -> EmbeddedServer:
+        folder = Path(folder)
+        server_id = cls.read_id(folder)
         conn = sqlcipher3.connect(str(folder / DB_NAME), isolation_level=None, check_same_thread=False)
         try:
-            conn.execute(f"PRAGMA key = \"x'{key}'\"")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            for pragma in ("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                           "PRAGMA temp_store = MEMORY", "PRAGMA busy_timeout = 15000",
-                           "PRAGMA cache_size = -32768"):
+            for pragma in _PRAGMAS:
                 conn.execute(pragma)
         except sqlcipher3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"The city server file in {folder} cannot be decrypted ({exc}).") from exc
-        server = cls(folder, conn, server_id)
+            raise StoreError(f"The city server file in {folder} cannot be decrypted with the key "
+                             f"given ({exc}); an operator must unlock it again.") from None
+        server = cls(folder, conn, server_id, key)
         server._upgrade()
         return server
+
+    def add_operator(self, by: str, operator: str, password: str, now: int) -> None:
+        """Another named person who may run this server (from an operator's open server)."""
+        name = validate_username(operator)
+        SlotFile.load(self.folder).put(name, password, self._key)
+        self.audit(by, "operator_add", {"operator": name}, now)
 
     def _upgrade(self) -> None:
         """Files made before the log anchor get its tables (idempotent)."""
         with self._tx() as conn:
-            conn.execute(ANCHOR_SCHEMA[0])
-            conn.execute(ANCHOR_SCHEMA[1])
+            for statement in ANCHOR_SCHEMA:
+                conn.execute(statement)
             cols = {r[1] for r in conn.execute("PRAGMA table_info(access_log)")}
             if cols and "mac" not in cols:
                 conn.execute("ALTER TABLE access_log ADD COLUMN mac TEXT")

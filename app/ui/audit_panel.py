@@ -12,28 +12,30 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QGridLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
-from app.engine import plates
+from app.engine import plates, timefmt
 from app.engine.accesslog import LogEntry, utc_now_iso
 from app.engine.permissions import ACTIONS
 from app.engine.workstation import AuditFilter, AuditResult
 
 from .context import AppContext
+from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 
 SESSION_ACTIONS = {"login", "login_failed", "login_refused", "logout", "session_lock",
                    "session_unlock", "purpose_set", "denied", "search_page", "view_image",
                    "user_add", "user_unlock", "user_disable", "user_enable", "user_role",
                    "training_add", "password_change", "totp_enrol", "store_create"}
-COLUMNS = ("Seq", "Time (UTC)", "User", "Role", "Action", "Purpose", "Case", "What happened")
+COLUMNS = ("Seq", "Time", "User", "Role", "Action", "Purpose", "Case", "What happened")
 
 
 class AuditModel(QAbstractTableModel):
-    def __init__(self) -> None:
+    def __init__(self, tz) -> None:
         super().__init__()
+        self.tz = tz                    # shown in the profile's zone; UTC in the tooltip
         self.entries: list[LogEntry] = []
         self.sentences: list[str] = []
 
@@ -54,16 +56,18 @@ class AuditModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):   # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return f"Time ({timefmt.zone_name(self.tz)})" if section == 1 else COLUMNS[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         e = self.entries[index.row()]
+        if index.column() == 1 and role == Qt.ItemDataRole.ToolTipRole:
+            return f"{e.ts[:19].replace('T', ' ')} UTC (as the access log records it)"
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.sentences[index.row()]
-        return (str(e.seq), e.ts[:19].replace("T", " "), e.username, e.role, e.action,
+        return (str(e.seq), timefmt.fmt_iso_utc(e.ts, self.tz), e.username, e.role, e.action,
                 e.purpose or "", e.case_number or "", self.sentences[index.row()])[index.column()]
 
 
@@ -84,34 +88,25 @@ class AuditPanel(QWidget):
         self.plate.setPlaceholderText("plate: every entry about its reads")
         self.plate.setToolTip("Finds every entry whose results or subject include a read of this "
                               "plate (any search, views, exports, holds, hits), or that names it.")
-        now = QDateTime.currentDateTime()
         self.use_start, self.use_end = QCheckBox("From"), QCheckBox("To")
-        self.start, self.end = QDateTimeEdit(now.addDays(-7)), QDateTimeEdit(now.addDays(1))
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.start = ZoneDateTimeEdit(ctx.tz, name="auditStart")
+        self.end = ZoneDateTimeEdit(ctx.tz, name="auditEnd")
         self.show_button = QPushButton("Show entries")
         self.show_button.setObjectName("auditShow")
-        self.show_button.clicked.connect(self.refresh)
+        self.show_button.clicked.connect(lambda: self.refresh())
         self.verify_button = QPushButton("Verify chain")
         self.verify_button.setObjectName("auditVerify")
         self.verify_button.clicked.connect(self.verify)
         self.export_button = QPushButton("Export CSV...")
         self.export_button.setObjectName("auditExport")
         self.export_button.clicked.connect(self.export)
-        self.verdict = QLabel("The chain has not been verified in this session.")
-        self.verdict.setObjectName("verifyResult")
-        self.verdict.setWordWrap(True)
-        self.count = QLabel()
-        self.count.setObjectName("auditCount")
-        self.count.setWordWrap(True)
+        self.verdict = MessageLabel(lines=2, width=400, name="verifyResult")
+        self.count = MessageLabel(lines=2, width=300, name="auditCount")
         self.shown: AuditResult | None = None
         self.shown_filter: AuditFilter | None = None
-        self.selected = QLabel()
-        self.selected.setObjectName("auditSelected")
-        self.selected.setWordWrap(True)
+        self.selected = MessageLabel(lines=3, width=600, name="auditSelected")
         self.selected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.model = AuditModel()
+        self.model = AuditModel(ctx.tz)
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
@@ -119,7 +114,7 @@ class AuditPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 140, 90, 90, 110, 90, 130)):
+        for col, width in enumerate((60, 180, 90, 90, 110, 90, 130)):
             self.table.setColumnWidth(col, width)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.selectionModel().currentRowChanged.connect(self._select)
@@ -135,6 +130,7 @@ class AuditPanel(QWidget):
         grid.addWidget(self.start, 1, 1)
         grid.addWidget(self.use_end, 1, 2)
         grid.addWidget(self.end, 1, 3)
+        grid.addWidget(QLabel(f"{ctx.zone_name} time"), 1, 4, 1, 2)
         buttons = QHBoxLayout()
         for b in (self.show_button, self.verify_button, self.export_button):
             buttons.addWidget(b)
@@ -145,6 +141,21 @@ class AuditPanel(QWidget):
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.selected)
+        self.reset_form()
+
+    def reset_form(self) -> None:
+        """Nothing of the last session: filters, entries, verdict."""
+        self.user.clear()
+        self.action.setCurrentIndex(0)
+        self.plate.clear()
+        now = self.ctx.ws.clock()
+        self.use_start.setChecked(False)
+        self.use_end.setChecked(False)
+        self.start.set_timestamp(now - 7 * 86400)
+        self.end.set_timestamp(now + 86400)
+        self.verdict.setStyleSheet("")
+        self.verdict.setText("The chain has not been verified in this session.")
+        self.reset()
 
     def reset(self) -> None:
         """A (new) user: clear the last one's view; offer only what the role grants."""
@@ -154,8 +165,8 @@ class AuditPanel(QWidget):
         self.export_button.setEnabled(self.ctx.can("audit_export"))
 
     def audit_filter(self) -> AuditFilter:
-        def iso(edit: QDateTimeEdit) -> str:
-            return utc_now_iso(edit.dateTime().toSecsSinceEpoch())
+        def iso(edit: ZoneDateTimeEdit) -> str:
+            return utc_now_iso(edit.timestamp())
         return AuditFilter(username=self.user.text().strip() or None,
                            action=self.action.currentData(),
                            start=iso(self.start) if self.use_start.isChecked() else None,
@@ -167,37 +178,33 @@ class AuditPanel(QWidget):
         self.model.set_result(result)
         self.selected.clear()
 
-    def refresh(self) -> None:
-        self._refresh()
-
-    def _refresh(self, then: Callable[[], None] | None = None) -> None:
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
         ws, s, flt = self.ctx.ws, self.ctx.session, self.audit_filter()
 
         def shown(result: AuditResult) -> None:
             self._show(result, flt)
-            self.count.setText(self._count_text(result, flt))
+            self.count.setText(self._count_text(result))
             if then is not None:
                 then()
         self.ctx.db(lambda: ws.audit_search(s, flt), shown)
 
     @staticmethod
-    def _count_text(result: AuditResult, flt: AuditFilter) -> str:
+    def _count_text(result: AuditResult) -> str:
         n = len(result.entries)
-        text = f"{n} entr{'y' if n == 1 else 'ies'} (newest first)"
+        text = f"{plural(n, 'entry', 'entries')} (newest first)"
         if result.truncated:
-            text += f": the newest {n} of more; narrow the filter to see older ones"
+            text += f": the newest {n:,} of more; narrow the filter to see older ones"
         if result.plate is not None:
-            reads = len(result.plate.read_ids)
+            reads = plural(len(result.plate.read_ids), "read")
             text += (f". About plate {result.plate.plate}: every entry whose results or subject "
-                     f"include one of its {reads} read{'s' if reads != 1 else ''} held now, or that "
-                     "names the plate")
+                     f"include one of its {reads} held now, or that names the plate")
         return text + "."
 
     def _select(self, current, _previous=None) -> None:
         row = current.row() if current is not None and current.isValid() else -1
         if 0 <= row < len(self.model.entries):
             e = self.model.entries[row]
-            self.selected.setText(f"Entry {e.seq}, {e.ts[:19].replace('T', ' ')} UTC: "
+            self.selected.setText(f"Entry {e.seq}, {timefmt.fmt_iso_utc(e.ts, self.model.tz)}: "
                                   f"{self.model.sentences[row]}")
         else:
             self.selected.clear()
@@ -221,7 +228,7 @@ class AuditPanel(QWidget):
         if not path:
             return
         if self.shown is None or self.shown_filter != self.audit_filter():
-            self._refresh(then=lambda: self._export(path))
+            self.refresh(then=lambda: self._export(path))
         else:
             self._export(path)
 
@@ -231,7 +238,7 @@ class AuditPanel(QWidget):
         ws, s = self.ctx.ws, self.ctx.session
         flt = replace(self.shown_filter, through_seq=self.shown.through_seq)
         self.ctx.db(lambda: ws.audit_export(s, Path(path), flt),
-                    lambda n: self.count.setText(f"{n} entr{'y' if n == 1 else 'ies'} exported to {path}."))
+                    lambda n: self.count.setText(f"{plural(n, 'entry', 'entries')} exported to {path}."))
 
     @staticmethod
     def _ask_path(parent: QWidget) -> str | None:

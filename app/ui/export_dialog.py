@@ -121,7 +121,8 @@ class ExportDialog(QDialog):
                              lambda exc: self._drives(DriveList([], f"Removable drives could not be "
                                                                     f"listed ({exc}): choose a folder.")))
 
-    def _drives(self, found: DriveList) -> None:
+    def _drives(self, found) -> None:
+        """``found``: the engine's DriveList (the drives, or why there are none)."""
         self.drive_list = found
         for i in reversed(range(self.target.count())):          # drives listed before go
             if self.target.itemData(i, DRIVE_ROLE):
@@ -169,7 +170,8 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 0)
         self._busy()
         self.task = self.ctx.runner.progress(lambda token: ws.evidence.export(session, req, token),
-                                             self._progress, self._done, self._failed)
+                                             self._progress, self._done, self._failed,  # type: ignore[arg-type]  # the callback gets what the task returns
+                                             label="an evidence export")
 
     def _progress(self, p: Progress) -> None:
         if p.total:

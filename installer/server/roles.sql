@@ -8,6 +8,9 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alpr_ingest') THEN
         CREATE ROLE alpr_ingest NOLOGIN;
     END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'alpr_server_admin') THEN
+        CREATE ROLE alpr_server_admin NOLOGIN;
+    END IF;
 END $$;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
@@ -33,3 +36,12 @@ GRANT EXECUTE ON FUNCTION alpr_enrol_log(TEXT, BYTEA, BIGINT, TEXT, BIGINT) TO a
 GRANT EXECUTE ON FUNCTION alpr_log_alert(TEXT, BIGINT, TEXT, TEXT) TO alpr_workstation;
 REVOKE EXECUTE ON FUNCTION alpr_log_receipt(TEXT), alpr_log_alerts(TEXT) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION alpr_log_receipt(TEXT), alpr_log_alerts(TEXT) TO alpr_workstation;
+
+-- The people who run the server (administrator, custodian): each a personal LOGIN role in
+-- alpr_server_admin, so that server_audit and PostgreSQL's own log name the person. They
+-- ingest, load cameras and hotlists and purge; they never see the escrowed log keys.
+GRANT alpr_ingest TO alpr_server_admin;
+GRANT SELECT, INSERT, UPDATE ON hotlists, hotlist_entries TO alpr_server_admin;
+GRANT SELECT, INSERT, DELETE ON tombstones, reads, images TO alpr_server_admin;
+GRANT SELECT, INSERT ON server_audit TO alpr_server_admin, alpr_ingest;
+GRANT USAGE ON SEQUENCE server_audit_id_seq TO alpr_server_admin, alpr_ingest;

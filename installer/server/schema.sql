@@ -286,8 +286,12 @@ BEGIN
         RETURN NULL;
     END IF;
     IF NEW.seq <> a.seq + 1 OR NEW.prev_hash <> a.hash THEN
-        PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'gap',
-            format('entry %s does not follow entry %s received before', NEW.seq, a.seq));
+        -- after a refused entry the rest of its batch cannot follow either: one alert is enough
+        IF NOT EXISTS (SELECT 1 FROM log_alerts WHERE workstation_id = NEW.workstation_id
+                       AND at = NEW.received_at) THEN
+            PERFORM alpr_log_alert(NEW.workstation_id, NEW.received_at, 'gap',
+                format('entry %s does not follow entry %s received before', NEW.seq, a.seq));
+        END IF;
         RETURN NULL;
     END IF;
     IF NEW.mac IS NULL THEN
@@ -310,3 +314,14 @@ END $$;
 DROP TRIGGER IF EXISTS access_log_anchor ON access_log;
 CREATE TRIGGER access_log_anchor BEFORE INSERT ON access_log
     FOR EACH ROW EXECUTE FUNCTION alpr_log_anchor();
+
+-- What people did on the server through the alpr command (ingest, hotlists, purges): the
+-- operator they named, and the database login they used (always a personal role).
+CREATE TABLE IF NOT EXISTS server_audit (
+    id       BIGSERIAL PRIMARY KEY,
+    at       BIGINT NOT NULL,
+    operator TEXT   NOT NULL,
+    login    TEXT   NOT NULL DEFAULT session_user,
+    action   TEXT   NOT NULL,
+    detail   TEXT   NOT NULL
+);

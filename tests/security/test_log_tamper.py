@@ -32,10 +32,12 @@ def busy(ws, people, seeded):
     return dep
 
 
-@pytest.fixture
-def city(tmp_path):
-    c, cleanup = make_city("embedded", tmp_path)
+@pytest.fixture(params=["embedded", "postgresql"])
+def city(request, tmp_path):
+    """Both city servers: the embedded one checks in Python, PostgreSQL in its trigger."""
+    c, cleanup = make_city(request.param, tmp_path)
     yield c
+    c.server.close()
     cleanup()
 
 
@@ -45,7 +47,7 @@ def _verify(ws):
 
 
 def _sync(ws, people, city):
-    ws.sync.configure(people.admin(), city.address)
+    ws.sync.configure(people.admin(), city.address, city.secret)
     for _ in ws.sync.run(people.admin()):
         pass
 
@@ -234,6 +236,19 @@ def test_broken_head_is_reported_at_the_next_sync(ws, busy, people, city):
         for _ in ws.sync.run(admin):
             pass
     assert any(k == "head" for _a, k, _d in city.server.log_alerts(ws.store.store_id))
+
+
+def test_the_auditor_sees_the_servers_alerts(ws, busy, people, city):
+    _sync(ws, people, city)
+    ws.search(busy, SearchQuery(plate="4KLM456"))
+    target = ws.store.query_one("SELECT max(seq) FROM access_log")[0]
+    ws.store.execute("UPDATE access_log SET query = '{}' WHERE seq = ?", (target,))
+    _rechain(ws, target)
+    with pytest.raises(TamperDetected):
+        _sync(ws, people, city)
+    auditor = people.user("aud1", "auditor")
+    kinds = [kind for _at, kind, _detail in ws.sync.alerts(auditor)]
+    assert kinds == ["bad_mac", "refused"]     # the server's finding, then the workstation's report
 
 
 def test_12b_postgres_binds_the_workstation_to_its_login(tmp_path):

@@ -119,7 +119,7 @@ def test_a_connection_error_echoing_the_password_is_blanked_everywhere(ws, peopl
 def test_a_server_error_mid_sync_echoing_the_password_is_blanked(ws, people, tmp_path, monkeypatch):
     city, cleanup = make_city("embedded", tmp_path)
     try:
-        ws.sync.configure(people.admin(), city.address, password=SECRET)
+        ws.sync.configure(people.admin(), city.address, password=city.secret)
         syncer = people.user("pat.rivera", "prosecutor")
 
         def failing(self):

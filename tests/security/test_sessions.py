@@ -12,7 +12,7 @@ import secrets
 import pytest
 
 from app.engine.auth import PasswordExpired, Session
-from app.engine.errors import AuthError, PermissionDenied, SessionLocked
+from app.engine.errors import AuthError, PermissionDenied, PurposeRequired, SessionLocked
 from app.engine.search import SearchQuery
 
 PLATE = SearchQuery(plate="7ABC123")
@@ -124,3 +124,28 @@ def test_password_expiring_during_a_session_ends_it(ws, people, clock, seeded):
     with pytest.raises(PasswordExpired, match="expired"):
         ws.search(dep, PLATE)
     assert dep.ended and _logouts(ws, "dep1") == ["password expired"]
+
+
+def test_training_lapsing_during_a_session_ends_it(ws, people, clock, seeded):
+    people.admin()
+    pros = people.user("pross", "prosecutor")
+    ws.search(pros, PLATE)
+    ws.store.execute("UPDATE training SET expires_on = '2000-01-01'")      # it lapses now
+    with pytest.raises(AuthError, match="training lapsed"):
+        ws.search(pros, PLATE)
+    assert "training lapsed" in _logouts(ws, "pross")
+    with pytest.raises(AuthError):
+        ws.search(pros, PLATE)                      # the session is over, not just refused
+
+
+def test_purpose_written_on_the_handle_is_not_a_declaration(ws, people, seeded):
+    people.admin()
+    pros = people.user("pross", "prosecutor", purpose=False)
+    pros.purpose, pros.case_number = "FELONY-INV", "LHS-2026-004512"    # never declared, never logged
+    with pytest.raises(PurposeRequired, match="not declared"):
+        ws.search(pros, PLATE)
+    ws.set_purpose(pros, "FELONY-INV", "LHS-2026-004512")
+    ws.search(pros, PLATE)
+    pros.case_number = "LHS-2026-999999"            # switched without a new declaration
+    with pytest.raises(PurposeRequired):
+        ws.search(pros, PLATE)

@@ -88,7 +88,7 @@ class EvidenceService:
             raise ValidationError("Describe the package (what it holds and why) for the custody form.")
         recipient, on_file = self._recipient(session, req.release_request_id, req.recipient,
                                              release.FULL, req.read_ids)
-        case = session.case_number
+        case = session.case_number or ""        # (the guard has checked that a case is declared)
         with ws.store.reading() as conn:
             data = collect(conn, req.read_ids, case)
             held = evidence_holds(conn, case, data.read_ids)
@@ -285,7 +285,7 @@ class EvidenceService:
             self._refused(session, "release_aggregate", request_id, exc)
             raise
         recipient, on_file = req.agency, req.summary()
-        ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),
+        ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),  # type: ignore[arg-type]  # the purpose and case are checked by the guard before this
                                description.strip() or "Aggregate counts", recipient, on_file,
                                media_label(target))
         least = ws.profile.aggregate_min_count

@@ -149,7 +149,9 @@ def drive_list() -> DriveList:
     except (OSError, ValueError, KeyError) as exc:
         return DriveList([], f"Removable drives could not be listed ({exc}): choose the drive's "
                              "folder instead.")
-    seen, out, refused = set(), [], []
+    seen: set[Path] = set()
+    out: list[Drive] = []
+    refused: list[Drive] = []
     for d in found:
         if d.mount_point in seen:
             continue

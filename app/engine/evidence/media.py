@@ -379,7 +379,8 @@ def remove_leftovers(paths: list[Path], target: Path, on_mount: bool
     """
     if not medium_present(target, on_mount):
         return False, [], [str(p) for p in paths]
-    removed, unremoved = [], []
+    removed: list[str] = []
+    unremoved: list[str] = []
     for p in paths:
         if not os.path.lexists(p):
             continue
