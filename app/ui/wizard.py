@@ -425,6 +425,8 @@ class FirstRunWizard(QDialog):
         super().__init__(parent)
         self.run, self.runner = run, runner
         self.presenter = presenter or ErrorPresenter()
+        if self.presenter.parent is None:
+            self.presenter.parent = self          # message boxes over the wizard, until the window
         self.ws = self.session = None
         self.open_sync_settings = False
         self.task: Task | None = None
