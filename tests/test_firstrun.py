@@ -9,7 +9,8 @@ import pyotp
 import pytest
 
 from app.engine import keys
-from app.engine.errors import (Interrupted, PasswordRejected, SyncError, ValidationError)
+from app.engine.errors import (Interrupted, KeyringError, PasswordRejected, SyncError,
+                               ValidationError)
 from app.engine.policy import load_profile
 from app.engine.firstrun import (FirstRun, ServerChoice, needs_first_run, password_rules,
                                  probe_server, profile_choices)
@@ -116,6 +117,14 @@ def test_nothing_is_written_before_the_administrator_and_a_refused_one_leaves_no
     with pytest.raises(ValidationError, match="generic name"):
         run.create_administrator("admin", "Alex Morgan", PW, PW)
     assert not data.exists() and needs_first_run(data)
+
+    def no_keyring(*_a, **_k):
+        raise KeyringError("No usable OS keyring (Secret Service) was found.")
+    with monkeypatch.context() as m:                 # a machine without a keyring: a sentence, no debris
+        m.setattr(keys, "get_or_create_key", no_keyring)
+        with pytest.raises(KeyringError):
+            run.create_administrator(ADMIN, "Alex Morgan", PW, PW)
+    assert needs_first_run(data) and list(data.iterdir()) == []
 
     made = {}
     real = Workstation.create_first_admin

@@ -220,27 +220,31 @@ class FirstRun:
             raise StoreError(f"A store already exists in {self.data_dir}; sign in to it instead.")
         name = self.check_administrator(username, full_name, password,
                                         password if repeat is None else repeat)
-        ws = Workstation.create(self.data_dir, profile.id, self.clock)
+        ws = None
         try:
+            ws = Workstation.create(self.data_dir, profile.id, self.clock)
             user = ws.create_first_admin(name, full_name, password)
         except BaseException:
-            store_id = ws.vault.slots.store_id
-            ws.close()
-            self._remove_store(store_id)
+            if ws is not None:
+                ws.close()
+            self._remove_store()        # none of its files was there before (checked above)
             raise
         self.ws, self._password = ws, password
         self.outcome.administrator = user.username
         return user
 
-    def _remove_store(self, store_id: str) -> None:
+    def _remove_store(self) -> None:
         """Undo a store whose first administrator could not be made (it could never open)."""
+        id_file = self.data_dir / ID_NAME
+        store_id = id_file.read_text(encoding="ascii").strip() if id_file.exists() else None
         for name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", ID_NAME, SLOTS_NAME,
                      SLOTS_NAME.replace(".json", ".tmp")):
             (self.data_dir / name).unlink(missing_ok=True)
-        try:
-            keys.delete_secret(f"device-secret/{store_id}")
-        except EngineError:
-            pass
+        if store_id:
+            try:
+                keys.delete_secret(f"device-secret/{store_id}")
+            except EngineError:
+                pass
 
     # -- 3. sign in, second factor -----------------------------------------------------------
     def sign_in(self) -> TotpEnrolment | None:
