@@ -1,14 +1,21 @@
-"""Benchmark the plate OCR pipeline against plain easyocr on a labelled folder.
+"""Benchmark the plate OCR pipeline (ONNX Runtime, as the workstation runs it) against the
+same pipeline on the PyTorch weights and against plain easyocr, on a labelled folder.
 
 Usage:  .venv/bin/python bench/ocr.py ../shared/datasets/openalpr-us-crops/dev [--limit N]
         .venv/bin/python bench/ocr.py ../shared/datasets/openalpr-us/dev --split holdout
 
 The folder is either crops (groundtruth.csv: file,state,PLATE) or scene photos (NAME.txt:
-file x y w h PLATE); the format is detected. Both readers run in the same process, on the
-same images, with the same thread count, so their figures can be compared directly.
-"Plain easyocr" is easyocr's English model on the whole crop or photo, taking the text with
-the highest confidence. ``--split holdout`` keeps only the 30% of images never used to
-train the CRNN or the plate locator (training/split.py), which are the honest figures.
+file x y w h PLATE); the format is detected. All readers run in the same process, on the
+same images, one after another on each image, with the same thread count, so their
+figures can be compared directly even on a busy machine.
+- "ours (onnx)": the workstation's pipeline, networks run by ONNX Runtime.
+- "ours (pytorch)": the same pipeline on the .pt weights the graphs were exported from
+  (needs the train extra; --no-torch skips it). The "agreement" lines say on how many
+  images both gave the same best text and the same candidate list.
+- "plain easyocr": easyocr's English model on the whole crop or photo, taking the text with
+  the highest confidence (needs the easyocr extra; skipped without it, or --no-baseline).
+``--split holdout`` keeps only the 30% of images never used to train the CRNN or the plate
+locator (training/split.py), which are the honest figures.
 """
 from __future__ import annotations
 
@@ -24,9 +31,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.engine.ocr import PlateReader, edit_distance, normalise  # noqa: E402
-from app.engine.ocr.easy import EasyOcr  # noqa: E402
+from app.engine.ocr import PlateReader, ReaderSettings, edit_distance, normalise  # noqa: E402
+from app.engine.ocr.easy import EasyOcr, easyocr_installed  # noqa: E402
+from app.engine.ocr.locator import WEIGHTS as LOCATOR_ONNX  # noqa: E402
+from app.engine.ocr.locator import PlateLocator  # noqa: E402
+from app.engine.ocr.recognizer import WEIGHTS as CRNN_ONNX  # noqa: E402
+from app.engine.ocr.recognizer import PlateRecognizer  # noqa: E402
 from app.engine.ocr.samples import Sample, folder_kind, load_samples  # noqa: E402
+from app.engine.ocr.weights import OnnxModel, intra_op_threads  # noqa: E402
 from training.split import is_held_out  # noqa: E402
 
 
@@ -68,24 +80,64 @@ def _crop(sample: Sample):
     return img
 
 
-def _table(title: str, ours: Tally, base: Tally | None, unit: str) -> None:
+@dataclass
+class Agreement:
+    """How often two readers gave the same readings of the same images."""
+
+    n: int = 0
+    best: int = 0           # same best text
+    lists: int = 0          # same candidate texts (and boxes) in the same order
+    worst: float = 0.0      # largest confidence difference where the lists agree
+
+    def add(self, a: list, b: list) -> None:
+        self.n += 1
+        self.best += [c.text for c in a[:1]] == [c.text for c in b[:1]]
+        same = [(c.text, c.box) for c in a] == [(c.text, c.box) for c in b]
+        self.lists += same
+        if same:
+            self.worst = max([self.worst] + [abs(x.confidence - y.confidence) for x, y in zip(a, b)])
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def _table(title: str, readers: list[Tally], unit: str) -> None:
     print(f"\n{title}")
-    print(f"{'reader':<16}{'exact':>9}{'within 1':>10}{'in top 3':>10}{'ms/' + unit:>11}")
-    for r in [ours] + ([base] if base else []):
-        print(f"{r.name:<16}{r.pct(r.exact):>8.1f}%{r.pct(r.near):>9.1f}%"
-              f"{r.pct(r.top3):>9.1f}%{r.ms:>11.0f}")
-    if base:
-        def ratio(a: float, b: float) -> str:
-            return f"{a / b:.2f}x" if b else "n/a"
-        print(f"{'ours / plain':<16}{ratio(ours.exact, base.exact):>9}"
-              f"{ratio(ours.near, base.near):>10}{ratio(ours.top3, base.top3):>10}"
-              f"{ratio(ours.ms, base.ms):>11}")
+    print(f"{'reader':<18}{'exact':>9}{'within 1':>10}{'in top 3':>10}{'ms/' + unit:>11}")
+    for r in readers:
+        print(f"{r.name:<18}{r.pct(r.exact):>8.1f}%{r.pct(r.near):>9.1f}%"
+              f"{r.pct(r.top3):>9.1f}%{r.ms:>11.1f}")
+    ours = readers[0]
+    for other in readers[1:]:
+        label = "onnx / pytorch" if "pytorch" in other.name else "onnx / plain"
+        print(f"{label:<18}{_ratio(ours.exact, other.exact):>9}{_ratio(ours.near, other.near):>10}"
+              f"{_ratio(ours.top3, other.top3):>10}{_ratio(ours.ms, other.ms):>11}")
+
+
+def _agreement(title: str, agree: Agreement) -> None:
+    if not agree.n:
+        return
+    print(f"{title}: same best text on {agree.best}/{agree.n} images, same candidate list on "
+          f"{agree.lists}/{agree.n}; largest confidence difference {agree.worst:.4f}")
+
+
+def _torch_reader(settings: ReaderSettings, threads: int) -> PlateReader | None:
+    """The pipeline on the .pt weights, or None without PyTorch (the train extra)."""
+    try:
+        import torch
+
+        from training.nets import TorchModel
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    return PlateReader(settings, recognizer=PlateRecognizer(
+        model=TorchModel(kind="crnn", path=CRNN_ONNX.with_suffix(".pt"))),
+        locator=PlateLocator(model=TorchModel(kind="locator", path=LOCATOR_ONNX.with_suffix(".pt"))))
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
-
-    torch.set_num_threads(args.threads)
+    threads = args.threads or intra_op_threads()
     folder = Path(args.folder)
     kind = folder_kind(folder)
     samples = load_samples(folder)
@@ -95,47 +147,78 @@ def run(args: argparse.Namespace) -> int:
     samples = samples[: args.limit] if args.limit else samples
     as_crops = kind == "crops" or args.as_crops
     unit = "crop" if as_crops else "photo"
+    settings = ReaderSettings(use_easyocr=args.easyocr_second_opinion)
+    reader = PlateReader(settings, recognizer=PlateRecognizer(model=OnnxModel(CRNN_ONNX, threads)),
+                         locator=PlateLocator(model=OnnxModel(LOCATOR_ONNX, threads)))
+    pt_reader = None if args.no_torch else _torch_reader(settings, threads)
+    baseline = not args.no_baseline and easyocr_installed()
     print(f"{folder}: {kind}, {len(samples)} images, split={args.split}, "
-          f"reading {'plate crops' if as_crops else 'whole photos'}, {args.threads} threads")
+          f"reading {'plate crops' if as_crops else 'whole photos'}, {threads} threads; "
+          f"easyocr second opinion {'on' if reader.uses_easyocr else 'off'}")
+    if pt_reader is None and not args.no_torch:
+        print("PyTorch (the train extra) is not installed: no pytorch column")
+    if not baseline and not args.no_baseline:
+        print("easyocr (the easyocr extra) is not installed: no plain easyocr column")
 
-    reader = PlateReader(use_easyocr=not args.no_easyocr_fallback)
-    t0 = time.perf_counter()
-    reader.load()
-    print(f"models loaded in {time.perf_counter() - t0:.1f} s (not counted below)")
+    for name, r in (("onnx", reader), ("pytorch", pt_reader)):
+        if r is not None:
+            t0 = time.perf_counter()
+            r.load()
+            print(f"{name} models loaded in {time.perf_counter() - t0:.2f} s (not counted below)")
     plain = EasyOcr()
-    if not args.no_baseline:
+    if baseline:
+        t0 = time.perf_counter()
         plain.reader()
-    ours, base = Tally("ours"), Tally("plain easyocr")
-    h_ours, h_base = Tally("ours"), Tally("plain easyocr")  # the held-out part alone
+        print(f"plain easyocr loaded in {time.perf_counter() - t0:.2f} s (not counted below)")
+
+    def tallies() -> list[Tally]:
+        return ([Tally("ours (onnx)")] + ([Tally("ours (pytorch)")] if pt_reader else [])
+                + ([Tally("plain easyocr")] if baseline else []))
+    every, held_out = tallies(), tallies()
+    agree, h_agree = Agreement(), Agreement()
+
+    def ours(r: PlateReader, img, data: bytes) -> list:
+        return r.read_crop(img) if as_crops else r.read_scene(data)
+
+    def plain_read(img, data: bytes) -> list[str]:
+        photo = img if as_crops else cv2.imdecode(np.frombuffer(data, np.uint8), 1)
+        found = sorted(plain.read_all(photo), key=lambda r: -r[1])
+        return [x for x in (normalise(r[0]) for r in found) if x]
+
     for i, s in enumerate(samples, 1):
         img = _crop(s) if as_crops else None
         if as_crops and img is None:
             continue
         data = s.path.read_bytes()
         held = is_held_out(s.path.name)
-        t = time.perf_counter()
-        cands = reader.read_crop(img) if as_crops else reader.read_scene(data)
-        spent = time.perf_counter() - t
-        for tally in (ours, h_ours) if held else (ours,):
-            tally.add(s.plate, [c.text for c in cands], spent, s.path.name)
-        if not args.no_baseline:
+        results = []
+        for r in (reader, pt_reader):
+            if r is not None:
+                t = time.perf_counter()
+                cands = ours(r, img, data)
+                results.append((cands, [c.text for c in cands], time.perf_counter() - t))
+        if baseline:
             t = time.perf_counter()
-            photo = img if as_crops else cv2.imdecode(np.frombuffer(data, np.uint8), 1)
-            found = sorted(plain.read_all(photo), key=lambda r: -r[1])
-            texts = [x for x in (normalise(r[0]) for r in found) if x]
-            spent = time.perf_counter() - t
-            for tally in (base, h_base) if held else (base,):
+            texts = plain_read(img, data)
+            results.append((None, texts, time.perf_counter() - t))
+        for group in (every, held_out) if held else (every,):
+            for tally, (_, texts, spent) in zip(group, results):
                 tally.add(s.plate, texts, spent, s.path.name)
+        if pt_reader is not None:
+            for a in (agree, h_agree) if held else (agree,):
+                a.add(results[0][0], results[1][0])
         if args.progress and i % 25 == 0:
-            print(f"  {i}/{len(samples)}  ours {ours.pct(ours.exact):.1f}%", flush=True)
+            print(f"  {i}/{len(samples)}  ours {every[0].pct(every[0].exact):.1f}%", flush=True)
 
-    _table(f"all {ours.n} images", ours, None if args.no_baseline else base, unit)
-    if args.split == "all" and h_ours.n:
-        _table(f"held out of training only: {h_ours.n} images (the honest figures)",
-               h_ours, None if args.no_baseline else h_base, unit)
+    _table(f"all {every[0].n} images", every, unit)
+    _agreement("onnx against pytorch", agree)
+    if args.split == "all" and held_out[0].n:
+        _table(f"held out of training only: {held_out[0].n} images (the honest figures)",
+               held_out, unit)
+        _agreement("onnx against pytorch", h_agree)
     if args.show_misses:
-        print("\nmisses (ours):")
-        for m in ours.misses:
+        print("\nmisses (ours, onnx):")
+        for m in every[0].misses:
             print("  " + m)
     return 0
 
@@ -150,9 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-crops", action="store_true",
                     help="scene folders: read the ground-truth plate boxes as crops")
     ap.add_argument("--no-baseline", action="store_true", help="skip plain easyocr (faster)")
-    ap.add_argument("--no-easyocr-fallback", action="store_true",
-                    help="our pipeline with the CRNN only")
-    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
+    ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch column (faster)")
+    ap.add_argument("--easyocr-second-opinion", action="store_true",
+                    help="our pipeline with easyocr as second opinion (off on the workstation)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="CPU threads of ONNX Runtime and PyTorch alike "
+                         "(default: the workstation's, half the cores, at most 2)")
     ap.add_argument("--show-misses", action="store_true", help="list the plates we got wrong")
     ap.add_argument("--progress", action="store_true", help="print progress every 25 images")
     return run(ap.parse_args(argv))

@@ -68,13 +68,23 @@ def prepare(data_dir: Path) -> tuple[Workstation, dict[str, str]]:
     return ws, secrets
 
 
+_STEPS: dict[str, int] = {}
+
+
+def _code(username: str, secret: str) -> str:
+    """A one-time code not used before (each works once; the engine takes the next step too)."""
+    step = max(int(time.time()) // 30, _STEPS.get(username, 0) + 1)
+    _STEPS[username] = step
+    return pyotp.TOTP(secret).at(step * 30)
+
+
 def login(ws: Workstation, username: str, secrets: dict[str, str]):
-    code = pyotp.TOTP(secrets[username]).now() if username in secrets else None
+    code = _code(username, secrets[username]) if username in secrets else None
     s = ws.login(username, PASSWORD, code)
     if s.must_enrol_totp:
         e = ws.begin_totp(s)
         secrets[username] = e.secret
-        ws.confirm_totp(s, pyotp.TOTP(e.secret).now())
+        ws.confirm_totp(s, _code(username, e.secret))
     return s
 
 
@@ -138,11 +148,12 @@ def main() -> int:
     settle(ctx, 0.8)
     shoot(window, args.out, "detail")
 
-    window.tabs.setCurrentWidget(window.hits)
-    window.hits.refresh()
+    window.tabs.setCurrentWidget(window.hits)          # the queue loads as the screen opens
     window.hits.hotlists.refresh()
     settle(ctx, 0.8)
-    window.hits.table.selectRow(0)
+    window.hits.table.selectRow(0)                     # its read shows beside the queue
+    settle(ctx, 1.0)
+    window.hits.disposition.setCurrentIndex(window.hits.disposition.findData("confirmed"))
     window.hits.note.setText("Vehicle stopped by unit 4A12, driver detained")
     settle(ctx, 0.5)
     shoot(window, args.out, "hits")

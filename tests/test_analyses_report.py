@@ -32,7 +32,7 @@ def test_each_analysis_prints_with_purpose_case_and_results(ws, people, known, t
         ws.analyses.camera_map(s, CameraMapQuery(known.base, known.base + 9 * 86400)),
     ]
     expected = {"stakeout": ["3OF3AAA", "2OF3BBB"], "locate": ["LOC0001", "CAM-CC-E"],
-                "convoy": ["PAL5678", "TGT1234"], "clones": ["CLN4321", "480"],
+                "convoy": ["PAL5678", "TGT1234"], "clones": ["CLN4321", "298", "mph"],       # 480 km/h, in the US profile's unit
                 "camera_map": ["CAM-FAR-E", "Pomona / I-10"]}
     for res in results:
         path = ws.analyses.report_pdf(s, res, tmp_path / f"{res.kind}.pdf")

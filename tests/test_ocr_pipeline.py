@@ -17,12 +17,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine.errors import BadImage
-from app.engine.ocr import PlateCandidate, PlateReader, decode_image, edit_distance, get_reader, normalise
+from app.engine.errors import BadImage, EngineError
+from app.engine.ocr import (
+    OcrUnavailable,
+    PlateCandidate,
+    PlateReader,
+    ReaderSettings,
+    decode_image,
+    edit_distance,
+    get_reader,
+    normalise,
+)
+from app.engine.ocr import reader as reader_module
+from app.engine.ocr import weights as weights_module
 from app.engine.ocr.detect import iou
+from app.engine.ocr.easy import easyocr_installed
 from app.engine.ocr.locator import WIN_H, WIN_W, PlateLocator, cut, window_for
 from app.engine.ocr.plates import format_prior
+from app.engine.ocr.recognizer import WEIGHTS as CRNN_WEIGHTS
+from app.engine.ocr.recognizer import PlateRecognizer
 from app.engine.ocr.samples import load_samples
+from app.engine.ocr.weights import OnnxModel, intra_op_threads
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = Path(os.environ.get("ALPR_DATASETS")
@@ -119,7 +134,8 @@ def test_shared_reader_is_one_instance_across_threads() -> None:
 def test_engine_ocr_imports_neither_qt_nor_models() -> None:
     code = ("import sys, app.engine.ocr; "
             "bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('PySide6', 'PyQt5', 'PyQt6', 'torch', 'easyocr')]; print(bad); sys.exit(bool(bad))")
+            "('PySide6', 'PyQt5', 'PyQt6', 'torch', 'easyocr', 'onnxruntime')]; "
+            "print(bad); sys.exit(bool(bad))")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -190,7 +206,82 @@ def test_locator_reframes_a_loose_off_centre_box(name: str) -> None:
 def test_scene_reading_without_locator_weights_still_works(tmp_path: Path) -> None:
     """A copy of the program without the locator file falls back to the raw proposals."""
     plain = PlateReader(use_easyocr=False)
-    plain._locator = PlateLocator(tmp_path / "missing.pt")
+    plain._locator = PlateLocator(tmp_path / "missing.onnx")
     sample = next(s for s in load_samples(SCENES) if s.path.name == "us4.jpg")
     cands = plain.read_scene(sample.path.read_bytes())
     assert sample.plate in [c.text for c in cands[:3]]
+
+
+# -- ONNX Runtime sessions -----------------------------------------------------------------
+def test_onnx_session_loads_lazily_once_on_the_cpu() -> None:
+    model = OnnxModel(CRNN_WEIGHTS)
+    assert model.available and not model.loaded
+    seen: list[object] = []
+    threads = [threading.Thread(target=lambda: seen.append(model.session())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in seen}) == 1 and model.loaded
+    session = seen[0]
+    assert session.get_providers() == ["CPUExecutionProvider"]
+    assert session.get_session_options().intra_op_num_threads == intra_op_threads()
+    out = model.run(np.zeros((3, 1, 40, 128), np.float32))
+    assert out.shape == (32, 3, 37)
+
+
+def test_intra_op_threads_suit_a_small_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALPR_OCR_THREADS", raising=False)
+    for cores, threads in ((1, 1), (2, 1), (4, 2), (16, 2), (None, 1)):
+        monkeypatch.setattr(weights_module.os, "cpu_count", lambda c=cores: c)
+        assert intra_op_threads() == threads, cores
+    monkeypatch.setenv("ALPR_OCR_THREADS", "3")          # the administrator's override
+    assert intra_op_threads() == 3
+    monkeypatch.setenv("ALPR_OCR_THREADS", "many")       # not a number: the default
+    assert intra_op_threads() == 1
+
+
+def test_without_onnxruntime_the_graphs_count_as_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(weights_module, "onnxruntime_installed", lambda: False)
+    assert not OnnxModel(CRNN_WEIGHTS).available
+    assert not PlateReader(use_easyocr=False).can_read
+
+
+# -- easyocr: optional, off by default -----------------------------------------------------
+def test_easyocr_is_off_unless_asked_and_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ReaderSettings().use_easyocr is False
+    assert not PlateReader().uses_easyocr and not get_reader().uses_easyocr
+    assert PlateReader(ReaderSettings(use_easyocr=True)).uses_easyocr == easyocr_installed()
+    assert PlateReader(use_easyocr=True).uses_easyocr == easyocr_installed()
+    monkeypatch.setattr(reader_module, "easyocr_installed", lambda: False)
+    reader = PlateReader(ReaderSettings(use_easyocr=True))
+    assert not reader.uses_easyocr and reader.can_read
+    img = np.full((60, 200, 3), 255, np.uint8)
+    assert isinstance(reader.read_crop(img), list)
+
+
+def test_without_recogniser_or_easyocr_reading_says_why(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader_module, "easyocr_installed", lambda: False)
+    reader = PlateReader(recognizer=PlateRecognizer(tmp_path / "missing.onnx"))
+    assert not reader.can_read
+    for read in (reader.read_crop, reader.read_scene):
+        with pytest.raises(OcrUnavailable) as err:
+            read(np.full((120, 240, 3), 200, np.uint8))
+        assert isinstance(err.value, EngineError)
+        assert "plate_crnn.onnx" in str(err.value) and str(err.value).endswith(".")
+    with pytest.raises(BadImage):                   # a bad image is still refused first
+        reader.read_crop(b"not an image")
+
+
+@needs_crops
+def test_without_recogniser_easyocr_stands_in_where_installed(tmp_path: Path) -> None:
+    """A copy of the program without the recogniser's graph reads with easyocr, as before,
+    when the easyocr extra is installed (unless easyocr is switched off outright)."""
+    pytest.importorskip("easyocr", reason="the easyocr extra is not installed")
+    missing = PlateRecognizer(tmp_path / "missing.onnx")
+    assert not PlateReader(use_easyocr=False, recognizer=missing).can_read
+    reader = PlateReader(recognizer=missing)
+    assert reader.uses_easyocr and reader.can_read
+    cands = reader.read_crop((CROPS / "ca359.png").read_bytes())
+    assert all(isinstance(c, PlateCandidate) and c.box is None for c in cands)

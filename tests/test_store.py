@@ -225,5 +225,5 @@ def test_empty_store_file_is_refused_before_any_login(tmp_path, clock):
     w, _people = _made(tmp_path, clock)
     w.close()
     (tmp_path / "s" / DB_NAME).write_bytes(b"")
-    with pytest.raises(StoreError, match="is empty; it was not recreated"):
+    with pytest.raises(StoreError, match="is empty.*It was not recreated"):
         Workstation.open(tmp_path / "s", clock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
 
 from app.ui.analyses import AnalysesTabs, CameraMapPanel, ClonesPanel, ConvoyPanel, LocatePanel, StakeoutPanel
@@ -98,15 +99,24 @@ def test_convoy_panel_ranks_companions_and_prints(ws, env, qtbot, tmp_path):
     assert entries(ws, "print")[-1][0]["analysis"] == "convoy"
 
 
-def test_clones_panel_lists_the_pair_and_opens_either_read(ws, env, qtbot):
+def test_clones_panel_lists_the_pair_and_opens_either_read(ws, env, qtbot, tmp_path):
     tabs, k, presenter = env
     panel = tabs.panel(ClonesPanel)
     set_time(panel.start, k.base)
     set_time(panel.end, k.base + 9 * 86400)
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert presenter.shown == []
-    assert [(r[0], r[1], r[4], r[9]) for r in panel.model.rows] == [("CLN4321", "301", "302", "480")]
+    # 480 km/h shown in the US profile's unit; the form's 100 mph went to the engine in km/h
+    assert [(r[0], r[1], r[4], r[9]) for r in panel.model.rows] == [("CLN4321", "301", "302", "298")]
+    assert panel.model.headers[9] == "mph" and panel.model.headers[7] == "mi"
+    assert panel.max_speed.suffix() == " mph"
+    assert abs(panel.build_query().max_kmh - 160.934) < 0.01
     assert "CAM-NOGPS" in panel.note.text()
+    printed = []
+    panel.print_pdf(tmp_path / "clones.pdf", printed.append)
+    text = "\n".join(p.extract_text() for p in PdfReader(str(printed[0])).pages)
+    assert "298" in text and "mph" in text and "km/h" not in text
+    assert "Max plausible speed\n(mph)\n100" in text and "PST" in text
     with qtbot.waitSignal(panel.read_activated) as sig:
         dclick(qtbot, panel.view, 0, 5)
     assert sig.args == [302]

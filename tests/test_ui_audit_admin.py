@@ -122,12 +122,13 @@ def test_sync_settings_and_sync_now_with_progress(ws, people, open_window, clock
     assert "not a server address" in sync.message.text()
     sync.server.setText(f"embedded:{folder}")
     sync.password.setText(OPERATOR_PASSWORD)          # the administrator operates the server
-    sync.window.setValue(60)
+    sync.days.setValue(60)
     sync.save.click()
     qtbot.waitUntil(lambda: sync.stage.text() == "Settings saved.", timeout=5000)
     sync.sync_button.click()
     assert window.status_sync.text() == "Sync: running..."
     qtbot.waitUntil(lambda: window.status_sync.text().startswith("Sync: done"), timeout=30_000)
+    assert window.status_sync.text().endswith(("PST", "PDT"))      # the profile's zone, labelled
     qtbot.waitUntil(lambda: "Last sync" in sync.result.text(), timeout=5000)
     assert "40 reads" in sync.result.text()
     assert sync.stage.text().startswith("done")             # the polled progress reached the screen

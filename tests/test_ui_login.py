@@ -1,6 +1,8 @@
 """Flow 1: the login dialog and the lock screen, driven through the real widgets."""
 from __future__ import annotations
 
+import re
+
 import pyotp
 import pytest
 from PySide6.QtWidgets import QDialog, QLabel
@@ -38,10 +40,11 @@ def test_first_run_creates_admin_enrols_second_factor_and_warns_of_training(ws, 
     _sign_in(dialog, "amanager", PASSWORD)
     assert dialog.pages.currentWidget() is dialog.enrol            # administrators need a 2nd factor
     assert not dialog.qr.pixmap().isNull()
+    assert re.fullmatch(r"([A-Z2-7]{4} )+[A-Z2-7]{1,4}", dialog.secret.text())   # groups of four
     dialog.enrol_code.setText("000000")
     dialog.ok.click()
     assert "does not match" in dialog.enrol.message.text()
-    dialog.enrol_code.setText(pyotp.TOTP(dialog.secret.text()).at(clock()))
+    dialog.enrol_code.setText(pyotp.TOTP(dialog.secret.text().replace(" ", "")).at(clock()))
     dialog.ok.click()
     assert dialog.pages.currentWidget() is dialog.notice           # no training recorded yet
     assert "training is not on record" in dialog.notice.message.text()

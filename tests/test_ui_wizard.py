@@ -34,7 +34,7 @@ def wizard_for(qtbot, clock):
         return wizard
     yield factory
     for run, runner, presenter in made:
-        qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
+        qtbot.waitUntil(lambda r=runner: r.idle, timeout=20_000)
         runner.shutdown()
         if run.ws is not None:
             run.ws.close()

@@ -1,4 +1,5 @@
-"""Train the plate CRNN (resources/ocr/plate_crnn.pt) on synthetic and real plates, on CPU.
+"""Train the plate CRNN (resources/ocr/plate_crnn.pt) on synthetic and real plates, on CPU;
+then ``python -m training.export_onnx`` writes the plate_crnn.onnx the workstation runs.
 
 Reproduce the shipped weights (two phases; the first was cut short when the shared CPU got
 busy, so it keeps the 4000-step learning-rate schedule but stops at step 750):
@@ -23,9 +24,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from app.engine.ocr.crnn import ALPHABET, PlateCRNN
 from app.engine.ocr.recognizer import beam_decode, prepare
 from app.engine.ocr.samples import load_samples
+from training.nets import ALPHABET, PlateCRNN
 from training.seeding import seed_all
 from training.split import is_held_out
 from training.synth import augment, render_plate

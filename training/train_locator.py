@@ -1,4 +1,5 @@
-"""Train the plate locator (resources/ocr/plate_locator.pt) on CPU.
+"""Train the plate locator (resources/ocr/plate_locator.pt) on CPU; then
+``python -m training.export_onnx`` writes the plate_locator.onnx the workstation runs.
 
 Reproduce the shipped weights:
     nice -n 10 .venv/bin/python -m training.train_locator
@@ -24,9 +25,9 @@ from torch import nn
 
 from app.engine.ocr.detect import iou, propose
 from app.engine.ocr.locator import WIN_H, WIN_W, Window, cut, run_locator, window_for
-from app.engine.ocr.locator_net import LocatorNet
 from app.engine.ocr.recognizer import standardise
 from app.engine.ocr.samples import load_samples
+from training.nets import LocatorNet, TorchModel
 from training.seeding import seed_all
 from training.split import is_held_out
 from training.synth import render_plate
@@ -139,8 +140,8 @@ def evaluate(model: nn.Module, held: list[Photo]) -> tuple[float, float]:
     top1 = top3 = 0
     for photo in held:
         bgr = cv2.cvtColor(photo.gray, cv2.COLOR_GRAY2BGR)
-        first = run_locator(model, photo.gray, [p.box for p in propose(bgr)])
-        second = run_locator(model, photo.gray, [b for _, b in first])
+        first = run_locator(TorchModel(model), photo.gray, [p.box for p in propose(bgr)])
+        second = run_locator(TorchModel(model), photo.gray, [b for _, b in first])
         ranked = sorted(second, key=lambda t: -t[0])
         hits = [iou(b, photo.box) >= 0.5 for _, b in ranked[:3]]
         top1 += bool(hits) and hits[0]

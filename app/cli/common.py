@@ -15,6 +15,9 @@ from app.engine.workstation import Workstation
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "alpr-workstation"
 
 
+MAX_PASSWORD_LINE = 1024
+
+
 class CliError(Exception):
     """A usage problem the command line reports in one sentence (exit status 2)."""
 
@@ -35,9 +38,14 @@ def open_workstation(args: argparse.Namespace) -> Workstation:
 def read_password(args: argparse.Namespace, prompt: str = "Password: ") -> str:
     """From stdin with --password-stdin (scripts), else asked without echo."""
     if getattr(args, "password_stdin", False):
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline(MAX_PASSWORD_LINE + 1)
+        except UnicodeDecodeError:
+            raise CliError("The password on standard input is not UTF-8 text.") from None
         if not line:
             raise CliError("--password-stdin was given but standard input is empty.")
+        if len(line.rstrip("\n")) > MAX_PASSWORD_LINE:
+            raise CliError(f"The password on standard input is longer than {MAX_PASSWORD_LINE} characters.")
         return line.rstrip("\n")
     if not sys.stdin.isatty():
         raise CliError("No terminal to ask for the password; use --password-stdin.")

@@ -144,7 +144,7 @@ def _checked_head(conn: sqlcipher3.Connection) -> tuple[int, str, bytes]:
         raise LogTampered(f"{problem[0].upper()}{problem[1:]}. ALPR data stays closed on this "
                           "workstation until the store is restored; the failure is reported at "
                           "the next sync.")
-    return head[0], head[1], bytes(head[3])
+    return head[0], head[1], bytes(head[3])  # type: ignore[index]  # this query always answers a row
 
 
 def append(conn: sqlcipher3.Connection, now: float, actor: Actor, action: str, *,
@@ -229,7 +229,7 @@ def verify(conn: sqlcipher3.Connection, first_key: bytes | None = None,
     if problem:
         problems.append(problem)
     elif key is not None:
-        if not hmac.compare_digest(key, bytes(head_row[3])):
+        if not hmac.compare_digest(key, bytes(head_row[3])):  # type: ignore[index]  # this query always answers a row
             problems.append("the log's key does not follow from its first key (entries were "
                             "cut off the end or the log was re-chained)")
     if receipt is not None and receipt[0] > 0 and not contains(conn, *receipt):

@@ -75,14 +75,14 @@ class AnalysisService:
         def work(conn):
             cams = [sql.place_cameras(conn, i, p.cameras, p.sites) for i, p in enumerate(q.places)]
             return sql.stakeout(conn, q, cams)
-        return self._run(session, q, work)
+        return self._run(session, q, work)  # type: ignore[return-value]  # _run returns the result of the work it is given
 
     # -- 2. locate -------------------------------------------------------------------------
     def locate(self, session: Session, query: LocateQuery) -> LocateResult:
         """Where and when a plate is usually seen (local time), and its last sighting."""
         q = replace(query, plate=plates.validate_plate(query.plate))
         _range(q.start, q.end)
-        return self._run(session, q, lambda conn: sql.locate(conn, q))
+        return self._run(session, q, lambda conn: sql.locate(conn, q))  # type: ignore[return-value]  # _run returns the result of the work it is given
 
     # -- 3. convoy -------------------------------------------------------------------------
     def convoy(self, session: Session, query: ConvoyQuery) -> ConvoyResult:
@@ -94,7 +94,7 @@ class AnalysisService:
         if q.min_cameras < 1:
             raise ValidationError("A companion must be seen at 1 camera or more.")
         _limit(q.limit)
-        return self._run(session, q, lambda conn: sql.convoy(conn, q))
+        return self._run(session, q, lambda conn: sql.convoy(conn, q))  # type: ignore[return-value]  # _run returns the result of the work it is given
 
     # -- 4. cloned or misread plates ---------------------------------------------------------
     def clones(self, session: Session, query: CloneQuery) -> CloneResult:
@@ -110,13 +110,13 @@ class AnalysisService:
         if not 0 <= q.slack_s <= 3600:
             raise ValidationError("The clock allowance must be 0 to 3,600 seconds.")
         _limit(q.limit)
-        return self._run(session, q, lambda conn: sql.clones(conn, q))
+        return self._run(session, q, lambda conn: sql.clones(conn, q))  # type: ignore[return-value]  # _run returns the result of the work it is given
 
     # -- 5. camera map -----------------------------------------------------------------------
     def camera_map(self, session: Session, query: CameraMapQuery) -> CameraMapResult:
         """Every camera with its coordinates and its read volume in the period."""
         _range(query.start, query.end)
-        return self._run(session, query, lambda conn: sql.camera_map(conn, query))
+        return self._run(session, query, lambda conn: sql.camera_map(conn, query))  # type: ignore[return-value]  # _run returns the result of the work it is given
 
     # -- 6. report and evidence --------------------------------------------------------------
     def report_pdf(self, session: Session, result: AnalysisResult, path: Path) -> Path:

@@ -18,6 +18,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from . import timefmt
 from .analyses_types import WEEKDAYS, AnalysisResult, local_time
 
 TITLES = {"stakeout": "Stakeout: plates common to several places",
@@ -39,8 +40,9 @@ def _read_rows(reads) -> list[list[str]]:
 READ_HEAD = ["Read id", "Plate", "Time (local)", "Camera", "Site", "Conf."]
 
 
-def _sections(res: AnalysisResult) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(heading, header, rows) for each table of a result."""
+def _sections(res: AnalysisResult, unit: str = "km/h") -> list[tuple[str, list[str], list[list[str]]]]:
+    """(heading, header, rows) for each table of a result; speeds and distances in ``unit``
+    (the profile's: mph and miles for US agencies)."""
     q = res.query
     if res.kind == "stakeout":
         places = [[str(i + 1), p.name(i), ", ".join(p.cameras + p.sites), _t(p.start), _t(p.end)]
@@ -66,10 +68,12 @@ def _sections(res: AnalysisResult) -> list[tuple[str, list[str], list[list[str]]
                 ("Companion reads", READ_HEAD, _read_rows([r for c in res.companions for r in c.reads]))]
     if res.kind == "clones":
         rows = [[f.plate, f"{f.first.id} @ {f.first.camera_id}\n{_t(f.first.read_at)}",
-                 f"{f.second.id} @ {f.second.camera_id}\n{_t(f.second.read_at)}", f"{f.distance_km:.1f}",
-                 f"{f.seconds / 60:.1f}", "-" if math.isinf(f.speed_kmh) else f"{f.speed_kmh:.0f}"]
+                 f"{f.second.id} @ {f.second.camera_id}\n{_t(f.second.read_at)}",
+                 f"{timefmt.distance_from_km(f.distance_km, unit):.1f}", f"{f.seconds / 60:.1f}",
+                 "-" if math.isinf(f.speed_kmh) else f"{timefmt.speed_from_kmh(f.speed_kmh, unit):.0f}"]
                 for f in res.flags]
-        return [("Pairs to review", ["Plate", "First read", "Second read", "km", "Minutes", "km/h"], rows)]
+        return [("Pairs to review", ["Plate", "First read", "Second read", timefmt.distance_unit(unit),
+                                     "Minutes", unit], rows)]
     cams = [[c.camera_id, c.name, c.site, "-" if c.lat is None else f"{c.lat:.5f}",
              "-" if c.lon is None else f"{c.lon:.5f}", str(c.reads)] for c in res.cameras]
     return [("Cameras", ["Camera", "Name", "Site", "Latitude", "Longitude", "Reads"], cams)]
@@ -81,13 +85,16 @@ LABELS = {"plate": "Plate", "start": "From", "end": "To", "min_places": "Seen at
           "limit": "Result limit"}
 
 
-def _params(res: AnalysisResult) -> list[list[str]]:
+def _params(res: AnalysisResult, unit: str = "km/h") -> list[list[str]]:
     out = []
     for k, v in res.query.to_log().items():
         if k in ("analysis", "places"):
             continue
         if k in ("start", "end"):
             v = _t(v)
+        if k == "max_kmh" and unit != "km/h" and v is not None:
+            out.append([f"Max plausible speed ({unit})", f"{timefmt.speed_from_kmh(v, unit):.0f}"])
+            continue
         out.append([LABELS.get(k, k), "-" if v in (None, "") else str(v)])
     return out
 
@@ -144,11 +151,11 @@ def render(res: AnalysisResult, *, profile, purpose, case_number: str, user, now
                           + ("" if user.agency in profile.role(user.role).title else f", {user.agency}")],
            ["Printed at", f"{_t(int(now))}  ({printed:%Y-%m-%d %H:%M:%S} UTC)"],
            ["Workstation", store_id],
-           ["Access-log anchor", f"entry {log_anchor[0]}, hash {log_anchor[1]}"]] + _params(res)
+           ["Access-log anchor", f"entry {log_anchor[0]}, hash {log_anchor[1]}"]] + _params(res, profile.speed_unit)
     story = [Paragraph(TITLES[res.kind], styles["Title"]),
              Table([[Paragraph(a, small), Paragraph(b, small)] for a, b in who],
                    colWidths=[1.4 * inch, 5.7 * inch], style=grid)]
-    for heading, head, rows in _sections(res):
+    for heading, head, rows in _sections(res, profile.speed_unit):
         story += [Spacer(1, 10), Paragraph(heading, styles["Heading3"])]
         if not rows:
             story.append(Paragraph("None found.", small))

@@ -47,7 +47,7 @@ def _from_pdf(path: Path) -> tuple[int, str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
     try:
-        keywords = (PdfReader(path).metadata or {}).get("/Keywords") or ""
+        keywords = (PdfReader(path).metadata or {}).get("/Keywords") or ""  # type: ignore[call-overload]  # pypdf's metadata is a dict of str keys
     except (PdfReadError, ValueError) as exc:
         raise ValidationError(f"{path.name} is not a readable PDF ({exc}).") from None
     found = _PDF_KEYWORD.search(str(keywords))

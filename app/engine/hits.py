@@ -115,7 +115,7 @@ _ENTRY_SQL = ("SELECT e.id, e.hotlist_id, l.name, l.source, e.plate, e.reason, e
 
 
 def _entry(row: tuple, now: float) -> EntryRow:
-    return EntryRow(*row, active=row[7] is None or row[7] > now, local=row[0] < 0)
+    return EntryRow(*row, active=row[7] is None or row[7] > now, local=row[0] < 0)  # type: ignore[misc]  # a row unpacked positionally; mypy cannot count a tuple's length
 
 
 class HitService:
@@ -127,7 +127,8 @@ class HitService:
     def queue(self, session, flt: HitFilter = HitFilter()) -> list[HitRow]:
         """Hits, open ones first, then by priority (1 first) and newest; a logged view."""
         self.ws.guard(session, "hotlist_view")
-        conds, params = [], []
+        conds: list[str] = []
+        params: list[object] = []
         if flt.open_only:
             conds.append("h.disposition IS NULL")
         if flt.hotlist_id:
@@ -167,7 +168,7 @@ class HitService:
             conn.execute("UPDATE hits SET disposition = ?, disposition_note = ?, disposed_by = ?, "
                          "disposed_at = ? WHERE id = ?",
                          (disposition, note, session.user.username, now, hit_id))
-            return HitRow(*row[:13], disposition, note, session.user.username)
+            return HitRow(*row[:13], disposition, note, session.user.username)  # type: ignore[call-arg]  # a row unpacked positionally; mypy cannot count a tuple's length
         return self.ws.logged(session, "hit_disposition", work,
                               query={"hit_id": hit_id}, result_ids=lambda h: [h.read_id],
                               detail=lambda h: {"disposition": disposition, "note": note,

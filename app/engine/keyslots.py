@@ -15,13 +15,16 @@ next successful login.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -31,12 +34,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import keys
 from .errors import StoreError
+from .store import os_problem
 
 SLOTS_NAME = "keyslots.json"
 FORMAT = 1
 # The login's argon2id cost (passwords.py): unwrapping a slot costs what a login costs.
-KDF = {"alg": "argon2id", "m": 19456, "t": 2, "p": 1}
+KDF: dict[str, Any] = {"alg": "argon2id", "m": 19456, "t": 2, "p": 1}
 MAX_PENDING = 1000          # failed attempts kept while the store is closed
+MAX_FILE = 4_000_000        # bytes: far above a real slot file; a larger one is damaged
 
 
 def _b64(data: bytes) -> str:
@@ -44,7 +49,20 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+    return base64.b64decode(_text(text).encode("ascii"), validate=True)
+
+
+def _text(value: object) -> str:
+    """A string field of the file; anything else means the file is damaged."""
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError("not a number")
+    return value
 
 
 @dataclass
@@ -80,16 +98,29 @@ class SlotFile:
     def load(cls, data_dir: Path) -> SlotFile:
         path = Path(data_dir) / SLOTS_NAME
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            slots = {name: Slot(_unb64(s["salt"]), _unb64(s["nonce"]), _unb64(s["sealed"]))
-                     for name, s in raw["slots"].items()}
-            if raw.get("format") != FORMAT or raw.get("kdf") != KDF:
-                raise ValueError("unknown format")
-            return cls(path, str(raw["store_id"]), str(raw["profile"]), slots,
-                       list(raw.get("pending", [])), dict(raw.get("failures", {})))
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE + 1)
         except FileNotFoundError:
             raise
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except OSError as exc:
+            raise StoreError(f"The key-slot file {path} cannot be read ({exc.strerror or exc}); "
+                             "the store stays closed.") from None
+        try:
+            if len(data) > MAX_FILE:
+                raise ValueError("too large")
+            raw = json.loads(data.decode("utf-8"))
+            if raw.get("format") != FORMAT or raw.get("kdf") != KDF:
+                raise ValueError("unknown format")
+            slots = {_text(name): Slot(_unb64(s["salt"]), _unb64(s["nonce"]), _unb64(s["sealed"]))
+                     for name, s in raw["slots"].items()}
+            pending = [{"ts": _number(p["ts"]), "username": _text(p["username"]),
+                        "reason": _text(p["reason"])} for p in raw.get("pending", [])]
+            failures = {_text(name): {"count": int(_number(f["count"])),
+                                      "locked_until": None if f.get("locked_until") is None
+                                      else int(_number(f["locked_until"]))}
+                        for name, f in raw.get("failures", {}).items()}
+            return cls(path, _text(raw["store_id"]), _text(raw["profile"]), slots, pending, failures)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError) as exc:
             raise StoreError(f"The key-slot file {path} is damaged ({type(exc).__name__}); the "
                              "store stays closed. Restore it from a backup.") from None
 
@@ -100,11 +131,16 @@ class SlotFile:
                           for n, s in sorted(self.slots.items())},
                 "pending": self.pending[-MAX_PENDING:], "failures": self.failures}
         tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(body, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(body, fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise os_problem(exc, self.path.parent, f"writing the key-slot file {self.path.name}") from None
 
     # -- slots -----------------------------------------------------------------------------
     def _kek(self, username: str, password: str, salt: bytes) -> bytes:

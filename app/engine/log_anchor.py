@@ -70,8 +70,8 @@ class LogAnchor:
             self._tampered("refused", f"the city server did not accept the log from entry "
                            f"{(receipt or (0,))[0] + 1} on: it is not signed by this log's chain "
                            "(re-written, re-chained or re-numbered)")
-        self._keep(receipt)
-        return receipt[0]
+        self._keep(receipt)  # type: ignore[arg-type]  # the receipt was just checked or made above
+        return receipt[0]  # type: ignore[index]  # the receipt was just checked or made above
 
     def _keep(self, receipt: tuple[int, str]) -> None:
         self.store.set_meta(RECEIPT_META, f"{receipt[0]}:{receipt[1]}")

@@ -27,7 +27,7 @@ def _fsync(path: Path, flags: int) -> None:
         os.close(fd)
 
 
-def write_logged(ws, actor: Actor, action: str, path: Path, write: Callable[[Path], None], *,
+def write_logged(ws, actor: Actor, action: str, path: Path, write: Callable[[Path], object], *,
                  query: dict | None = None, purpose: str | None = None,
                  case_number: str | None = None, result_ids: list[int] | None = None,
                  detail: dict | None = None) -> int:

@@ -5,6 +5,8 @@ at least 8 when a second factor is used; not the user name; not one of the last 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,7 +45,7 @@ def verify_password(stored_hash: str, password: str) -> bool:
 
 
 def check_rules(password: str, username: str, *, second_factor: bool,
-                history: list[str] = ()) -> None:
+                history: Sequence[str] = ()) -> None:
     """Raise :class:`PasswordRejected` naming the first rule the password breaks."""
     minimum = MIN_WITH_SECOND_FACTOR if second_factor else MIN_SINGLE_FACTOR
     if len(password) < minimum:

@@ -2,14 +2,27 @@
 
 A profile is a TOML file in ``resources/policies/``. It names the roles and what each may
 do, the authorised purposes, the case-number format, retention, and the release rules.
+Every profile is checked at load against ``profile.schema.json`` (types and ranges: retention
+1 day up to what the cited law or policy allows, lock-out after 3-10 failures, idle lock 1-60
+minutes, ...) and against the rules between keys; one broken rule refuses the whole profile.
 """
 from __future__ import annotations
 
+import functools
+import json
+import math
 import re
 import tomllib
+import zoneinfo
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import jsonschema
+from jsonschema import Draft202012Validator
+
+from . import timefmt
 from .errors import PurposeRequired, ValidationError
 from .permissions import ACTIONS
 
@@ -18,6 +31,8 @@ POLICY_DIR = Path(__file__).resolve().parents[2] / "resources" / "policies"
 # A purpose must name an offense, ordinance or other concrete category (SB 34 and every
 # seed policy restrict use to specific authorised purposes), never a bare catch-all.
 _BARE_PURPOSES = {"investigation", "general", "other", "misc", "law enforcement", "research"}
+# Civil Code § 1798.90.55(b): ALPR data goes to public agencies only (evidence/release.py).
+_PUBLIC_AGENCY_TYPES = frozenset({"law_enforcement", "prosecutorial", "public_agency"})
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,8 @@ class PolicyProfile:
     roles: dict[str, Role]
     purposes: tuple[Purpose, ...]
     vendor_perfect_read_rate: float | None = None
+    time_zone: str = "America/Los_Angeles"      # every time is shown in this zone (timefmt.py)
+    speed_unit: str = "mph"                     # "mph" or "km/h"
 
     def role(self, role_id: str) -> Role:
         try:
@@ -107,26 +124,179 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in POLICY_DIR.glob("*.toml"))
 
 
+# -- checking a profile ------------------------------------------------------------------------
+SCHEMA_PATH = POLICY_DIR / "profile.schema.json"
+_PROFILE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# Strings that are not case numbers: a pattern that accepts any of them would let a search run
+# under no real case (the empty string, "X", "0", "N/A", ...).
+_NOT_CASE_NUMBERS = ("", " ", "X", "0", "00", "-", ".", "?", "NONE", "N/A", "NA", "UNKNOWN", "TEST",
+                     "CASE", "XXXX", "XXXX-XXXX", "0000-0000", "AAAAAAAAAAAAAAAAAAAA")
+_RULES = {   # jsonschema keyword -> how a person reads the rule
+    "minimum": "must be at least {v}", "maximum": "must be at most {v}",
+    "exclusiveMinimum": "must be more than {v}", "exclusiveMaximum": "must be less than {v}",
+    "minLength": "must not be empty", "maxLength": "must be at most {v} characters",
+    "minItems": "must list at least {v}", "minProperties": "must define at least {v}",
+    "uniqueItems": "must not repeat an entry", "pattern": "must match {v}",
+}
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema["$defs"]["action"] = {"enum": sorted(ACTIONS)}      # what the engine knows
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def _key(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(the whole file)"
+
+
+def _sentence(err: jsonschema.ValidationError) -> str:
+    """One schema error as 'key: what is wrong (rule)'."""
+    key, value, rule = _key(err.absolute_path), err.instance, err.validator
+    want = err.validator_value
+    if rule == "required":
+        missing = [k for k in want if k not in value]
+        return f"{_key([*err.absolute_path, missing[0]])}: is missing (rule: required key)"
+    if rule == "additionalProperties":
+        known = set(err.schema.get("properties", {}))
+        extra = sorted(k for k in value if k not in known)
+        return f"{_key([*err.absolute_path, extra[0]])}: is not a key of a policy profile (rule: no unknown keys)"
+    if rule == "type":
+        article = "an" if str(want)[:1] in "aeiou" else "a"
+        return f"{key} = {_show(value)}: must be {article} {want} (rule: type {want})"
+    if rule == "enum":
+        return f"{key} = {_show(value)}: must be one of {', '.join(map(str, want))} (rule: enum)"
+    if "propertyNames" in err.schema_path:
+        return (f"{key}: the name {_show(value)} must be lower-case letters, digits or _ "
+                "(rule: propertyNames)")
+    if rule == "pattern" and want == r"\S":
+        return f"{key} = {_show(value)}: must not be blank (rule: text)"
+    text = _RULES.get(str(rule), "is not allowed").format(v=want)
+    shown = "" if isinstance(want, bool) else f" {want}"
+    return f"{key} = {_show(value)}: {text} (rule: {rule}{shown})"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _non_finite(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Where the profile has nan or inf (TOML allows both; no setting may be either)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _non_finite(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _non_finite(v, (*path, i))
+
+
+def _at(raw: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        raw = raw[part]
+    return raw
+
+
+def _case_pattern_errors(raw: dict[str, Any]) -> Iterator[str]:
+    pattern, hint = raw["case_number_pattern"], raw["case_number_hint"]
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        yield f"case_number_pattern = {_show(pattern)}: must be a regular expression that compiles ({exc}) (rule: compiles)"
+        return
+    loose = [s for s in _NOT_CASE_NUMBERS if compiled.fullmatch(s)]
+    if loose:
+        what = "the empty string" if loose[0] == "" else repr(loose[0])
+        yield (f"case_number_pattern = {_show(pattern)}: must not accept {what}, which is no case number "
+               "(rule: a case-number pattern may not match everything)")
+    elif not any(compiled.fullmatch(tok.strip(",;:()[]\"'").upper()) for tok in hint.split()):
+        yield (f"case_number_hint = {_show(hint)}: must show an example that case_number_pattern accepts "
+               "(rule: the hint matches the pattern)")
+
+
+def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
+    """The rules a schema cannot state: between keys, and against the engine."""
+    if raw["id"] != profile_id:
+        yield f"id = {_show(raw['id'])}: must be the file's name, {profile_id!r} (rule: id is the file name)"
+    if raw["retention_days"] > raw["retention_max_days"]:
+        yield (f"retention_days = {raw['retention_days']}: must be at most retention_max_days = "
+               f"{raw['retention_max_days']}, the longest the law or policy allows (rule: retention within the law)")
+    yield from _case_pattern_errors(raw)
+    if "time_zone" in raw:
+        try:
+            zoneinfo.ZoneInfo(raw["time_zone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            yield f"time_zone = {_show(raw['time_zone'])}: must be an IANA time zone (rule: known zone)"
+    for i, role in enumerate(raw["totp_roles"]):
+        if role != "*" and role not in raw["roles"]:
+            yield f"totp_roles[{i}] = {role!r}: must be '*' or a role the profile defines (rule: known role)"
+    codes = [p["code"] for p in raw["purposes"]]
+    for i, p in enumerate(raw["purposes"]):
+        if codes.index(p["code"]) != i:
+            yield f"purposes[{i}].code = {p['code']!r}: must not repeat another purpose's code (rule: unique code)"
+        if p["label"].strip().lower() in _BARE_PURPOSES or p["code"].lower() in _BARE_PURPOSES:
+            yield (f"purposes[{i}] {p['code']!r}: must name a concrete offense or category, not a bare "
+                   "catch-all (rule: no catch-all purpose)")
+    rel = raw["release"]
+    if rel["public_agencies_only"]:
+        for key in ("full_data_to", "aggregate_only_to"):
+            for i, kind in enumerate(rel[key]):
+                if kind not in _PUBLIC_AGENCY_TYPES:
+                    yield (f"release.{key}[{i}] = {kind!r}: must be a public agency type while "
+                           "public_agencies_only is true (rule: Civil Code § 1798.90.55(b))")
+
+
+def check_profile(raw: Any, profile_id: str) -> list[str]:
+    """Every rule a profile breaks, one line each ('key = value: problem (rule: ...)')."""
+    schema_errors = sorted(Draft202012Validator(_schema()).iter_errors(raw),
+                           key=lambda e: [str(p) for p in e.absolute_path])
+    bad_numbers = list(_non_finite(raw))
+    problems = [f"{_key(path)} = {_show(_at(raw, path))}: must be a finite number (rule: finite)"
+                for path in bad_numbers]
+    problems += [_sentence(e) for e in schema_errors if tuple(e.absolute_path) not in bad_numbers]
+    if not problems:                      # the cross checks need the shape the schema guarantees
+        problems = list(_cross_errors(raw, profile_id))
+    return problems
+
+
 def load_profile(profile_id: str, directory: Path = POLICY_DIR) -> PolicyProfile:
-    """Read and check one profile; a malformed profile is refused, never half-applied."""
-    path = directory / f"{profile_id}.toml"
-    if not path.exists():
+    """Read and check one profile; a malformed profile is refused, never half-applied.
+
+    Every key is checked against ``profile.schema.json`` and the cross-key rules above; the
+    refusal names the file, each key and the rule it breaks."""
+    if not isinstance(profile_id, str) or not _PROFILE_ID.fullmatch(profile_id):
+        raise ValidationError(f"{str(profile_id)[:60]!r} is not the name of a policy profile; available: "
+                              f"{', '.join(available_profiles())}.")
+    path = Path(directory) / f"{profile_id}.toml"
+    if not path.is_file():
         raise ValidationError(
             f"No policy profile {profile_id!r}; available: {', '.join(available_profiles())}."
         )
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    roles = {}
-    for role_id, r in raw["roles"].items():
-        unknown = set(r["grants"]) - ACTIONS
-        if unknown:
-            raise ValidationError(f"Profile {profile_id}: role {role_id} grants unknown actions {sorted(unknown)}.")
-        roles[role_id] = Role(role_id, r["title"], r["agency"], frozenset(r["grants"]))
-    purposes = tuple(Purpose(p["code"], p["label"]) for p in raw["purposes"])
-    for p in purposes:
-        if p.label.strip().lower() in _BARE_PURPOSES or p.code.lower() in _BARE_PURPOSES:
-            raise ValidationError(f"Profile {profile_id}: purpose {p.code!r} is a bare catch-all.")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValidationError(f"The policy profile {path} is not UTF-8 text; it was not loaded.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"The policy profile {path} is not valid TOML ({exc}); it was not loaded.") from None
+    except OSError as exc:
+        raise ValidationError(f"The policy profile {path} cannot be read ({exc.strerror or exc}).") from None
+    problems = check_profile(raw, profile_id)
+    if problems:
+        raise ValidationError(f"The policy profile {path} is refused: " + "; ".join(problems) + ".")
+    return _build(raw)
+
+
+def _build(raw: dict[str, Any]) -> PolicyProfile:
+    roles = {role_id: Role(role_id, r["title"], r["agency"], frozenset(r["grants"]))
+             for role_id, r in raw["roles"].items()}
     rel = raw["release"]
-    re.compile(raw["case_number_pattern"])
     return PolicyProfile(
         id=raw["id"], name=raw["name"], agency=raw["agency"],
         policy_reference=raw["policy_reference"], statute=raw["statute"],
@@ -136,15 +306,17 @@ def load_profile(profile_id: str, directory: Path = POLICY_DIR) -> PolicyProfile
         password_max_age_days=int(raw["password_max_age_days"]),
         totp_roles=tuple(raw["totp_roles"]), case_number_pattern=raw["case_number_pattern"],
         case_number_hint=raw["case_number_hint"], designee_title=raw["designee_title"],
-        custodian_title=raw["custodian_title"], breach_notice=bool(raw["breach_notice"]),
+        custodian_title=raw["custodian_title"], breach_notice=raw["breach_notice"],
         training_course=raw["training_course"],
         release=ReleaseRules(
-            requires_written_request=bool(rel["requires_written_request"]),
-            requires_designee_approval=bool(rel["requires_designee_approval"]),
-            public_agencies_only=bool(rel["public_agencies_only"]),
+            requires_written_request=rel["requires_written_request"],
+            requires_designee_approval=rel["requires_designee_approval"],
+            public_agencies_only=rel["public_agencies_only"],
             full_data_to=tuple(rel["full_data_to"]),
             aggregate_only_to=tuple(rel["aggregate_only_to"]),
         ),
-        roles=roles, purposes=purposes,
+        roles=roles, purposes=tuple(Purpose(p["code"], p["label"]) for p in raw["purposes"]),
         vendor_perfect_read_rate=raw.get("vendor_perfect_read_rate"),
+        time_zone=timefmt.zone(raw.get("time_zone", timefmt.DEFAULT_TIME_ZONE)).key,
+        speed_unit=timefmt.check_speed_unit(raw.get("speed_unit", "mph")),
     )

@@ -7,6 +7,7 @@ files; ``temp_store = MEMORY`` keeps sorts, temp tables and VACUUM's copy off th
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -40,6 +41,50 @@ _PRAGMAS = (
 )
 
 
+def os_problem(exc: OSError, path: Path, doing: str) -> StoreError:
+    """One sentence for what a disk or folder refused (full, read-only, gone, not ours)."""
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        why = "the disk is full"
+    elif code == errno.EROFS:
+        why = "the disk or folder is read-only"
+    elif code in (errno.EACCES, errno.EPERM):
+        why = "you may not write there (the folder belongs to someone else or is read-only)"
+    elif code == errno.ENOENT:
+        why = "the folder does not exist or was removed"
+    elif code == errno.ENOTDIR:
+        why = "a part of the path is a file, not a folder"
+    elif code == errno.EIO:
+        why = "the disk reported an I/O error"
+    else:
+        why = exc.strerror or str(exc)
+    return StoreError(f"{doing[0].upper()}{doing[1:]} failed in {path}: {why}; nothing was changed.")
+
+
+# SQLite's primary result codes that come from the disk or the folder, not from the store.
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 3, 8, 10, 13, 14
+
+
+def disk_problem(exc: sqlcipher3.Error, path: Path) -> StoreError | None:
+    """A sentence for a write the disk or folder refused; None for any other database error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return StoreError(f"The disk holding the store {path} is full; nothing of this change was "
+                          "kept. Free some space and try again.")
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
+        return StoreError(f"The store {path} is in a read-only folder (or one you may not write "
+                          "to); it writes its journal there, so it cannot be used from it.")
+    if primary == _SQLITE_CANTOPEN or "unable to open" in text:
+        return StoreError(f"The store {path} cannot be opened: its folder is read-only, not yours, "
+                          "or gone (the store writes its journal beside it).")
+    if primary == _SQLITE_IOERR or "disk i/o" in text:
+        return StoreError(f"The disk holding the store {path} reported an I/O error (failing or "
+                          "removed disk); nothing of this change was kept.")
+    return None
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for every shipped migration, in order."""
     found = []
@@ -49,6 +94,23 @@ def _migrations() -> list[tuple[int, str, str]]:
             found.append((int(m.group(1)), m.group(2), item.read_text(encoding="utf-8")))
     found.sort()
     return found
+
+
+def check_db_file(data_dir: Path) -> None:
+    """Refuse a store file that is missing or empty next to an existing store id: opening it
+    would silently make a new, empty store in place of the one that was there."""
+    path = Path(data_dir) / DB_NAME
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise StoreError(f"The store file {path} is missing; it was not recreated. Restore it "
+                         "from a backup.") from None
+    except OSError as exc:
+        raise os_problem(exc, path, "reading the store file") from None
+    if size == 0:
+        raise StoreError(f"The store file {path} is empty (0 bytes): its data is gone, or "
+                         "'alpr init' was interrupted. It was not recreated; restore it from a "
+                         "backup, or remove the folder and run 'alpr init' again.")
 
 
 class Store:
@@ -66,19 +128,35 @@ class Store:
     def new_id(data_dir: Path) -> str:
         """Claim ``data_dir`` for a new store; returns its id."""
         data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        if (data_dir / DB_NAME).exists() or (data_dir / ID_NAME).exists():
-            raise StoreError(f"A store already exists in {data_dir}.")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            if (data_dir / DB_NAME).exists() or (data_dir / ID_NAME).exists():
+                raise StoreError(f"A store already exists in {data_dir}.")
+        except OSError as exc:
+            raise os_problem(exc, data_dir, "creating the store") from None
         store_id = str(uuid.uuid4())
-        (data_dir / ID_NAME).write_text(store_id + "\n", encoding="ascii")
+        try:
+            (data_dir / ID_NAME).write_text(store_id + "\n", encoding="ascii")
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                (data_dir / ID_NAME).unlink(missing_ok=True)       # ours, half-written
+            raise os_problem(exc, data_dir, "creating the store") from None
         return store_id
 
     @staticmethod
     def read_id(data_dir: Path) -> str:
         id_file = Path(data_dir) / ID_NAME
-        if not id_file.exists():
-            raise StoreError(f"No workstation store in {data_dir}; run 'alpr init' first.")
-        return id_file.read_text(encoding="ascii").strip()
+        try:
+            raw = id_file.read_bytes()[:200]
+        except FileNotFoundError:
+            raise StoreError(f"No workstation store in {data_dir}; run 'alpr init' first.") from None
+        except OSError as exc:
+            raise os_problem(exc, id_file, "reading the store id") from None
+        store_id = raw.decode("ascii", errors="replace").strip()
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}", store_id):
+            raise StoreError(f"The store id file {id_file} is damaged (it holds no store id); the "
+                             "store stays closed. Restore it from a backup.")
+        return store_id
 
     @classmethod
     def open(cls, data_dir: Path, key: bytes, *, check_integrity: bool = True,
@@ -86,9 +164,8 @@ class Store:
         """Open the store with its data key, refusing a wrong key or a damaged file."""
         data_dir = Path(data_dir)
         store_id = cls.read_id(data_dir)
-        if not create and not (data_dir / DB_NAME).exists():
-            raise StoreError(f"The store file {data_dir / DB_NAME} is missing; it was not "
-                             "recreated. Restore it from a backup.")
+        if not create:
+            check_db_file(data_dir)
         conn = cls._connect(data_dir / DB_NAME, key.hex())
         store = cls(data_dir, conn, store_id)
         try:
@@ -117,13 +194,16 @@ class Store:
             raise StoreError("The store key is malformed; the store stays closed.")
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         try:
+            # SQLCipher's own log goes to standard error; a damaged or wrong-key file is
+            # reported once, in the sentence below, not as library log lines.
+            conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute(f"PRAGMA key = \"x'{key_hex}'\"")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             for pragma in _PRAGMAS:
                 conn.execute(pragma)
         except sqlcipher3.DatabaseError as exc:
             conn.close()
-            raise StoreError(
+            raise disk_problem(exc, path) or StoreError(
                 f"The store {path} cannot be decrypted with its key, or it is not a "
                 f"workstation store ({exc}).") from exc
         return conn
@@ -180,7 +260,8 @@ class Store:
                             if statement.strip():
                                 self._conn.execute(statement)
                     except sqlcipher3.Error as exc:
-                        raise StoreError(f"migration {version:04d}_{name} failed: {exc}") from exc
+                        raise (disk_problem(exc, self.path)
+                               or StoreError(f"migration {version:04d}_{name} failed: {exc}")) from exc
                 self._conn.execute(f"PRAGMA user_version = {newest}")
                 self._conn.execute("COMMIT")
             except BaseException as exc:
@@ -243,35 +324,49 @@ class Store:
             raise StoreError(
                 f"The store {self.path} needs upgrading but another program keeps writing to it; "
                 "close the other workstation windows and commands and open it again.")
+        tmp = backup.with_name(backup.name + ".tmp")
         try:
-            tmp = backup.with_name(backup.name + ".tmp")
             shutil.copyfile(self.path, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, backup)
         except OSError as exc:
             self._conn.execute("ROLLBACK")
-            raise StoreError(f"The store {self.path} needs upgrading, but the copy taken first "
-                             f"could not be written ({exc.strerror or exc}); the store was not "
-                             "changed.") from None
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise os_problem(exc, self.data_dir, "copying the store aside before its upgrade") from None
         return backup
 
     @property
     def schema_version(self) -> int:
-        return self.query_one("PRAGMA user_version")[0]
+        return self.query_one("PRAGMA user_version")[0]  # type: ignore[index]  # a PRAGMA always answers a row
 
     # -- use ---------------------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlcipher3.Connection]:
         """One write transaction; everything in it commits together or not at all."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                except BaseException:
+                    self._rollback()
+                    raise
+                try:
+                    self._conn.execute("COMMIT")
+                except sqlcipher3.Error:
+                    self._rollback()          # a failed COMMIT may leave the transaction open
+                    raise
+            except sqlcipher3.OperationalError as exc:
+                problem = disk_problem(exc, self.path)     # full disk, read-only folder, I/O
+                if problem is None:
+                    raise
+                raise problem from exc
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:     # SQLite may already have rolled back (disk full)
+            self._conn.execute("ROLLBACK")
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlcipher3.Connection]:
@@ -304,12 +399,20 @@ class Store:
             self.execute(sql, (key, value))
 
     def vacuum(self) -> None:
-        with self._lock:
-            self._conn.execute("VACUUM")
+        self._maintain("VACUUM")
 
     def checkpoint(self) -> None:
+        self._maintain("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _maintain(self, sql: str) -> None:
         with self._lock:
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                self._conn.execute(sql)
+            except sqlcipher3.OperationalError as exc:
+                problem = disk_problem(exc, self.path)
+                if problem is None:
+                    raise
+                raise problem from exc
 
     def close(self) -> None:
         with self._lock:

@@ -61,7 +61,7 @@ def check_reads(rows: list[tuple]) -> None:
           and set(map(type, plates_)) == {str} and all(map(plates.PLATE_RE.fullmatch, plates_))
           and set(map(type, times)) == {int} and set(map(type, cams)) == {str}
           and set(map(type, confs)) <= {int, float} and 0 <= min(confs) and max(confs) <= 1)
-    boxes = [b for b in boxes if b is not None]
+    boxes = [b for b in boxes if b is not None]  # type: ignore[assignment]  # any sequence of boxes will do
     ok = ok and set(map(type, boxes)) <= {str} and all(map(_BOX.fullmatch, boxes))
     shas = [h for h in pshas + sshas if h is not None]
     ok = ok and set(map(type, shas)) <= {str} and all(map(_SHA.fullmatch, shas))

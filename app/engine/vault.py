@@ -7,12 +7,13 @@ nothing of its data.
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from . import accesslog
 from .errors import StoreError, StoreSealed
 from .keyslots import SLOTS_NAME, SlotFile, new_data_key
-from .store import DB_NAME, Store
+from .store import DB_NAME, ID_NAME, Store, check_db_file
 
 
 class Vault:
@@ -28,12 +29,23 @@ class Vault:
     def create(cls, data_dir: Path, profile_id: str) -> tuple[Vault, bytes]:
         """A new store; returns the vault (open) and the log's first key, for escrow."""
         store_id = Store.new_id(data_dir)
-        vault = cls(data_dir, SlotFile.new(data_dir, store_id, profile_id))
-        vault._store = Store.open(data_dir, key := new_data_key(), check_integrity=False, create=True)
-        vault._key, vault._checked = key, True
-        with vault._store.transaction() as conn:
-            vault._store.set_meta("profile", profile_id, conn)
-            first_key = accesslog.start_chain(conn)
+        vault = None
+        try:
+            vault = cls(data_dir, SlotFile.new(data_dir, store_id, profile_id))
+            vault._store = Store.open(data_dir, key := new_data_key(), check_integrity=False, create=True)
+            vault._key, vault._checked = key, True
+            with vault._store.transaction() as conn:
+                vault._store.set_meta("profile", profile_id, conn)
+                first_key = accesslog.start_chain(conn)
+        except BaseException:
+            # A half-made store (full disk, read-only folder, no keyring) is not left behind
+            # to be refused at every later start: what this call made is removed again.
+            if vault is not None:
+                vault.seal()
+            for name in (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", SLOTS_NAME, ID_NAME):
+                with contextlib.suppress(OSError):
+                    (Path(data_dir) / name).unlink(missing_ok=True)
+            raise
         return vault, first_key
 
     @classmethod
@@ -52,10 +64,7 @@ class Vault:
             raise StoreError(f"The store in {data_dir} has no key slot: no administrator was ever "
                              "created, so nobody can open it. Remove the folder and run "
                              "'alpr init' again.")
-        db = data_dir / DB_NAME
-        if not db.exists() or db.stat().st_size == 0:
-            raise StoreError(f"The store file {db} is {'empty' if db.exists() else 'missing'}; it "
-                             "was not recreated. Restore it from a backup.")
+        check_db_file(data_dir)             # missing or empty: refused, never recreated
         return cls(data_dir, slots)
 
     @classmethod

@@ -371,7 +371,7 @@ class Workstation:
             raise ValidationError("Change your own password from the Session menu.")
         self._rewrap(user.username, new_password,
                      lambda: self.auth.set_password(session.actor, user, new_password, expired=True))
-        return self.auth.get_user(user.username)
+        return self.auth.get_user(user.username)  # type: ignore[return-value]  # the user exists here: it was just read, checked or created above
 
     def begin_totp(self, session: Session) -> TotpEnrolment:
         self.auth.touch(session)

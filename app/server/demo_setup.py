@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.engine.accesslog import SYSTEM
 from app.engine.policy import load_profile
 from app.engine.progress import CancelToken, Progress
 from app.engine.workstation import Workstation
@@ -97,8 +96,9 @@ def build_city(server_dir: Path, operator: str, password: str, *, retention_days
         for h in HOTLISTS:
             server.put_hotlist(h)
         if drops_dir is None:
-            tmp = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
-        folder = Path(drops_dir or tmp)
+            tmp = folder = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
+        else:
+            folder = Path(drops_dir)
         cancel.check()
         yield Progress("generate", 0, None, started=started,
                        message=f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")

@@ -25,7 +25,7 @@ def _sql(text: str) -> str:
 def connect(dsn: str, password: str | None = None, timeout: int = 10) -> psycopg.Connection:
     extra = {"password": password} if password else {}
     return psycopg.connect(dsn, autocommit=True, connect_timeout=timeout,
-                           application_name="alpr-workstation", **extra)
+                           application_name="alpr-workstation", **extra)  # type: ignore[arg-type]  # extra holds libpq keywords (strings), not the typed arguments
 
 
 def init_schema(dsn: str, password: str | None = None, retention_days: int | None = None) -> str:
@@ -40,7 +40,7 @@ def init_schema(dsn: str, password: str | None = None, retention_days: int | Non
                 conn.execute("INSERT INTO server_meta(key, value) VALUES ('retention_days', %s) "
                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              (str(int(retention_days)),))
-        return conn.execute("SELECT value FROM server_meta WHERE key = 'server_id'").fetchone()[0]
+        return conn.execute("SELECT value FROM server_meta WHERE key = 'server_id'").fetchone()[0]  # type: ignore[index]  # this query always answers a row
 
 
 class PgServer(CityServer):
@@ -99,7 +99,7 @@ class PgServer(CityServer):
     # -- the access log's anchor: checked by the server itself (schema.sql) ----------------
     def enrol_log(self, workstation_id: str, first_key: bytes, start_seq: int, start_hash: str,
                   now: int) -> str:
-        return self.conn.execute("SELECT alpr_enrol_log(%s, %s, %s, %s, %s)",
+        return self.conn.execute("SELECT alpr_enrol_log(%s, %s, %s, %s, %s)",  # type: ignore[index]  # this query always answers a row
                                  (workstation_id, first_key, start_seq, start_hash, now)).fetchone()[0]
 
     def report_alert(self, workstation_id: str, kind: str, detail: str, now: int) -> None:

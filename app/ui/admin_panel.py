@@ -24,6 +24,10 @@ class AdminPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
 
+    def reset(self) -> None:
+        """Nothing of the last session: the people lists and forms are emptied."""
+        self.users.reset()
+
     def start(self) -> None:
         """Show the parts this role may use and load them."""
         self.tabs.clear()

@@ -6,8 +6,6 @@ thread, its progress polled every 100 ms into the bar, and Cancel stops it betwe
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -24,10 +22,10 @@ def sync_service(ctx: AppContext):
         return None
 
 
-def describe_last(last: dict | None) -> str:
+def describe_last(last: dict | None, fmt_time) -> str:
     if not last:
         return "No sync has finished on this workstation yet."
-    when = datetime.fromtimestamp(last.get("finished", 0)).strftime("%Y-%m-%d %H:%M")
+    when = fmt_time(last.get("finished", 0), seconds=False)
     return (f"Last sync {when}: {last.get('reads', 0)} reads, {last.get('images', 0)} images, "
             f"{last.get('hotlist_entries', 0)} hotlist entries, {last.get('hits', 0)} new hits, "
             f"{last.get('log_uploaded', 0)} log entries uploaded, in {last.get('seconds', 0)} s.")
@@ -45,11 +43,11 @@ class SyncAdmin(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("PostgreSQL password, or your operator password for an embedded server")
-        self.window = QSpinBox()
-        self.window.setObjectName("syncWindow")
-        self.window.setRange(0, ctx.ws.profile.retention_days)
-        self.window.setSpecialValueText("the whole retention period")
-        self.window.setSuffix(" days")
+        self.days = QSpinBox()
+        self.days.setObjectName("syncWindow")
+        self.days.setRange(0, ctx.ws.profile.retention_days)
+        self.days.setSpecialValueText("the whole retention period")
+        self.days.setSuffix(" days")
         self.save = QPushButton("Save sync settings")
         self.save.setObjectName("saveSync")
         self.save.clicked.connect(self.save_settings)
@@ -74,7 +72,7 @@ class SyncAdmin(QWidget):
         form = QFormLayout(settings)
         form.addRow("Server", self.server)
         form.addRow("Password", self.password)
-        form.addRow("Hold locally", self.window)
+        form.addRow("Hold locally", self.days)
         form.addRow(self.save)
         self.settings_box = settings
         run = QGroupBox("Sync")
@@ -105,23 +103,23 @@ class SyncAdmin(QWidget):
 
         def shown(status) -> None:
             self.server.setText(status.server or "")
-            self.window.setValue(status.window_days or 0)
-            self.result.setText(describe_last(status.last_sync))
+            self.days.setValue(status.window_days or 0)
+            self.result.setText(describe_last(status.last_sync, self.ctx.fmt_time))
             if status.last_sync and self.ctx.sync_state.startswith("Sync: not run"):
-                when = datetime.fromtimestamp(status.last_sync.get("finished", 0))
-                self.ctx.set_sync_state(f"Sync: last {when.strftime('%Y-%m-%d %H:%M')}")
+                when = self.ctx.fmt_time(status.last_sync.get("finished", 0), seconds=False)
+                self.ctx.set_sync_state(f"Sync: last {when}")
         self.ctx.db(lambda: service.status(s), shown, self.ctx.inline(self.message.setText))
 
     def save_settings(self) -> None:
         service, s = self.service, self.ctx.session
-        server, pw, days = self.server.text(), self.password.text() or None, self.window.value()
+        server, pw, days = self.server.text(), self.password.text() or None, self.days.value()
 
         def work():
             service.configure(s, server, pw, days or None)
             if not days and service.window_days() is not None:
                 service.set_window(s, None)
         self.message.clear()
-        self.ctx.db(work, lambda _n: (self.password.clear(), self.stage.setText("Settings saved.")),
+        self.ctx.db(work, lambda _n: (self.password.clear(), self.stage.setText("Settings saved.")),  # type: ignore[func-returns-value]  # used for its effect inside an expression
                     self.ctx.inline(self.message.setText))
 
     def sync_now(self) -> None:
@@ -136,7 +134,7 @@ class SyncAdmin(QWidget):
             self._idle()
             self.ctx.set_sync_state("Sync: failed")
             self.ctx.inline(self.message.setText)(exc)
-        self.task = self.ctx.runner.progress(lambda token: service.run(s, token), self.show_progress,
+        self.task = self.ctx.runner.progress(lambda token: service.run(s, token), self.show_progress,  # type: ignore[assignment]  # set once created
                                              self._done, failed)
 
     def show_progress(self, p: Progress) -> None:
@@ -150,7 +148,7 @@ class SyncAdmin(QWidget):
         self._idle()
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
-        self.ctx.set_sync_state(f"Sync: done {datetime.now().strftime('%H:%M')}")
+        self.ctx.set_sync_state(f"Sync: done {self.ctx.fmt_time(self.ctx.ws.clock(), seconds=False)}")
         self.start()
 
     def cancel(self) -> None:

@@ -5,15 +5,17 @@ change; the screen shows the result at once by reloading the list from the engin
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
+from app.engine import timefmt
 from app.engine.auth import User
 
 from .context import AppContext
 from .tables import fill, read_only_table
+from .widgets import MessageLabel
 
 USER_COLUMNS = ("User", "Full name", "Role", "Agency", "State", "2nd factor")
 TRAINING_COLUMNS = ("User", "Completed", "Expires", "Recorded by", "Course")
@@ -34,9 +36,7 @@ class UsersAdmin(QWidget):
         roles = list(ctx.ws.profile.roles)
         self.users: list[User] = []
         self.table = read_only_table(USER_COLUMNS, "usersTable")
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
+        self.message = MessageLabel(lines=3, width=300, name="message")
         self.new_user, self.new_name, self.new_password = QLineEdit(), QLineEdit(), QLineEdit()
         self.new_user.setObjectName("newUser")
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -68,9 +68,8 @@ class UsersAdmin(QWidget):
 
         self.training = read_only_table(TRAINING_COLUMNS, "trainingTable")
         self.course = QLineEdit(ctx.ws.profile.training_course)
-        today = date.fromtimestamp(ctx.ws.clock())
-        self.completed = QLineEdit(today.isoformat())
-        self.expires = QLineEdit((today + timedelta(days=365)).isoformat())
+        self.completed, self.expires = QLineEdit(), QLineEdit()
+        self._default_dates()
         record = QPushButton("Record training for the selected user")
         record.setObjectName("addTraining")
         record.clicked.connect(self.add_training)
@@ -99,6 +98,24 @@ class UsersAdmin(QWidget):
         right.addWidget(training_box, 1)
         right.addWidget(self.message)
         layout.addLayout(right, 2)
+
+    def _default_dates(self) -> None:
+        """Today in the agency's zone, and a year on (whatever this computer's zone is)."""
+        today = timefmt.today(self.ctx.ws.clock(), self.ctx.tz)
+        self.completed.setText(today.isoformat())
+        self.expires.setText((today + timedelta(days=365)).isoformat())
+
+    def reset(self) -> None:
+        """Nothing of the last session: lists, typed names and passwords, message."""
+        self.users = []
+        self.table.setRowCount(0)
+        self.training.setRowCount(0)
+        for field in (self.new_user, self.new_name, self.new_password):
+            field.clear()
+        self.course.setText(self.ctx.ws.profile.training_course)
+        self.course.setCursorPosition(0)
+        self._default_dates()
+        self.message.clear()
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")

@@ -22,7 +22,7 @@ from .context import AppContext
 from .errors import ErrorPresenter
 from .login import LoginDialog
 from .main_window import MainWindow
-from .ops import Runner
+from .ops import Runner, quiet_gc
 from . import style
 
 
@@ -30,8 +30,8 @@ def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("alpr-workstation")
     app.setApplicationName("ALPR investigator workstation")
-    style.apply(app)
-    return app
+    style.apply(app)  # type: ignore[arg-type]  # the application is a QApplication
+    return app  # type: ignore[return-value]  # the application is a QApplication
 
 
 def show_sync_settings(window: MainWindow) -> None:
@@ -57,6 +57,7 @@ def run(data_dir: Path, clock: Callable[[], float] = time.time) -> int:
         window = MainWindow(ctx)
         ctx.set_session(login.session)
         window.show()
+        quiet_gc()                  # start-up objects out of the collector's way (ops.py)
         return app.exec()
     finally:
         runner.shutdown()
@@ -82,6 +83,7 @@ def _first_run(data_dir: Path, clock: Callable[[], float]) -> int:
         if wizard.open_sync_settings:
             show_sync_settings(window)
         window.show()
+        quiet_gc()
         return app.exec()
     finally:
         runner.shutdown()

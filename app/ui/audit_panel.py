@@ -10,23 +10,24 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QDateTime, QModelIndex, Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QGridLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QGridLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
-from app.engine import plates
+from app.engine import plates, timefmt
 from app.engine.accesslog import LogEntry, utc_now_iso
 from app.engine.permissions import ACTIONS
 from app.engine.workstation import AuditFilter
 
 from .context import AppContext
+from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 
 SESSION_ACTIONS = {"login", "login_failed", "login_refused", "logout", "session_lock",
                    "session_unlock", "purpose_set", "denied", "search_page", "view_image",
                    "user_add", "user_unlock", "user_disable", "user_enable", "user_role",
                    "training_add", "password_change", "totp_enrol", "store_create"}
-COLUMNS = ("Seq", "Time (UTC)", "User", "Role", "Action", "Purpose", "Case", "Query", "Reads",
+COLUMNS = ("Seq", "Time", "User", "Role", "Action", "Purpose", "Case", "Query", "Reads",
            "Detail")
 
 
@@ -38,8 +39,9 @@ def _compact(query: dict) -> str:
 
 
 class AuditModel(QAbstractTableModel):
-    def __init__(self) -> None:
+    def __init__(self, tz) -> None:
         super().__init__()
+        self.tz = tz                    # shown in the profile's zone; UTC in the tooltip
         self.entries: list[LogEntry] = []
 
     def set_entries(self, entries: list[LogEntry]) -> None:
@@ -55,7 +57,7 @@ class AuditModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):   # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return f"Time ({timefmt.zone_name(self.tz)})" if section == 1 else COLUMNS[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -63,7 +65,9 @@ class AuditModel(QAbstractTableModel):
             return None
         e = self.entries[index.row()]
         ids = e.result_ids
-        return (str(e.seq), e.ts[:19].replace("T", " "), e.username, e.role, e.action,
+        if index.column() == 1 and role == Qt.ItemDataRole.ToolTipRole:
+            return f"{e.ts[:19].replace('T', ' ')} UTC (as the access log records it)"
+        return (str(e.seq), timefmt.fmt_iso_utc(e.ts, self.tz), e.username, e.role, e.action,
                 e.purpose or "", e.case_number or "",
                 _compact(e.query),
                 f"{len(ids)}: {ids[:6]}{'...' if len(ids) > 6 else ''}" if ids else "",
@@ -85,12 +89,9 @@ class AuditPanel(QWidget):
             self.action.addItem(a, a)
         self.plate = QLineEdit()
         self.plate.setPlaceholderText("plate in the query")
-        now = QDateTime.currentDateTime()
         self.use_start, self.use_end = QCheckBox("From"), QCheckBox("To")
-        self.start, self.end = QDateTimeEdit(now.addDays(-7)), QDateTimeEdit(now.addDays(1))
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.start = ZoneDateTimeEdit(ctx.tz, name="auditStart")
+        self.end = ZoneDateTimeEdit(ctx.tz, name="auditEnd")
         self.show_button = QPushButton("Show entries")
         self.show_button.setObjectName("auditShow")
         self.show_button.clicked.connect(self.refresh)
@@ -100,11 +101,9 @@ class AuditPanel(QWidget):
         self.export_button = QPushButton("Export CSV...")
         self.export_button.setObjectName("auditExport")
         self.export_button.clicked.connect(self.export)
-        self.verdict = QLabel("The chain has not been verified in this session.")
-        self.verdict.setObjectName("verifyResult")
-        self.verdict.setWordWrap(True)
-        self.count = QLabel()
-        self.model = AuditModel()
+        self.verdict = MessageLabel(lines=2, width=400, name="verifyResult")
+        self.count = MessageLabel(width=300, name="auditCount")
+        self.model = AuditModel(ctx.tz)
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
@@ -112,7 +111,7 @@ class AuditPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((60, 150, 100, 100, 110, 100, 130, 300, 130)):
+        for col, width in enumerate((60, 180, 100, 100, 110, 100, 130, 300, 130)):
             self.table.setColumnWidth(col, width)
 
         grid = QGridLayout()
@@ -126,6 +125,7 @@ class AuditPanel(QWidget):
         grid.addWidget(self.start, 1, 1)
         grid.addWidget(self.use_end, 1, 2)
         grid.addWidget(self.end, 1, 3)
+        grid.addWidget(QLabel(f"{ctx.zone_name} time"), 1, 4, 1, 2)
         buttons = QHBoxLayout()
         for b in (self.show_button, self.verify_button, self.export_button):
             buttons.addWidget(b)
@@ -135,6 +135,21 @@ class AuditPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
+        self.reset_form()
+
+    def reset_form(self) -> None:
+        """Nothing of the last session: filters, entries, verdict."""
+        self.user.clear()
+        self.action.setCurrentIndex(0)
+        self.plate.clear()
+        now = self.ctx.ws.clock()
+        self.use_start.setChecked(False)
+        self.use_end.setChecked(False)
+        self.start.set_timestamp(now - 7 * 86400)
+        self.end.set_timestamp(now + 86400)
+        self.verdict.setStyleSheet("")
+        self.verdict.setText("The chain has not been verified in this session.")
+        self.reset()
 
     def reset(self) -> None:
         """A (new) user: clear the last one's view; offer only what the role grants."""
@@ -144,8 +159,8 @@ class AuditPanel(QWidget):
         self.export_button.setEnabled(self.ctx.can("audit_export"))
 
     def audit_filter(self) -> AuditFilter:
-        def iso(edit: QDateTimeEdit) -> str:
-            return utc_now_iso(edit.dateTime().toSecsSinceEpoch())
+        def iso(edit: ZoneDateTimeEdit) -> str:
+            return utc_now_iso(edit.timestamp())
         return AuditFilter(username=self.user.text().strip() or None,
                            action=self.action.currentData(),
                            start=iso(self.start) if self.use_start.isChecked() else None,
@@ -157,7 +172,7 @@ class AuditPanel(QWidget):
 
         def shown(entries) -> None:
             self.model.set_entries(entries)
-            self.count.setText(f"{len(entries)} entries (newest first).")
+            self.count.setText(f"{plural(len(entries), 'entry', 'entries')} (newest first).")
         self.ctx.db(lambda: ws.audit_entries(s, flt), shown)
 
     def verify(self) -> None:
@@ -178,7 +193,7 @@ class AuditPanel(QWidget):
             return
         ws, s, flt = self.ctx.ws, self.ctx.session, self.audit_filter()
         self.ctx.db(lambda: ws.audit_export(s, Path(path), flt),
-                    lambda n: self.count.setText(f"{n} entries exported to {path}."))
+                    lambda n: self.count.setText(f"{plural(n, 'entry', 'entries')} exported to {path}."))
 
     @staticmethod
     def _ask_path(parent: QWidget) -> str | None:

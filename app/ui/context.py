@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.engine import timefmt
 from app.engine.auth import Session
-from app.engine.errors import EngineError, SessionLocked
+from app.engine.errors import AuthError, EngineError, SessionLocked
 from app.engine.workstation import Workstation
 
 from .errors import ErrorPresenter
@@ -31,7 +32,34 @@ class AppContext(QObject):
         self.presenter = presenter
         self.session: Session | None = None
         self.sync_state = "Sync: not run in this session"
+        self.tz = timefmt.zone(ws.profile.time_zone)
+        self.speed_unit = ws.profile.speed_unit
         runner.set_failure(presenter)
+
+    # -- time as the agency reads it -----------------------------------------------------------
+    @property
+    def zone_name(self) -> str:
+        """'Pacific': the profile's zone, for headings such as 'Time (Pacific)'."""
+        return timefmt.zone_name(self.tz)
+
+    def fmt_time(self, ts: float | None, *, seconds: bool = True) -> str:
+        """A time in the profile's zone with its abbreviation: '2026-03-05 08:37:12 PST'."""
+        return timefmt.fmt(ts, self.tz, seconds=seconds)
+
+    def session_ended(self, exc: BaseException | None = None) -> bool:
+        """Whether the engine has ended the current session (an account disabled, a role
+        changed, a password expired): only a fresh sign-in goes on."""
+        s = self.session
+        return (s is not None and s.ended
+                and (exc is None or (isinstance(exc, AuthError)
+                                     and not isinstance(exc, SessionLocked))))
+
+    def forget_purpose(self) -> None:
+        """Drop the declared purpose and case from the session handle (at a lock: whoever
+        comes back declares again; nothing declared before is adopted by a click)."""
+        if self.session is not None:
+            self.session.purpose = self.session.case_number = None
+            self.purpose_changed.emit()
 
     def can(self, action: str) -> bool:
         """Whether the role grants ``action`` (for hiding screens; the engine still enforces)."""
@@ -50,9 +78,10 @@ class AppContext(QObject):
 
     def inline(self, show):
         """A failure handler that writes engine refusals next to the field (``show(text)``);
-        a locked session and real bugs still go to the presenter."""
+        a locked or ended session and real bugs still go to the presenter."""
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, SessionLocked) or not isinstance(exc, EngineError):
+            if (isinstance(exc, SessionLocked) or not isinstance(exc, EngineError)
+                    or self.session_ended(exc)):
                 self.presenter(exc)
             else:
                 show(str(exc))

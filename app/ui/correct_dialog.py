@@ -25,7 +25,7 @@ class CorrectDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.read_id = detail.read.id
-        self.result: CorrectionResult | None = None
+        self.result: CorrectionResult | None = None  # type: ignore[assignment]  # the dialog's result, not QDialog.result()
         self.setObjectName("correctDialog")
         self.setWindowTitle(f"Correct plate of read {self.read_id}")
         r = detail.read

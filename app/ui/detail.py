@@ -18,7 +18,6 @@ from . import enhance, style
 from .context import AppContext
 from .detail_actions import DetailActions
 from .image_view import ImageView
-from .results_model import fmt_time
 from .timeline import TimelineChart
 
 ENHANCED = "ENHANCED"
@@ -30,10 +29,11 @@ class ReadDetailPanel(QWidget):
     read_requested = Signal(int)       # the user opened another sighting from the list
     read_loaded = Signal(object)       # ReadRow as the engine now holds it (after a correction)
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, name: str = "readDetail") -> None:
         super().__init__()
         self.ctx = ctx
-        self.setObjectName("readDetail")
+        self.setObjectName(name)
+        self.failure = None             # where a refusal to open a read goes (None: presenter)
         self.detail: ReadDetail | None = None
         self.pictures: dict[str, enhance.Pictures | None] = {}
         self.plate_label = QLabel("No read selected")
@@ -57,20 +57,20 @@ class ReadDetailPanel(QWidget):
 
         self.facts = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for name in ("Time", "Camera", "Site", "Direction", "Location", "Confidence", "Vendor",
-                     "Our OCR", "Hits", "Corrections"):
+        for field in ("Time", "Camera", "Site", "Direction", "Location", "Confidence", "Vendor",
+                      "Our OCR", "Hits", "Corrections"):
             label = QLabel()
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.fields[name] = label
-            self.facts.addRow(name, label)
+            self.fields[field] = label
+            self.facts.addRow(field, label)
         self.others = QListWidget()
         self.others.setObjectName("otherSightings")
         self.others.itemActivated.connect(
             lambda item: self.read_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
-        self.timeline = TimelineChart()
-        self.actions = DetailActions(ctx)
-        self.actions.changed.connect(self.load)
+        self.timeline = TimelineChart(ctx.tz)
+        self.actions = DetailActions(ctx)  # type: ignore[assignment, method-assign]  # self.actions shadows QWidget.actions() on purpose
+        self.actions.changed.connect(self.load)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
 
         images = QSplitter(Qt.Orientation.Horizontal)
         images.addWidget(self.plate_view)
@@ -90,7 +90,7 @@ class ReadDetailPanel(QWidget):
         lower.addWidget(others_box, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.actions)  # type: ignore[arg-type]  # self.actions shadows QWidget.actions() on purpose
         layout.addWidget(self.misread)
         layout.addWidget(images, 3)
         layout.addWidget(self.enhanced_note)
@@ -111,7 +111,14 @@ class ReadDetailPanel(QWidget):
                     images[kind] = None
             return detail, images
         self.plate_label.setText("Loading...")
-        self.ctx.db(fetch, self._loaded)
+
+        def failed(exc: BaseException) -> None:
+            if self.detail is None or self.detail.read.id != read_id:
+                self.clear()
+            else:
+                self._show_facts(self.detail)
+            (self.failure or self.ctx.runner.fail)(exc)
+        self.ctx.db(fetch, self._loaded, failed)
 
     def _loaded(self, result) -> None:
         detail, images = result
@@ -132,9 +139,11 @@ class ReadDetailPanel(QWidget):
 
     def clear(self) -> None:
         self.detail, self.pictures = None, {}
+        for view in (self.plate_view, self.scene_view):
+            view.close_viewer()
         self.plate_label.setText("No read selected")
         self.misread.hide()
-        self.actions.set_read(None)
+        self.actions.set_read(None)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
         for label in self.fields.values():
             label.clear()
         self.others.clear()
@@ -144,10 +153,10 @@ class ReadDetailPanel(QWidget):
     # -- showing ----------------------------------------------------------------------------------
     def _show_facts(self, d: ReadDetail) -> None:
         r = d.read
-        self.actions.set_read(d)
+        self.actions.set_read(d)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
         self.plate_label.setText(f"{r.plate}   (read {r.id})")
         f = self.fields
-        f["Time"].setText(fmt_time(r.read_at))
+        f["Time"].setText(self.ctx.fmt_time(r.read_at))
         f["Camera"].setText(f"{r.camera_name} ({r.camera_id})")
         f["Site"].setText(r.site)
         f["Direction"].setText(d.direction or "-")
@@ -173,7 +182,7 @@ class ReadDetailPanel(QWidget):
             self.misread.hide()
         self.others.clear()
         for o in d.other_sightings:
-            item = QListWidgetItem(f"{fmt_time(o.read_at)}   {o.camera_name}   {o.site}")
+            item = QListWidgetItem(f"{self.ctx.fmt_time(o.read_at)}   {o.camera_name}   {o.site}")
             item.setData(Qt.ItemDataRole.UserRole, o.id)
             self.others.addItem(item)
         self.timeline.set_reads(r, d.other_sightings)

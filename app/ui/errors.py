@@ -2,8 +2,10 @@
 
 The engine words its refusals for people (``str(err)``), so the GUI never rewrites them; it
 only picks a title by the error's type. A locked session is not an error to show but a
-screen to switch to, so it is handed to the lock hook instead. Anything that is not an
-:class:`EngineError` is a bug: it is logged in full and shown as a short apology.
+screen to switch to, so it is handed to the lock hook instead; so is a session the engine
+ended (an account disabled, a role changed), which returns the window to the sign-in screen.
+Anything that is not an :class:`EngineError` is a bug: it is logged in full and shown as a
+short apology.
 """
 from __future__ import annotations
 
@@ -57,12 +59,17 @@ class ErrorPresenter:
         self.interactive = interactive
         self.shown: list[tuple[str, str]] = []
         self.on_locked: Callable[[], None] | None = None
+        # Returns True when it took over: the engine ended the session, so the window goes
+        # back to the sign-in screen with the engine's sentence instead of a message box.
+        self.on_ended: Callable[[BaseException], bool] | None = None
 
     def __call__(self, exc: BaseException) -> None:
         if isinstance(exc, E.Interrupted):
             return
         if isinstance(exc, E.SessionLocked) and self.on_locked is not None:
             self.on_locked()
+            return
+        if isinstance(exc, E.AuthError) and self.on_ended is not None and self.on_ended(exc):
             return
         if not isinstance(exc, E.EngineError):
             log.error("unexpected failure", exc_info=exc)

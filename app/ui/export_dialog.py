@@ -127,7 +127,8 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 0)
         self._busy()
         self.task = self.ctx.runner.progress(lambda token: ws.evidence.export(session, req, token),
-                                             self._progress, self._done, self._failed)
+                                             self._progress, self._done, self._failed,  # type: ignore[arg-type]  # the callback gets what the task returns
+                                             label="an evidence export")
 
     def _progress(self, p: Progress) -> None:
         if p.total:

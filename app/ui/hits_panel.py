@@ -1,25 +1,44 @@
-"""The hits queue: open hits by priority, a visible alert for new ones, dispositions.
+"""The hits queue: open hits by priority, the read beside it, a visible alert, dispositions.
 
 A hit is a read whose plate is on a hotlist; someone must act on it or say why not. The
-queue is a logged view, so it is loaded when the user asks; the alert polls only counts
-(no plates, not logged) every few seconds, and shows a banner when new hits arrived, e.g.
-from a sync. Each disposition (confirmed, misread, not actioned, with a note) is logged.
+queue is a logged view, loaded when the user opens the Hits screen (and again when new hits
+arrive while it is open); the alert polls only counts (no plates, not logged) every few
+seconds and shows a banner when new hits arrived, e.g. from a sync. Selecting a hit opens
+its read beside the queue (a logged view), so the photo can be compared with the hotlist
+entry without leaving the queue. Each disposition (confirmed, misread, not actioned, with a
+note) is logged; the choice is cleared after each one, so it never carries over to the next.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .context import AppContext
-from .tables import read_only_table
+from .detail import ReadDetailPanel
 from .hotlist_panel import HotlistPanel
-from .results_model import fmt_time
+from .tables import read_only_table
+from .widgets import MessageLabel, plural
 
 COLUMNS = ("Priority", "Plate", "Read at", "Site", "Hotlist", "Source", "Reason", "Disposition",
            "Note", "By")
 DISPOSITIONS = (("confirmed", "Confirmed"), ("misread", "Misread"),
                 ("not_actioned", "Not actioned"))
+WORDS = dict(DISPOSITIONS)
+
+
+def disposition_words(code: str | None) -> str:
+    return "Open" if code is None else WORDS.get(code, code.replace("_", " ").capitalize())
 
 
 def hits_service(ctx: AppContext):
@@ -31,28 +50,36 @@ def hits_service(ctx: AppContext):
 
 
 class HitsPanel(QWidget):
-    read_requested = Signal(int)
+    read_requested = Signal(int)        # open the read in the Search screen (kept for callers)
     alert = Signal(str)
 
     def __init__(self, ctx: AppContext, poll_ms: int = 5000) -> None:
         super().__init__()
         self.ctx = ctx
-        self.rows = []
+        self.rows: list = []
         self.mark: int | None = None
+        self.loaded = False             # the queue was loaded for this session
         self.service = hits_service(ctx)
         self.banner = QLabel()
         self.banner.setObjectName("hitBanner")
         self.banner.setStyleSheet("background: #c62828; color: white; font-weight: bold; padding: 8px;")
+        self.banner.setWordWrap(True)
         self.banner.hide()
         self.open_only = QCheckBox("Open hits only")
         self.open_only.setChecked(True)
         self.open_only.toggled.connect(lambda _c: self.refresh())
-        show = QPushButton("Show hits")
+        show = QPushButton("Refresh")
         show.setObjectName("showHits")
+        show.setToolTip("Load the queue again (it loads when the screen opens and when new "
+                        "hits arrive).")
         show.clicked.connect(self.refresh)
+        self.count = QLabel()
+        self.count.setObjectName("hitCount")
         self.table = read_only_table(COLUMNS, "hitsTable")
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         self.disposition = QComboBox()
         self.disposition.setObjectName("dispositionCombo")
+        self.disposition.addItem("- choose -", None)
         for code, label in DISPOSITIONS:
             self.disposition.addItem(label, code)
         self.note = QLineEdit()
@@ -61,21 +88,25 @@ class HitsPanel(QWidget):
         self.dispose_button = QPushButton("Record disposition")
         self.dispose_button.setObjectName("disposeButton")
         self.dispose_button.clicked.connect(self.dispose)
-        open_button = QPushButton("Open read")
-        open_button.clicked.connect(self.open_read)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
+        self.note.returnPressed.connect(self.dispose)
+        self.message = MessageLabel(lines=2, width=300, name="message")
         self.unavailable = QLabel("Hits are not available in this build (no hit service).")
         self.unavailable.setVisible(self.service is None)
+
+        # the read of the selected hit, beside the queue
+        self.read = ReadDetailPanel(ctx, "hitRead")
+        self.read_message = MessageLabel(lines=2, width=300, name="hitReadMessage")
+        self.read_message.setStyleSheet("color: #b00020;")
+        self.read.failure = ctx.inline(self.read_message.setText)
 
         top = QHBoxLayout()
         top.addWidget(show)
         top.addWidget(self.open_only)
-        top.addStretch(1)
+        top.addWidget(self.count, 1)
+        disp_label = QLabel("&Disposition")
+        disp_label.setBuddy(self.disposition)
         act = QHBoxLayout()
-        act.addWidget(open_button)
-        act.addWidget(QLabel("Disposition"))
+        act.addWidget(disp_label)
         act.addWidget(self.disposition)
         act.addWidget(self.note, 1)
         act.addWidget(self.dispose_button)
@@ -88,24 +119,31 @@ class HitsPanel(QWidget):
         ql.addLayout(act)
         ql.addWidget(self.message)
         self.hotlists = HotlistPanel(ctx, self.service)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(queue)
-        split.addWidget(self.hotlists)
-        split.setSizes([520, 360])
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(queue)
+        left.addWidget(self.hotlists)
+        left.setSizes([520, 300])
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.read_message)
+        rl.addWidget(self.read, 1)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setObjectName("hitsSplitter")
+        self.split.addWidget(left)
+        self.split.addWidget(right)
+        self.split.setSizes([700, 560])
         layout = QVBoxLayout(self)
         layout.addWidget(self.unavailable)
-        layout.addWidget(split, 1)
-        split.setEnabled(self.service is not None)
+        layout.addWidget(self.split, 1)
+        self.split.setEnabled(self.service is not None)
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.poll)
 
     def start(self) -> None:
         """A (new) user signed in: forget what the last one saw, start the alert poll."""
-        self.rows, self.mark = [], None
-        self.table.setRowCount(0)
-        self.banner.hide()
-        self.message.clear()
+        self.reset()
         can = self.ctx.can("hotlist_view")
         self.dispose_button.setEnabled(self.ctx.can("hit_disposition"))
         self.hotlists.start()
@@ -115,61 +153,119 @@ class HitsPanel(QWidget):
         else:
             self.timer.stop()
 
+    def reset(self) -> None:
+        """Nothing of the last session: no rows, read, choice, note or message."""
+        self.rows, self.mark, self.loaded = [], None, False
+        self.table.setRowCount(0)
+        self.banner.hide()
+        self.count.clear()
+        self.message.clear()
+        self.read_message.clear()
+        self.note.clear()
+        self.disposition.setCurrentIndex(0)
+        self.open_only.blockSignals(True)
+        self.open_only.setChecked(True)
+        self.open_only.blockSignals(False)
+        self.read.clear()
+        self.hotlists.reset()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def showEvent(self, event) -> None:   # noqa: N802 - Qt's name
+        """Opening the screen loads the queue (a logged view), once per session."""
+        super().showEvent(event)
+        if not self.loaded and self.ctx.can("hotlist_view"):
+            self.refresh()
+
     # -- alert ----------------------------------------------------------------------------------
     def poll(self) -> None:
         session, service = self.ctx.session, self.service
-        if session is None or session.locked or service is None:
+        if session is None or session.locked or session.ended or service is None:
             return
+
+        def failed(exc: BaseException) -> None:
+            if self.ctx.session_ended(exc):
+                self.ctx.presenter(exc)         # back to the sign-in screen
         mark = self.mark or 0
-        self.ctx.db(lambda: service.alert(session, mark), self._alerted, lambda _e: None)
+        self.ctx.db(lambda: service.alert(session, mark), self._alerted, failed)
 
     def _alerted(self, a) -> None:
         if self.mark is None:               # first poll: what is already there is not news
             self.mark = a.newest_id
-            self.banner.setText(f"{a.open_hits} open hits waiting for a disposition.")
-            self.banner.setVisible(a.open_hits > 0)
+            self.banner.setText(f"{plural(a.open_hits, 'open hit')} waiting for a disposition.")
+            self.banner.setVisible(a.open_hits > 0 and not self.loaded)
             return
         if a.new_since > 0:
             self.mark = a.newest_id
+            where = ("The queue below is up to date." if self.isVisible()
+                     else "Open the Hits screen to see them.")
             text = (f"NEW HITS: {a.new_since} new (most urgent priority {a.top_priority}); "
-                    f"{a.open_hits} open. Press 'Show hits'.")
+                    f"{a.open_hits} open. {where}")
             self.banner.setText(text)
             self.banner.show()
             self.alert.emit(text)
+            if self.isVisible():
+                self.refresh(keep_banner=True)
 
     # -- queue ----------------------------------------------------------------------------------
-    def refresh(self) -> None:
+    def refresh(self, keep_banner: bool = False) -> None:
         from app.engine.hits import HitFilter
         service, s = self.service, self.ctx.session
-        if service is None or s is None:
+        if service is None or s is None or s.locked or s.ended:
             return
         flt = HitFilter(open_only=self.open_only.isChecked())
+        keep = self.selected()
+        self.loaded = True
 
         def shown(rows) -> None:
             self.rows = rows
+            self.table.blockSignals(True)
+            self.table.clearSelection()
             self.table.setRowCount(len(rows))
             for r, h in enumerate(rows):
-                values = (h.priority, h.plate, fmt_time(h.read_at), h.site, h.hotlist, h.source,
-                          h.reason, h.disposition or "OPEN", h.disposition_note or "",
-                          h.disposed_by or "")
+                values = (h.priority, h.plate, self.ctx.fmt_time(h.read_at), h.site, h.hotlist,
+                          h.source, h.reason, disposition_words(h.disposition),
+                          h.disposition_note or "", h.disposed_by or "")
                 for c, v in enumerate(values):
                     item = QTableWidgetItem(str(v))
                     if h.disposition is None and c in (0, 7):
                         item.setForeground(Qt.GlobalColor.red)
                     self.table.setItem(r, c, item)
+            self.table.setHorizontalHeaderItem(2, QTableWidgetItem(f"Read at ({self.ctx.zone_name})"))
             self.table.resizeColumnsToContents()
-            self.banner.hide()
+            self.table.blockSignals(False)
+            n_open = sum(1 for h in rows if h.disposition is None)
+            self.count.setText(f"{plural(len(rows), 'hit')} shown, {n_open} open.")
+            if not keep_banner:
+                self.banner.hide()
+            again = [i for i, h in enumerate(rows) if keep is not None and h.id == keep.id]
+            if again:
+                self.table.blockSignals(True)
+                self.table.selectRow(again[0])
+                self.table.blockSignals(False)
+            elif keep is not None:
+                self.read.clear()
         self.ctx.db(lambda: service.queue(s, flt), shown,
                     self.ctx.inline(self.message.setText))
 
     def selected(self):
-        row = self.table.currentRow()
+        rows = self.table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else -1
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
+    def _selection_changed(self) -> None:
+        """Another hit: a fresh choice and note, and its read beside the queue."""
+        self.disposition.setCurrentIndex(0)
+        self.note.clear()
+        self.read_message.clear()
+        self.open_read()
+
     def open_read(self) -> None:
+        """Show the selected hit's read beside the queue (a logged view)."""
         hit = self.selected()
-        if hit is not None:
-            self.read_requested.emit(hit.read_id)
+        if hit is not None and self.ctx.can("view"):
+            self.read.load(hit.read_id)
 
     def dispose(self) -> None:
         hit, service, s = self.selected(), self.service, self.ctx.session
@@ -177,10 +273,16 @@ class HitsPanel(QWidget):
             self.message.setText("Select a hit first.")
             return
         code, note = self.disposition.currentData(), self.note.text()
+        if code is None:
+            self.message.setText("Choose a disposition: confirmed, misread or not actioned.")
+            self.disposition.setFocus()
+            return
 
         def done(row) -> None:
             self.note.clear()
-            self.message.setText(f"Hit {row.id} on {row.plate}: {row.disposition} recorded.")
+            self.disposition.setCurrentIndex(0)
+            self.message.setText(f"Hit {row.id} on {row.plate}: "
+                                 f"{disposition_words(row.disposition).lower()} recorded.")
             self.refresh()
         self.ctx.db(lambda: service.dispose(s, hit.id, code, note), done,
                     self.ctx.inline(self.message.setText))

@@ -5,13 +5,12 @@ reads held, so the queue shows any hit it makes; the engine logs each change wit
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QSpinBox, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QSpinBox, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .context import AppContext
 from .tables import read_only_table
+from .widgets import MessageLabel
 
 COLUMNS = ("Hotlist", "Source", "Plate", "Reason", "Priority", "Expires", "Added by", "State")
 
@@ -20,7 +19,7 @@ class HotlistPanel(QGroupBox):
     def __init__(self, ctx: AppContext, service) -> None:
         super().__init__("Hotlist entries")
         self.ctx, self.service = ctx, service
-        self.entries = []
+        self.entries: list = []
         self.show_expired = QCheckBox("Include expired")
         self.show_expired.toggled.connect(lambda _c: self.refresh())
         show = QPushButton("Show entries")
@@ -50,9 +49,7 @@ class HotlistPanel(QGroupBox):
         expire = QPushButton("Expire selected")
         expire.setObjectName("expireEntry")
         expire.clicked.connect(self.expire)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
+        self.message = MessageLabel(lines=2, width=300, name="message")
 
         top = QHBoxLayout()
         top.addWidget(show)
@@ -71,10 +68,21 @@ class HotlistPanel(QGroupBox):
         layout.addWidget(self.edit_row)
         layout.addWidget(self.message)
 
-    def start(self) -> None:
+    def reset(self) -> None:
+        """Nothing of the last session: no entries listed, nothing typed, no message."""
         self.entries = []
         self.table.setRowCount(0)
         self.message.clear()
+        self.plate.clear()
+        self.reason.clear()
+        self.priority.setValue(2)
+        self.days.setValue(30)
+        self.show_expired.blockSignals(True)
+        self.show_expired.setChecked(False)
+        self.show_expired.blockSignals(False)
+
+    def start(self) -> None:
+        self.reset()
         can_edit = self.ctx.can("hotlist_edit") and self.service is not None
         self.edit_row.setVisible(can_edit)
         self.expire_button.setVisible(can_edit)
@@ -97,7 +105,7 @@ class HotlistPanel(QGroupBox):
             self.entries = entries
             self.table.setRowCount(len(entries))
             for r, e in enumerate(entries):
-                expires = (datetime.fromtimestamp(e.expires_at).strftime("%Y-%m-%d %H:%M")
+                expires = (self.ctx.fmt_time(e.expires_at, seconds=False)
                            if e.expires_at else "never")
                 values = (e.hotlist, e.source, e.plate, e.reason, e.priority, expires,
                           e.added_by or "server", "active" if e.active else "expired")

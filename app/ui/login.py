@@ -22,6 +22,11 @@ from . import style
 from .context import AppContext
 
 
+def grouped(secret: str) -> str:
+    """A TOTP secret as people type it into an app by hand: groups of four ('ABCD EFGH ...')."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
 def _password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -106,7 +111,9 @@ class LoginDialog(QDialog):
                            "authenticator app, then enter the 6-digit code it shows.")
         self.qr, self.secret, self.enrol_code = QLabel(), QLabel(), QLineEdit()
         self.qr.setObjectName("totpQr")
+        self.secret.setObjectName("totpSecret")
         self.secret.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.secret.setStyleSheet("font-family: monospace; font-size: 14px;")
         self.enrol.form.addRow(self.qr)
         self.enrol.form.addRow("Secret", self.secret)
         self.enrol.form.addRow("Code", self.enrol_code)
@@ -125,7 +132,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.pages)
         layout.addWidget(self.buttons)
         self._go(self.login, "Sign in")
-        ctx.db(ws.needs_first_admin, lambda first: first and self._go(self.first, "Create"))
+        ctx.db(ws.needs_first_admin, lambda first: first and self._go(self.first, "Create"))  # type: ignore[func-returns-value]  # used for its effect inside an expression
 
     # -- steps -------------------------------------------------------------------------------
     def _go(self, page: _Page, button: str) -> None:
@@ -146,7 +153,7 @@ class LoginDialog(QDialog):
         page = self.pages.currentWidget()
         handler = {self.first: self._create_first, self.login: self._login,
                    self.change: self._change_password, self.enrol: self._confirm_totp,
-                   self.notice: self.accept}[page]
+                   self.notice: self.accept}[page]  # type: ignore[index]  # the stacked widget's pages are the _Page widgets
         handler()
 
     def _run(self, page: _Page, work, success) -> None:
@@ -233,7 +240,7 @@ class LoginDialog(QDialog):
                 pix = QPixmap()
                 pix.loadFromData(enrolment.qr_png, "PNG")
                 self.qr.setPixmap(pix)
-                self.secret.setText(enrolment.secret)
+                self.secret.setText(grouped(enrolment.secret))
                 self._go(self.enrol, "Confirm code")
             self._run(self.login, lambda: self.ctx.ws.begin_totp(session), shown)
         else:

@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox, QSplitter,
+from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, QSplitter,
                                QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+
+from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
@@ -24,6 +26,9 @@ from .password_dialog import PasswordDialog
 from .purpose import PurposeBar
 from .read_actions import ReadActions
 from .search_panel import SearchPanel
+from .widgets import MessageLabel, install_focus_ring
+
+DEFAULT_SIZE = (1500, 920)
 
 
 class MainWindow(QMainWindow):
@@ -36,6 +41,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"ALPR investigator workstation - {ctx.ws.profile.agency}")
         ctx.presenter.parent = self
         ctx.presenter.on_locked = self.show_lock
+        ctx.presenter.on_ended = self.engine_ended
+        self.focus_ring = install_focus_ring()
+        self.ask_quit = self._ask_quit          # tests answer the question themselves
 
         self.purpose_bar = PurposeBar(ctx)
         self.search = SearchPanel(ctx)
@@ -46,8 +54,8 @@ class MainWindow(QMainWindow):
         self.read_actions = ReadActions(ctx, self, self.search)
         self.search.photo_requested.connect(self.read_actions.photo_search)
         for source in (self.search, self.detail.actions):
-            source.export_requested.connect(self.read_actions.export)
-            source.hold_requested.connect(self.read_actions.hold)
+            source.export_requested.connect(self.read_actions.export)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
+            source.hold_requested.connect(self.read_actions.hold)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
         search_tab = QSplitter(Qt.Orientation.Horizontal)
         search_tab.setObjectName("searchSplitter")
         search_tab.addWidget(self.search)
@@ -55,6 +63,10 @@ class MainWindow(QMainWindow):
         search_tab.setSizes([760, 820])
         self.hits = HitsPanel(ctx)
         self.hits.read_requested.connect(self.open_read)
+        self.hits.read.read_loaded.connect(self.search.model.refresh_read)
+        beside = self.hits.read.actions     # DetailActions; it shadows QWidget.actions() on purpose
+        beside.export_requested.connect(self.read_actions.export)  # type: ignore[attr-defined]
+        beside.hold_requested.connect(self.read_actions.hold)  # type: ignore[attr-defined]
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
         self.tabs = QTabWidget()
@@ -64,6 +76,12 @@ class MainWindow(QMainWindow):
         self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
+        self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
+        self._ended: Session | None = None  # the session the engine ended, once handled
+        self.wanted_tab: str = ""           # the screen to show next (saved, or before a lock)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for signal in (ctx.session_changed, ctx.purpose_changed):
+            signal.connect(self._analyses_session)
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -77,12 +95,19 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.lock_screen)
         self.setCentralWidget(self.stack)
 
-        self.status_user, self.status_purpose = QLabel(), QLabel()
-        self.status_case, self.status_sync = QLabel(), QLabel(ctx.sync_state)
-        for w in (self.status_user, self.status_purpose, self.status_case, self.status_sync):
+        # Fixed-size lines: a long sync failure or purpose never widens the window.
+        self.status_user = MessageLabel(width=230, name="statusUser")
+        self.status_purpose = MessageLabel(width=190, name="statusPurpose")
+        self.status_case = MessageLabel(width=190, name="statusCase")
+        self.status_zone = MessageLabel(f"Times: {ctx.zone_name} ({ctx.tz.key})", width=250,
+                                        name="statusZone")
+        self.status_sync = MessageLabel(ctx.sync_state, width=300, name="statusSync")
+        for w in (self.status_user, self.status_purpose, self.status_case, self.status_zone,
+                  self.status_sync):
             w.setContentsMargins(8, 0, 12, 0)
         for w in (self.status_user, self.status_purpose, self.status_case):
             self.statusBar().addWidget(w)
+        self.statusBar().addPermanentWidget(self.status_zone)
         self.statusBar().addPermanentWidget(self.status_sync)
         ctx.sync_state_changed.connect(self.status_sync.setText)
         ctx.purpose_changed.connect(self.update_status)
@@ -106,13 +131,31 @@ class MainWindow(QMainWindow):
         tabs = AnalysesTabs(self.ctx.ws, self.ctx.session, self.ctx.runner)
         tabs.read_activated.connect(self.open_read)
         tabs.camera_clicked.connect(self.search.filter_camera)
-        for signal in (self.ctx.session_changed, self.ctx.purpose_changed):
-            signal.connect(lambda: tabs.set_session(self.ctx.session))
         screens = dict(self.screens)
         self.screens = {"search": screens.pop("search"), "analyses": tabs, **screens}
         self.titles["analyses"] = "Analyses"
-        self.analyses = tabs
+        self.analyses = tabs  # type: ignore[assignment]  # set once created
 
+    def _analyses_session(self) -> None:
+        s = self.ctx.session
+        if self.analyses is not None and s is not None and not s.locked and not s.ended:
+            self.analyses.set_session(self.ctx.session)
+
+    def _retire_analyses(self) -> None:
+        """Drop the analysis panels (forms and results of this session); the next user who
+        may analyse gets new ones. Panels still waiting for a result are kept (hidden, out of
+        the window) until it arrives."""
+        tabs = self.analyses
+        if tabs is None:
+            return
+        index = self.tabs.indexOf(tabs)
+        if index >= 0:
+            self.tabs.removeTab(index)
+        tabs.hide()
+        tabs.setParent(None)
+        self.screens.pop("analyses", None)
+        self.analyses = None
+        self._retired = [t for t in self._retired if not self.ctx.runner.idle] + [tabs]
     # -- menus and shortcuts ----------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
         act = QAction(text, self)
@@ -129,13 +172,15 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action(f, "&Lock now", "Ctrl+L", self.lock_now)
         self._action(f, "Change &password...", None, self.change_password)
         self._action(f, "Log &out", None, self.log_out)
-        self._action(f, "&Quit", "Ctrl+Q", self.close)
+        self.quit_action = self._action(f, "&Quit", "Ctrl+Q", self.close)
         go = bar.addMenu("&Go")
+        self.purpose_action = self._action(go, "Declare &purpose and case", "Ctrl+D",
+                                           self.focus_purpose)
         self.find_action = self._action(go, "&Search", "Ctrl+F", self.focus_search)
         self.next_action = self._action(go, "&Next result", "Ctrl+N", lambda: self.search.step(1))
         self.prev_action = self._action(go, "&Previous result", "Ctrl+P",
                                         lambda: self.search.step(-1))
-        reads = bar.addMenu("&Reads")
+        reads = self.reads_menu = bar.addMenu("&Reads")
         self.photo_action = self._action(reads, "Search by &photo...", "Ctrl+Shift+P",
                                          self.photo_search)
         self.export_action = self._action(
@@ -151,6 +196,10 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(self.screens["search"])
             self.search.plate.setFocus()
             self.search.plate.selectAll()
+
+    def focus_purpose(self) -> None:
+        if self.purpose_bar.isVisible() and self.stack.currentIndex() == 0:
+            self.purpose_bar.focus()
 
     def photo_search(self) -> None:
         if "search" in self.visible_screens():
@@ -189,31 +238,47 @@ class MainWindow(QMainWindow):
         """Show only the screens this role may use; reload what the new user may see."""
         if self.analyses is None and self.ctx.can("analysis"):
             self._mount_analyses()
+        self.detail.clear()
+        self.hits.start()               # before the tabs: showing the Hits screen loads it
+        self.audit.reset()
+        self.admin.start()
         current = self.tabs.currentWidget()
+        wanted = self.screens.get(self.wanted_tab)
+        self.wanted_tab = ""
+        self.tabs.blockSignals(True)
         self.tabs.clear()
         for key in self.visible_screens():
             self.tabs.addTab(self.screens[key], self.titles[key])
-        self.purpose_bar.setVisible(self.ctx.can("search") or self.ctx.can("view"))
-        wanted = self.screens.get(self.wanted_tab)
-        self.wanted_tab = ""
         for widget in (wanted, current):
             if widget is not None and self.tabs.indexOf(widget) >= 0:
                 self.tabs.setCurrentWidget(widget)
                 break
-        self.detail.clear()
+        self.tabs.blockSignals(False)
+        self.purpose_bar.setVisible(self.ctx.can("search") or self.ctx.can("view"))
         for act, grant in ((self.photo_action, "search"), (self.export_action, "export"),
                            (self.hold_action, "hold_place")):
             act.setVisible(self.ctx.can(grant))
+        self.reads_menu.menuAction().setVisible(self.ctx.can("search") or self.ctx.can("export")
+                                                or self.ctx.can("hold_place"))
+        self.purpose_action.setEnabled(self.purpose_bar.isVisibleTo(self))
         if "search" in self.visible_screens():
             self.search.load_cameras()
-        self.hits.start()
-        self.audit.reset()
-        self.admin.start()
         self.update_status()
+        s = self.ctx.session
+        if s is not None and not s.ended and not s.locked:
+            self.watcher.rearm()        # someone is signed in: the idle lock watches again
+        if s is not None and not s.purpose and self.purpose_bar.isVisibleTo(self):
+            self.purpose_bar.purpose.setFocus(Qt.FocusReason.OtherFocusReason)   # purpose first
+
+    def current_key(self) -> str:
+        return next((k for k, w in self.screens.items() if w is self.tabs.currentWidget()), "")
 
     def update_status(self) -> None:
         s = self.ctx.session
-        if s is None:
+        if s is None or s.ended:
+            self.status_user.setText("Not signed in")
+            self.status_purpose.clear()
+            self.status_case.clear()
             return
         self.status_user.setText(f"User: {s.user.username} ({s.user.role})")
         self.status_purpose.setText(f"Purpose: {s.purpose or 'none declared'}")
@@ -222,8 +287,36 @@ class MainWindow(QMainWindow):
     def _hit_alert(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
         index = self.tabs.indexOf(self.hits)
-        if index >= 0:
+        if index >= 0 and self.tabs.currentIndex() != index:
             self.tabs.setTabText(index, "Hits (NEW)")
+
+    def _tab_changed(self, index: int) -> None:
+        if index >= 0 and self.tabs.widget(index) is self.hits:
+            self.tabs.setTabText(index, self.titles["hits"])
+
+    # -- a clean desk ---------------------------------------------------------------------------
+    def clear_desk(self) -> None:
+        """Forget everything of the session on screen: every form, result, read, message and
+        open dialog (at logout, lock, a change of user or a session the engine ended), so
+        nothing of one person shows behind the sign-in or lock screen or is left for the next."""
+        self.wanted_tab = self.wanted_tab or self.current_key()   # the same screen comes back
+        self.read_actions.close()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and not isinstance(dialog, LoginDialog):
+                dialog.close()
+        self.search.reset_form()
+        self.detail.clear()
+        self.purpose_bar.reset()
+        self.hits.stop()
+        self.hits.reset()
+        self.audit.reset_form()
+        self.admin.reset()
+        self._retire_analyses()
+        self.statusBar().clearMessage()
+        index = self.tabs.indexOf(self.hits)
+        if index >= 0:
+            self.tabs.setTabText(index, self.titles["hits"])
+        self.update_status()
 
     def open_read(self, read_id: int) -> None:
         """Open a read from elsewhere (a hit) in the search screen's detail view."""
@@ -234,32 +327,62 @@ class MainWindow(QMainWindow):
     # -- lock -----------------------------------------------------------------------------------
     def lock_now(self) -> None:
         s = self.ctx.session
-        if s is None or self.stack.currentWidget() is self.lock_screen:
+        if s is None or s.ended or self.stack.currentWidget() is self.lock_screen:
             return
         self.ctx.db(lambda: self.ctx.ws.lock(s), lambda _n: self.show_lock())
 
     def show_lock(self) -> None:
+        """Cover the window. The desk is cleared, the declared purpose too: whoever unlocks
+        (the same user, or another who signs in here) starts from empty forms."""
+        if self.ctx.session_ended():
+            self.engine_ended()
+            return
+        if self.stack.currentWidget() is self.lock_screen:
+            return                      # already locked (a refusal of a call made meanwhile)
         self.watcher.armed = False
-        self.lock_screen.prepare()
         self.stack.setCurrentWidget(self.lock_screen)
         self.menuBar().setEnabled(False)
+        self.clear_desk()
+        self.ctx.forget_purpose()
+        self.lock_screen.prepare()
         self.ctx.locked.emit()
 
     def hide_lock(self) -> None:
         self.stack.setCurrentIndex(0)
         self.menuBar().setEnabled(True)
         self.watcher.rearm()
-        self.update_status()
+        self.apply_role()               # reload what the screens need, for whoever is in
+
+    def engine_ended(self, exc: BaseException | None = None) -> bool:
+        """The engine ended the session in the middle of work (the account was disabled, the
+        role changed, the password expired): back to the sign-in screen with the engine's
+        sentence, nothing of the session left behind it. Returns False for other failures."""
+        s = self.ctx.session
+        if not self.ctx.session_ended(exc):
+            return False
+        if self._ended is s:
+            return True                 # already at the sign-in screen for this session
+        self._ended = s
+        why = str(exc) if exc is not None else "This session has ended."
+        self.watcher.armed = False
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.menuBar().setEnabled(False)
+        self.clear_desk()
+        self.lock_screen.session_ended(why)
+        # the last session out closes the store; a failure here changes nothing for the user
+        self.ctx.db(lambda: self.ctx.ws.logout(s), None, lambda _e: None)
+        return True
 
     def log_out(self) -> None:
         s = self.ctx.session
+        self.watcher.armed = False      # nobody is signed in: nothing to lock
+        self.clear_desk()               # before anything else: the dialog opens over a clean desk
 
         def signed_out(_n) -> None:
             dialog = LoginDialog(self.ctx, self)
             dialog.accepted.connect(lambda: self.ctx.set_session(dialog.session))
             dialog.rejected.connect(self.close)
-            self.search.clear()
-            self.detail.clear()
+            self.update_status()
             dialog.open()
             self.login_dialog = dialog
         self.ctx.db(lambda: self.ctx.ws.logout(s), signed_out)
@@ -270,24 +393,54 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1500, 920)
+            self.resize(*DEFAULT_SIZE)
+        self.fit_screen()
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         split = self.settings.value("window/searchSplitter")
         if isinstance(split, QByteArray) and not split.isEmpty():
-            self.screens["search"].restoreState(split)
-        self.wanted_tab = self.settings.value("window/tab", "")
+            self.screens["search"].restoreState(split)  # type: ignore[attr-defined]  # the widget is a QSplitter
+        self.wanted_tab = self.settings.value("window/tab", "")  # type: ignore[assignment]  # QSettings returns what was saved
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())
-        current = next((k for k, w in self.screens.items() if w is self.tabs.currentWidget()), "")
-        self.settings.setValue("window/tab", current)
+        self.settings.setValue("window/searchSplitter", self.screens["search"].saveState())  # type: ignore[attr-defined]  # the widget is a QSplitter
+        self.settings.setValue("window/tab", self.current_key() or self.wanted_tab)
         self.settings.sync()
 
+    def fit_screen(self) -> None:
+        """Never larger than the screen (a 1280x720 laptop included)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame_w = max(0, self.frameGeometry().width() - self.width())
+        frame_h = max(0, self.frameGeometry().height() - self.height())
+        w = min(self.width(), area.width() - frame_w)
+        h = min(self.height(), area.height() - frame_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(max(w, self.minimumSizeHint().width()), max(h, 400))
+        if not area.contains(self.frameGeometry().topLeft()):
+            self.move(area.topLeft())
+
+    # -- quitting -------------------------------------------------------------------------------
+    def _ask_quit(self, running: list[str]) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit the workstation?",
+                          "Work is still running: " + "; ".join(dict.fromkeys(running))
+                          + ". Quitting now stops it and nothing of it is kept. Quit anyway?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("quitQuestion")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event) -> None:   # noqa: N802 - Qt's name
+        running = self.ctx.runner.running()
+        if running and not self.ask_quit(running):
+            event.ignore()
+            return
+        self.ctx.runner.cancel_all()
         self.save_state()
         QApplication.instance().removeEventFilter(self.watcher)
         self.watcher.timer.stop()

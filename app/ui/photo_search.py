@@ -120,11 +120,13 @@ class PhotoSearchDialog(QDialog):
                 raise BadImage(f"Cannot open {path.name}: {exc.strerror or exc}.") from exc
 
         def loaded(photo: bytes) -> None:
-            self.ctx.db(lambda: ws.ocr.search_by_photo(session, photo), self.show_outcome, inline)
+            self.ctx.runner.db(lambda: ws.ocr.search_by_photo(session, photo),
+                               self.show_outcome,  # type: ignore[arg-type]  # the callback gets what the task returns
+                               inline, label="a search by photo")
             # the preview only; a photo that cannot be decoded is reported by the search
             self.ctx.runner.pool(lambda: to_qimage(decode(photo)), self._show_photo,
                                  self.ctx.inline(lambda _text: None))
-        self.ctx.runner.pool(load, loaded, inline)
+        self.ctx.runner.pool(load, loaded, inline)  # type: ignore[arg-type]  # the callback gets what the task returns
 
     def show_outcome(self, outcome: PhotoSearch) -> None:
         self.outcome = outcome

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from . import style
 from .context import AppContext
+from .widgets import MessageLabel
 
 
 class PurposeBar(QWidget):
@@ -38,18 +39,20 @@ class PurposeBar(QWidget):
         self.button = QPushButton("Declare")
         self.button.setObjectName("declarePurpose")
         self.button.clicked.connect(self.declare)
-        self.state = QLabel()
-        self.state.setObjectName("purposeState")
-        self.message = QLabel()
-        self.message.setObjectName("message")
+        self.button.setToolTip("Declare this purpose and case for the searches and views that "
+                               "follow (Ctrl+D goes to this bar).")
+        self.state = MessageLabel(lines=2, width=220, name="purposeState")
+        self.message = MessageLabel(lines=2, width=220, name="message")
         self.message.setStyleSheet("color: #b00020;")
-        self.message.setWordWrap(True)
 
+        purpose_label, case_label = QLabel("&Purpose"), QLabel("Case &no.")
+        purpose_label.setBuddy(self.purpose)         # Alt+P, Alt+N: the keyboard path here
+        case_label.setBuddy(self.case)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(QLabel("Purpose"))
+        row.addWidget(purpose_label)
         row.addWidget(self.purpose, 2)
-        row.addWidget(QLabel("Case no."))
+        row.addWidget(case_label)
         row.addWidget(self.case, 1)
         row.addWidget(self.button)
         row.addWidget(self.state, 2)
@@ -60,8 +63,7 @@ class PurposeBar(QWidget):
     def refresh(self) -> None:
         s = self.ctx.session
         if s is None or not s.purpose:
-            self.state.setText("No purpose declared: ALPR data is closed.")
-            self.state.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.reset()
             return
         self.state.setText(f"Declared: {s.purpose} / {s.case_number}")
         self.state.setStyleSheet("color: #1b5e20; font-weight: bold;")
@@ -69,6 +71,22 @@ class PurposeBar(QWidget):
         if index >= 0:
             self.purpose.setCurrentIndex(index)
         self.case.setText(s.case_number or "")
+
+    def reset(self) -> None:
+        """Nothing declared: the fields are empty, so no one adopts another's purpose and case
+        with one click of Declare."""
+        self.purpose.setCurrentIndex(0)
+        self.case.clear()
+        self.message.clear()
+        self.state.setText("No purpose declared: ALPR data is closed.")
+        self.state.setStyleSheet("color: #b00020; font-weight: bold;")
+
+    def focus(self) -> None:
+        """Ctrl+D: the keyboard goes to the purpose (or, once one is picked, the case)."""
+        target = self.purpose if self.purpose.currentIndex() <= 0 else self.case
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if target is self.case:
+            self.case.selectAll()
 
     def choose(self, code: str, case: str) -> None:
         """Fill the bar and declare (the keyboard path, and what tests drive)."""
@@ -80,5 +98,7 @@ class PurposeBar(QWidget):
         ws, s = self.ctx.ws, self.ctx.session
         code, case = self.purpose.currentData() or "", self.case.text()
         self.message.clear()
+        if s is None:
+            return
         self.ctx.db(lambda: ws.set_purpose(s, code, case),
                     lambda _n: self.ctx.purpose_changed.emit(), self.ctx.inline(self.message.setText))

@@ -31,6 +31,12 @@ class ReadActions:
         dialog.open()
         return dialog
 
+    def close(self) -> None:
+        """Close the dialog now open (logout or lock: nothing of the session stays up)."""
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
+
     def photo_search(self) -> PhotoSearchDialog | None:
         """Ctrl+Shift+P: a picked reading fills the search form (Similar) and runs it."""
         if not self.ctx.can("search"):
@@ -51,10 +57,10 @@ class ReadActions:
     def export(self, read_ids: list[int]) -> ExportDialog | None:
         if not self.ctx.can("export") or not read_ids:
             return None
-        return self._open(ExportDialog(self.ctx, read_ids, lambda p: self.choose_folder(p),
+        return self._open(ExportDialog(self.ctx, read_ids, lambda p: self.choose_folder(p),  # type: ignore[return-value]  # _open returns the dialog it is given
                                        self.parent))
 
     def hold(self, read_ids: list[int]) -> HoldDialog | None:
         if not self.ctx.can("hold_place") or not read_ids:
             return None
-        return self._open(HoldDialog(self.ctx, read_ids, self.parent))
+        return self._open(HoldDialog(self.ctx, read_ids, self.parent))  # type: ignore[return-value]  # _open returns the dialog it is given

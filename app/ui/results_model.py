@@ -9,11 +9,11 @@ pages that arrive for a query the user has already replaced.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from app.engine import timefmt
 from app.engine.search import ReadRow, SearchQuery
 
 from .context import AppContext
@@ -22,13 +22,16 @@ from .ops import Task
 FIRST_PAGE = 100
 NEXT_PAGE = 500
 
-COLUMNS = ("Time", "Plate", "Match", "Flags", "Confidence", "Camera", "Site", "Vendor")
+COLUMNS = ("Time", "Plate", "Difference", "Flags", "Confidence", "Camera", "Site", "Vendor")
 SORT_KEYS = {0: "time", 1: "plate", 4: "confidence", 5: "camera"}
 MATCH_COLUMN, FLAGS_COLUMN = 2, 3
-
-
-def fmt_time(ts: int) -> str:
-    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+HEADER_TIPS = {
+    0: "When the camera read the plate, in the policy profile's time zone.",
+    MATCH_COLUMN: "How far the plate read is from the plate searched: 0.00 is the same plate; "
+                  "each OCR confusion (0/O, 8/B, ...) or missing or extra character adds to it, "
+                  "up to 1.00. Closest first.",
+    4: "The camera vendor's confidence in its read, 0 to 1 (higher is surer).",
+}
 
 
 _DISPLAY, _FOREGROUND = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole
@@ -36,8 +39,9 @@ _TOOLTIP, _USER = Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole
 _HIT_BRUSH = QBrush(QColor("#b00020"))
 
 
-def _cells(r: ReadRow) -> tuple[str, ...]:
-    return (fmt_time(r.read_at), r.plate, "" if r.closeness is None else f"{r.closeness:.2f}",
+def _cells(r: ReadRow, tz) -> tuple[str, ...]:
+    return (timefmt.fmt(r.read_at, tz), r.plate,
+            "" if r.closeness is None else f"{r.closeness:.2f}",
             flags(r), f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")
 
 
@@ -70,18 +74,22 @@ class ResultsModel(QAbstractTableModel):
         self.generation = 0
 
     # -- Qt's table interface ------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:   # noqa: N802
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):   # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"Time ({self.ctx.zone_name})" if section == 0 else COLUMNS[section]
+        if role == _TOOLTIP:
+            return HEADER_TIPS.get(section)
         return None
 
-    def data(self, index: QModelIndex, role=_DISPLAY):
+    def data(self, index: QModelIndex, role=_DISPLAY):  # type: ignore[override]  # Qt passes a QModelIndex here
         """Called for every cell and role on each repaint, so the text is built once per row."""
         row = index.row()
         if role == _DISPLAY:
@@ -89,7 +97,7 @@ class ResultsModel(QAbstractTableModel):
             if cells is None:
                 if not 0 <= row < len(self.rows):
                     return None
-                cells = self._cells[row] = _cells(self.rows[row])
+                cells = self._cells[row] = _cells(self.rows[row], self.ctx.tz)
             return cells[index.column()]
         if not 0 <= row < len(self.rows):
             return None
@@ -102,10 +110,10 @@ class ResultsModel(QAbstractTableModel):
             return r.id
         return None
 
-    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:   # noqa: N802
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         return not parent.isValid() and self.has_more and self.loading is None
 
-    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:   # noqa: N802
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # type: ignore[override]  # Qt passes a QModelIndex here; noqa: N802
         if self.canFetchMore(parent):
             self._fetch(len(self.rows), NEXT_PAGE)
 
@@ -162,7 +170,7 @@ class ResultsModel(QAbstractTableModel):
                 self.failed.emit(str(exc))
                 self.finished.emit()
             self.ctx.runner.fail(exc)
-        task = self.loading = Task()
+        task = self.loading = Task(label="a search")
         self.ctx.runner.db(lambda: ws.search(session, query, offset, limit), arrived, failed, task)
         return task
 

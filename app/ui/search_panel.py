@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit,
-                               QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from app.engine.search import MODES, SearchQuery
 
 from .context import AppContext
 from .results_model import MATCH_COLUMN, ResultsModel
+from .widgets import MessageLabel, ZoneDateTimeEdit, plural
+
+DEFAULT_DAYS = 30
 
 MODE_HELP = {"exact": "the plate as read (or as originally read before a correction)",
              "partial": "plates containing these characters",
@@ -57,12 +59,13 @@ class SearchPanel(QWidget):
             self.mode.addItem(m.capitalize(), m)
         self.mode.currentIndexChanged.connect(
             lambda _i: self.mode.setToolTip(MODE_HELP[self.mode.currentData()]))
-        now = QDateTime.currentDateTime()
         self.use_start, self.use_end = QCheckBox("From"), QCheckBox("To")
-        self.start, self.end = QDateTimeEdit(now.addDays(-30)), QDateTimeEdit(now)
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.start, self.end = ZoneDateTimeEdit(ctx.tz, name="searchStart"), \
+            ZoneDateTimeEdit(ctx.tz, name="searchEnd")
+        self.zone_label = QLabel(f"{ctx.zone_name} time")
+        self.zone_label.setObjectName("searchZone")
+        self.zone_label.setToolTip(f"Times are typed and shown in {ctx.tz.key}, the policy "
+                                   "profile's zone, whatever this computer's clock is set to.")
         self.cameras, self.sites = _checklist(), _checklist()
         self.hits_only = QCheckBox("Hits only")
         self.search_button = QPushButton("Search")
@@ -81,10 +84,9 @@ class SearchPanel(QWidget):
         self.hold_button = QPushButton("Place hold...")
         self.hold_button.setObjectName("holdSelectedButton")
         self.hold_button.clicked.connect(lambda: self._ask(self.hold_requested))
-        self.status = QLabel()
-        self.status.setObjectName("searchStatus")
-        self.closed = QLabel("Declare a purpose and case number in the bar above to search.")
-        self.closed.setObjectName("purposeHint")
+        self.status = MessageLabel(lines=2, width=300, name="searchStatus")
+        self.closed = MessageLabel("Declare a purpose and case number in the bar above "
+                                   "(Ctrl+D) to search.", lines=2, width=300, name="purposeHint")
         self.closed.setStyleSheet("color: #b00020;")
 
         form = QGridLayout()
@@ -94,8 +96,11 @@ class SearchPanel(QWidget):
         form.addWidget(self.hits_only, 0, 3)
         form.addWidget(self.use_start, 1, 0)
         form.addWidget(self.start, 1, 1)
+        end = QHBoxLayout()
+        end.addWidget(self.end, 1)
+        end.addWidget(self.zone_label)
         form.addWidget(self.use_end, 1, 2)
-        form.addWidget(self.end, 1, 3)
+        form.addLayout(end, 1, 3)
         form.addWidget(QLabel("Cameras"), 2, 0, Qt.AlignmentFlag.AlignTop)
         form.addWidget(self.cameras, 2, 1, 1, 2)
         form.addWidget(self.sites, 2, 3)
@@ -105,10 +110,12 @@ class SearchPanel(QWidget):
         buttons.addWidget(self.search_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.photo_button)
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.hold_button)
-        buttons.addWidget(self.closed)
+        messages = QHBoxLayout()        # its own line, of fixed height: nothing moves with it
+        messages.addWidget(self.status, 1)
+        messages.addWidget(self.closed, 1)
 
         self.model = ResultsModel(ctx)
         self.model.loaded.connect(self._loaded)
@@ -126,7 +133,7 @@ class SearchPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSortingEnabled(True)
-        for col, width in enumerate((135, 80, 50, 80, 75, 195, 165)):
+        for col, width in enumerate((170, 80, 75, 80, 75, 195, 165)):
             self.table.setColumnWidth(col, width)
         self.table.setColumnHidden(MATCH_COLUMN, True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -134,9 +141,11 @@ class SearchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addLayout(messages)
         layout.addWidget(self.table, 1)
         ctx.purpose_changed.connect(self._purpose_changed)
         ctx.session_changed.connect(self.clear)
+        self.reset_form()
         self._purpose_changed()
 
     # -- filters from the store ------------------------------------------------------------------
@@ -163,11 +172,9 @@ class SearchPanel(QWidget):
 
     # -- running ----------------------------------------------------------------------------------
     def build_query(self) -> SearchQuery:
-        def ts(edit: QDateTimeEdit) -> int:
-            return int(edit.dateTime().toSecsSinceEpoch())
         return SearchQuery(plate=self.plate.text(), mode=self.mode.currentData(),
-                           start=ts(self.start) if self.use_start.isChecked() else None,
-                           end=ts(self.end) if self.use_end.isChecked() else None,
+                           start=self.start.timestamp() if self.use_start.isChecked() else None,
+                           end=self.end.timestamp() if self.use_end.isChecked() else None,
                            cameras=_checked(self.cameras), sites=_checked(self.sites),
                            hits_only=self.hits_only.isChecked())
 
@@ -175,7 +182,7 @@ class SearchPanel(QWidget):
         for use, edit, value in ((self.use_start, self.start, start), (self.use_end, self.end, end)):
             use.setChecked(value is not None)
             if value is not None:
-                edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(value.timestamp())))
+                edit.set_timestamp(value.timestamp())
 
     def run_search(self) -> None:
         if not self.plate.isEnabled():
@@ -207,7 +214,8 @@ class SearchPanel(QWidget):
         if rows == 0:
             self.status.setText("No reads match.")
         else:
-            self.status.setText(f"{rows} reads shown{', more load as you scroll' if more else ''}.")
+            self.status.setText(f"{plural(rows, 'read')} shown"
+                                f"{', more load as you scroll' if more else ''}.")
         if rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
         if not self.model.loading:
@@ -227,6 +235,29 @@ class SearchPanel(QWidget):
         """A new user sees nothing of the previous user's results."""
         self.model.clear()
         self.status.clear()
+
+    def reset_form(self) -> None:
+        """Empty the form and the results (logout, lock, another user): nothing typed or
+        found by one person is left for the next."""
+        self.clear()
+        self.plate.clear()
+        self.mode.setCurrentIndex(0)
+        self.mode.setToolTip(MODE_HELP[self.mode.currentData()])
+        now = self.ctx.ws.clock()
+        self.use_start.setChecked(False)
+        self.use_end.setChecked(False)
+        self.start.set_timestamp(now - DEFAULT_DAYS * 86400)
+        self.end.set_timestamp(now)
+        self.hits_only.setChecked(False)
+        for lst in (self.cameras, self.sites):
+            for i in range(lst.count()):
+                lst.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.table.setColumnHidden(MATCH_COLUMN, True)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        header.blockSignals(False)
+        header.setSortIndicatorShown(True)
 
     def _row_changed(self, current, _previous) -> None:
         read_id = self.model.read_id(current.row())

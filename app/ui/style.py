@@ -11,10 +11,14 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 HEADING = "font-size: 15px; font-weight: bold; margin-bottom: 6px;"
+HEADING_WRAPPED = "font-size: 15px; font-weight: bold;"     # a wrapped label: no style margins
 PLATE_TITLE = "font-size: 20px; font-weight: bold; font-family: monospace;"
 PURPOSE_BAR = ("QWidget#purposeBar { background: #e8eef5; border: 1px solid #c5d3e3; "
                "border-radius: 3px; }")
-LOCK_SCREEN = "QWidget#lockScreen { background: #263238; } QLabel { color: white; }"
+# White text only inside the lock box: the sign-in dialogs opened from the lock screen are its
+# children and must keep their own dark-on-light text.
+LOCK_SCREEN = ("QWidget#lockScreen { background: #263238; } "
+               "QWidget#lockBox QLabel { color: white; }")
 
 
 def apply(app: QApplication) -> None:

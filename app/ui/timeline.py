@@ -6,12 +6,13 @@ being viewed is drawn larger and in the accent colour.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from app.engine import timefmt
 from app.engine.search import ReadRow
 
 ACCENT = QColor("#c62828")
@@ -19,8 +20,9 @@ DOT = QColor("#1565c0")
 
 
 class TimelineChart(QWidget):
-    def __init__(self) -> None:
+    def __init__(self, tz: ZoneInfo) -> None:
         super().__init__()
+        self.tz = tz                    # the axis is labelled in the profile's zone
         self.setObjectName("timeline")
         self.setMinimumHeight(110)
         self.current: ReadRow | None = None
@@ -62,12 +64,12 @@ class TimelineChart(QWidget):
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
             p.setPen(QPen(QColor("#bbb")))
         p.setPen(QColor("#555"))
-        fmt = "%Y-%m-%d %H:%M" if plot.width() >= 280 else "%Y-%m-%d"
+        fmt = "%Y-%m-%d %H:%M %Z" if plot.width() >= 300 else "%Y-%m-%d %Z"
         half = plot.width() / 2
         for ts, align in ((t0, Qt.AlignmentFlag.AlignLeft), (t0 + span, Qt.AlignmentFlag.AlignRight)):
             x = plot.left() if align == Qt.AlignmentFlag.AlignLeft else plot.left() + half
             p.drawText(QRectF(x, plot.bottom() + 4, half, 16), align,
-                       datetime.fromtimestamp(ts).strftime(fmt))
+                       timefmt.local(ts, self.tz).strftime(fmt))
         p.drawText(QRectF(left_pad, plot.bottom() + 4, label_w - left_pad - 4, 16),
                    Qt.AlignmentFlag.AlignRight,
                    f"{len(reads)} sighting{'s' if len(reads) != 1 else ''}")

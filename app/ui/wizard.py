@@ -10,6 +10,7 @@ Administration > Sync (``admin_sync.py``); the last page can open it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -520,9 +521,11 @@ class FirstRunWizard(QDialog):
     def next(self) -> None:
         """The one forward button: act on the page shown."""
         page = self.pages.currentWidget()
-        {self.profile: self._chose_profile, self.admin: self._create_admin,
-         self.factor: self._confirm_code, self.server: self._connect,
-         self.sync: self._to_done, self.ready: self._finish}[page]()
+        actions: dict[QWidget, Callable[[], None]] = {
+            self.profile: self._chose_profile, self.admin: self._create_admin,
+            self.factor: self._confirm_code, self.server: self._connect,
+            self.sync: self._to_done, self.ready: self._finish}
+        actions[page]()
 
     def _call(self, page: _Page, work, success) -> None:
         """Run ``work`` on the database thread; refusals go to the page's message line."""
@@ -536,7 +539,10 @@ class FirstRunWizard(QDialog):
                 page.say(str(exc))
             else:
                 self.presenter(exc)
-        self.runner.db(work, lambda value: (self.next_button.setEnabled(True), success(value)), failed)
+        def done(value: object) -> None:
+            self.next_button.setEnabled(True)
+            success(value)
+        self.runner.db(work, done, failed)
 
     # -- 1. profile -----------------------------------------------------------------------------
     def _chose_profile(self) -> None:
@@ -589,10 +595,10 @@ class FirstRunWizard(QDialog):
         page.test_result.setStyleSheet(NOTE)
         page.test_result.setText("Testing the connection...")
 
-        def shown(text: str) -> None:
+        def shown(text: object) -> None:
             page.test_button.setEnabled(True)
             page.test_result.setStyleSheet(GOOD)
-            page.test_result.setText(text)
+            page.test_result.setText(str(text))
 
         def failed(exc: BaseException) -> None:
             page.test_button.setEnabled(True)

@@ -87,7 +87,7 @@ class EvidenceService:
                                              release.FULL, req.read_ids)
         with ws.store.reading() as conn:
             data = collect(conn, req.read_ids)
-        ctx = ExportContext.of(ws, session, package_name("ALPR", session.case_number, ws.clock()),
+        ctx = ExportContext.of(ws, session, package_name("ALPR", session.case_number, ws.clock()),  # type: ignore[arg-type]  # the purpose and case are checked by the guard before this
                                req.description.strip(), recipient, on_file, media_label(req.target))
         files = evidence_files(ws.store, data, ctx, req.include_derived)
         hold_note = (f"On export the {len(data.reads)} reads are placed on an evidence hold for case "
@@ -102,7 +102,7 @@ class EvidenceService:
             now = int(ws.clock())
             self._consume(conn, session, req.release_request_id, ctx.name, now)
             reason = f"Evidence export {ctx.name}: {ctx.description}"[:500]
-            hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,
+            hold = retention.place_hold(conn, session.case_number, "evidence", reason, ids,  # type: ignore[arg-type]  # the purpose and case are checked by the guard before this
                                         session.user.username, now)
             accesslog.append(conn, ws.clock(), session.actor, "hold_place",
                              query={"case_number": session.case_number, "kind": "evidence"},
@@ -268,7 +268,7 @@ class EvidenceService:
             self._refused(session, "release_aggregate", request_id, exc)
             raise
         recipient, on_file = req.agency, req.summary()
-        ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),
+        ctx = ExportContext.of(ws, session, package_name("ALPR-AGGREGATE", session.case_number, ws.clock()),  # type: ignore[arg-type]  # the purpose and case are checked by the guard before this
                                description.strip() or "Aggregate counts", recipient, on_file,
                                media_label(target))
         files = [PackageFile("aggregate.csv", 0, lambda: aggregate_csv(rows, query)),

@@ -151,7 +151,7 @@ def reads_csv(data: Collected) -> bytes:
 
 
 def _times(ts: int | None) -> dict:
-    return {"utc": utc_iso(ts), "local": local_iso(ts)} if ts is not None else None
+    return {"utc": utc_iso(ts), "local": local_iso(ts)} if ts is not None else None  # type: ignore[return-value]  # None for a read without a time, as callers expect
 
 
 def metadata_json(header: dict, data: Collected) -> bytes:

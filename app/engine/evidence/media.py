@@ -196,6 +196,7 @@ class PackageWriter:
                     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
                     while chunk := os.read(fd, CHUNK):
                         h.update(chunk)
+                    size = os.fstat(fd).st_size    # not path.stat(): the medium may be gone by then
                 finally:
                     os.close(fd)
             except OSError as exc:
@@ -205,7 +206,7 @@ class PackageWriter:
                     f"{rel} read back from the drive at {self.target} differs from what was written: "
                     "the drive does not hold the data (failing or fake-capacity media). "
                     "The package is NOT complete.")
-            yield path.stat().st_size
+            yield size
 
     def check_capacity(self) -> None:
         try:
@@ -276,7 +277,8 @@ def remove_leftovers(paths: list[Path], target: Path, on_mount: bool
     """
     if not medium_present(target, on_mount):
         return False, [], [str(p) for p in paths]
-    removed, unremoved = [], []
+    removed: list[str] = []
+    unremoved: list[str] = []
     for p in paths:
         if not os.path.lexists(p):
             continue

@@ -133,7 +133,7 @@ def evidence_files(store: Store, data: Collected, ctx: ExportContext,
                  "access_log.csv": access_log_csv(data.log_entries),
                  "README.txt": README.format(name=ctx.name, agency=ctx.agency,
                                              case=ctx.case_number).encode("utf-8")}
-    files += [PackageFile(path, len(b), (lambda b=b: b)) for path, b in generated.items()]
+    files += [PackageFile(path, len(b), (lambda b=b: b)) for path, b in generated.items()]  # type: ignore[misc]  # a default argument binds each file's bytes
     return files
 
 

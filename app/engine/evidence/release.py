@@ -89,7 +89,7 @@ class ReleaseRequest:
             shown = ", ".join(f"#{i}" for i in self.read_ids[:10])
             more = f" and {len(self.read_ids) - 10} more" if len(self.read_ids) > 10 else ""
             parts.append(f"reads {shown}{more}")
-        parts.append(f"from {utc_iso(self.start)} to {utc_iso(self.end)}")
+        parts.append(f"from {utc_iso(self.start)} to {utc_iso(self.end)}")  # type: ignore[arg-type]  # a request on file always has its period (required when filed)
         parts.append("cameras " + ", ".join(self.camera_ids) if self.camera_ids else "any camera")
         return "; ".join(parts)
 
@@ -112,7 +112,7 @@ _COLS = ("id, agency, agency_type, requester, purpose, description, case_number,
 
 def _from_row(row) -> ReleaseRequest:
     head, (plates, ids, cams), tail = row[:14], row[14:17], row[17:]
-    return ReleaseRequest(*head, tuple(json.loads(plates)), tuple(json.loads(ids)),
+    return ReleaseRequest(*head, tuple(json.loads(plates)), tuple(json.loads(ids)),  # type: ignore[call-arg]  # a row unpacked positionally; mypy cannot count a tuple's length
                           tuple(json.loads(cams)), *tail)
 
 
@@ -295,7 +295,7 @@ def check_aggregate(req: ReleaseRequest, q: AggregateQuery) -> AggregateQuery:
         raise ReleaseRefused(
             f"Release request #{req.id} asks for particular plates or reads; an aggregate release "
             "counts every plate by place and period, so it cannot be made under this request.")
-    if q.start < req.start or q.end > req.end:
+    if q.start < req.start or q.end > req.end:  # type: ignore[operator]  # a request on file always has its period (required when filed)
         raise _outside(req, f"The period {utc_iso(q.start)} to {utc_iso(q.end)} is not inside the "
                             "request's period")
     if req.camera_ids:

@@ -7,14 +7,17 @@ Public API::
     PlateReader().read_crop(image) / .read_scene(image)
     get_reader() / reader_loaded()               # the shared, lazily loaded reader
 
-Importing this package is cheap: torch and easyocr load on the first read (or on
-``get_reader().load()`` from a worker thread), never at import time.
+Both networks run with ONNX Runtime; PyTorch is never imported to read (it is needed only
+to train and export the networks, in ``training/``). easyocr is an optional second opinion
+(the ``easyocr`` extra, off unless ``ReaderSettings.use_easyocr``). Importing this package is
+cheap: the models load on the first read (or on ``get_reader().load()`` from a worker
+thread), never at import time.
 """
 from .images import decode_image
 from .plates import edit_distance, normalise
-from .reader import PlateCandidate, PlateReader, ReaderSettings, get_reader, reader_loaded
+from .reader import OcrUnavailable, PlateCandidate, PlateReader, ReaderSettings, get_reader, reader_loaded
 
 __all__ = [
-    "PlateCandidate", "PlateReader", "ReaderSettings", "decode_image", "edit_distance",
-    "get_reader", "normalise", "reader_loaded",
+    "OcrUnavailable", "PlateCandidate", "PlateReader", "ReaderSettings", "decode_image",
+    "edit_distance", "get_reader", "normalise", "reader_loaded",
 ]

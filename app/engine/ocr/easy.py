@@ -1,4 +1,9 @@
-"""easyocr, strictly offline, loaded once on first use.
+"""easyocr, strictly offline, loaded once on first use; optional (the ``easyocr`` extra).
+
+Why optional: easyocr runs on PyTorch, gigabytes the workstation otherwise does without,
+and measured on photos outside the development set it did not improve our own recogniser's
+readings. The reader uses it only where it is installed (``easyocr_installed``) and asked
+for; nothing here imports it before the first read.
 
 Why lazily and under a lock: loading takes seconds and ~100 MB; the GUI calls the engine
 from worker threads, and two threads asking at once must not load it twice. Weights come
@@ -7,12 +12,23 @@ workstation never reaches the network for OCR.
 """
 from __future__ import annotations
 
+import importlib.util
 import threading
 import warnings
 
 import numpy as np
 
 ALLOWLIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def easyocr_installed() -> bool:
+    """True when easyocr and its offline English models are installed (without importing
+    either: importing easyocr imports torch, seconds)."""
+    try:
+        return all(importlib.util.find_spec(m) is not None
+                   for m in ("easyocr", "easyocr_en_models"))
+    except (ImportError, ValueError):
+        return False
 
 
 class EasyOcr:

@@ -72,4 +72,4 @@ def as_bgr(image: bytes | bytearray | np.ndarray) -> np.ndarray:
         if img.shape[2] == 4:
             return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
         return img
-    return decode_image(image)
+    return decode_image(image)  # type: ignore[arg-type]  # decode_image reads any buffer

@@ -15,12 +15,13 @@ import cv2
 import numpy as np
 
 from .recognizer import standardise
-from .weights import LazyWeights
+from .weights import OnnxModel
 
 WIN_H, WIN_W = 64, 128
 CONTEXT = 2.0
 """Window width over the plate width a proposal suggests: room to find a cut-off plate."""
-WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_locator.pt"
+WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_locator.onnx"
+"""The locator exported to ONNX (training/export_onnx.py); the trained weights are the .pt beside it."""
 
 Box = tuple[int, int, int, int]
 Window = tuple[float, float, float]  # centre x, centre y, width (height is width / 2)
@@ -60,37 +61,32 @@ def decode(win: Window, out: np.ndarray) -> Box:
 
 
 class PlateLocator:
-    """Scores and re-frames batches of proposals with the locator network, loaded on first use."""
+    """Scores and re-frames batches of proposals with the locator network (ONNX Runtime),
+    loaded on first use. ``model`` replaces the ONNX graph as in ``PlateRecognizer``."""
 
-    def __init__(self, weights: Path = WEIGHTS) -> None:
-        self._weights = LazyWeights(weights, _new_net)
+    def __init__(self, weights: Path = WEIGHTS, model=None) -> None:
+        self._weights = model if model is not None else OnnxModel(weights)
 
     @property
     def available(self) -> bool:
         """True when the weight file ships with this copy of the application."""
         return self._weights.available
 
+    @property
+    def loaded(self) -> bool:
+        return self._weights.loaded
+
     def locate(self, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
         """(plate probability, re-framed 2:1 plate box) for each proposal box."""
-        return run_locator(self._weights.model(), gray, boxes) if boxes else []
+        return run_locator(self._weights, gray, boxes) if boxes else []
 
 
 def run_locator(model, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
-    """One pass of a locator network over proposal boxes (the training script measures its
-    network in training with this same pass)."""
+    """One pass of a locator network (anything with ``run(batch) -> (N, 4)``) over proposal
+    boxes; the training script measures its network in training with this same pass."""
     if not boxes:
         return []
-    import torch
-
     wins = [window_for(b) for b in boxes]
-    batch = torch.from_numpy(np.stack([standardise(cut(gray, w)) for w in wins])[:, None])
-    with torch.inference_mode():
-        out = model(batch).numpy()
+    out = model.run(np.stack([standardise(cut(gray, w)) for w in wins])[:, None])
     probs = 1.0 / (1.0 + np.exp(-out[:, 0]))
     return [(float(p), decode(w, o[1:])) for p, w, o in zip(probs, wins, out)]
-
-
-def _new_net():
-    from .locator_net import LocatorNet
-
-    return LocatorNet()

@@ -1,5 +1,11 @@
 """The plate recogniser: our small CRNN, with CTC beam decoding into ranked texts.
 
+Why a model of our own: easyocr's English recogniser reads every line on a plate (state
+name, slogan, stickers) and confuses plate glyphs; our CRNN (convolutions + bidirectional
+GRU + CTC, defined and trained in ``training/``) is trained on plates only, so it learns to
+output just the main registration line. It is small and runs in a few milliseconds per crop
+on a CPU, with ONNX Runtime (``resources/ocr/plate_crnn.onnx``).
+
 Why beam decoding: the best path of a CTC output is often one glyph away from the truth
 (0/O, 8/B); keeping the few next-best texts with their probabilities lets the ranking step
 use US plate formats and other preprocessings to pick the right one.
@@ -13,11 +19,12 @@ import cv2
 import numpy as np
 
 from .plates import ALPHABET
-from .weights import LazyWeights
+from .weights import OnnxModel
 
 INPUT_HEIGHT = 40
 INPUT_WIDTH = 128
-WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_crnn.pt"
+WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_crnn.onnx"
+"""The CRNN exported to ONNX (training/export_onnx.py); the trained weights are the .pt beside it."""
 
 
 def prepare(gray: np.ndarray) -> np.ndarray:
@@ -34,6 +41,12 @@ def standardise(gray: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / (x.std() + 8.0)
 
 
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Log-probabilities over the last axis, computed stably in float32."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
 def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
     """CTC prefix beam search on (T, C) log-probabilities; returns (text, probability)."""
     beams: dict[str, tuple[float, float]] = {"": (0.0, -math.inf)}  # prefix -> (blank, non-blank)
@@ -42,7 +55,7 @@ def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
         nxt: dict[str, list[float]] = {}
 
         def add(prefix: str, pb: float, pnb: float) -> None:
-            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])
+            cur = nxt.setdefault(prefix, [-math.inf, -math.inf])  # noqa: B023 - add() runs within this step
             cur[0] = np.logaddexp(cur[0], pb)
             cur[1] = np.logaddexp(cur[1], pnb)
 
@@ -68,10 +81,13 @@ def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
 
 
 class PlateRecognizer:
-    """Reads batches of grey crops with the CRNN, loaded on first use."""
+    """Reads batches of grey crops with the CRNN (ONNX Runtime), loaded on first use.
 
-    def __init__(self, weights: Path = WEIGHTS) -> None:
-        self._weights = LazyWeights(weights, _new_crnn)
+    ``model`` replaces the ONNX graph by anything with the same ``available``, ``loaded`` and
+    ``run(batch) -> logits`` (training/nets.py's ``TorchModel`` runs the .pt this way)."""
+
+    def __init__(self, weights: Path = WEIGHTS, model=None) -> None:
+        self._weights = model if model is not None else OnnxModel(weights)
 
     @property
     def available(self) -> bool:
@@ -82,20 +98,13 @@ class PlateRecognizer:
     def loaded(self) -> bool:
         return self._weights.loaded
 
+    def logits(self, grays: list[np.ndarray]) -> np.ndarray:
+        """The network's (T, N, classes) scores for N grey crops."""
+        return self._weights.run(np.stack([prepare(g) for g in grays])[:, None])
+
     def read(self, grays: list[np.ndarray], beam: int = 8) -> list[list[tuple[str, float]]]:
         """Ranked (text, probability) lists, one per grey crop."""
         if not grays:
             return []
-        import torch
-
-        model = self._weights.model()
-        batch = torch.from_numpy(np.stack([prepare(g) for g in grays])[:, None])
-        with torch.inference_mode():
-            logp = torch.log_softmax(model(batch), dim=-1).numpy()
+        logp = log_softmax(self.logits(grays))
         return [beam_decode(logp[:, i], beam) for i in range(len(grays))]
-
-
-def _new_crnn():
-    from .crnn import PlateCRNN
-
-    return PlateCRNN()

@@ -67,7 +67,7 @@ def generate(folder: Path, days: int, reads_per_day: int, end: int, seed: int = 
     commuters = [(ca_plate(rng), "California", list(rng.choice(cams, 2, replace=False)),
                   int(rng.choice([7, 8, 8, 9])), int(rng.choice([16, 17, 17, 18]))) for _ in range(120)]
     weights = np.array(HOURLY) / sum(HOURLY)
-    plan, seen, jobs = DemoPlan(), [], []
+    plan, seen, jobs = DemoPlan(), [], []  # type: ignore[var-annotated]  # filled below, types obvious there
     start_day = end - days * 86400
     for day in range(days + 1):                   # whole UTC days covering (start_day, end]
         day0 = start_day - start_day % 86400 + day * 86400

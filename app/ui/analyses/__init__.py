@@ -43,7 +43,7 @@ class AnalysesTabs(QWidget):
             panel.read_activated.connect(self.read_activated)
             self.tabs.addTab(panel, cls.title)
             self.panels.append(panel)
-        self.panels[-1].camera_clicked.connect(self.camera_clicked)
+        self.panels[-1].camera_clicked.connect(self.camera_clicked)  # type: ignore[attr-defined]  # only the camera-map panel has it; looked up by name
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)

@@ -80,9 +80,11 @@ class CameraMapPanel(AnalysisPanel):
         super().__init__(ws, session, runner)
         self.setObjectName("cameraMapPanel")
         now = ws.clock()
-        self.start, self.end = time_edit(now - 30 * 86400, "mapStart"), time_edit(now, "mapEnd")
+        self.start = time_edit(now - 30 * 86400, "mapStart", self.tz)
+        self.end = time_edit(now, "mapEnd", self.tz)
         form = QHBoxLayout()
-        for w in (QLabel("Read volume from"), self.start, QLabel("to"), self.end):
+        for w in (QLabel("Read volume from"), self.start, QLabel("to"), self.end,
+                  QLabel(f"{self.zone_name} time")):
             form.addWidget(w)
         form.addStretch(1)
         self.scene = QGraphicsScene(self)

@@ -5,11 +5,14 @@ reviewer opens both reads side by side in the detail view to tell which.
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout
 
+from app.engine import timefmt
 from app.engine.analyses_types import CloneQuery
 
-from .common import AnalysisPanel, RowsModel, edit_ts, fmt, km_h, table, time_edit
+from .common import AnalysisPanel, RowsModel, edit_ts, fmt, speed, table, time_edit
 
 
 class ClonesPanel(AnalysisPanel):
@@ -19,13 +22,16 @@ class ClonesPanel(AnalysisPanel):
         super().__init__(ws, session, runner)
         self.setObjectName("clonesPanel")
         now = ws.clock()
-        self.start, self.end = time_edit(now - 7 * 86400, "clonesStart"), time_edit(now, "clonesEnd")
-        self.max_kmh = QDoubleSpinBox()
-        self.max_kmh.setObjectName("clonesMaxKmh")
-        self.max_kmh.setRange(10, 1000)
-        self.max_kmh.setDecimals(0)
-        self.max_kmh.setValue(160)
-        self.max_kmh.setSuffix(" km/h")
+        self.start = time_edit(now - 7 * 86400, "clonesStart", self.tz)
+        self.end = time_edit(now, "clonesEnd", self.tz)
+        unit = self.speed_unit              # mph for US profiles; the engine takes km/h
+        self.max_speed = QDoubleSpinBox()
+        self.max_speed.setObjectName("clonesMaxSpeed")
+        self.max_speed.setDecimals(0)
+        self.max_speed.setRange(math.ceil(timefmt.speed_from_kmh(10, unit)),
+                                int(timefmt.speed_from_kmh(1000, unit)))
+        self.max_speed.setValue(100 if unit == "mph" else 160)
+        self.max_speed.setSuffix(f" {unit}")
         self.slack = QSpinBox()
         self.slack.setObjectName("clonesSlack")
         self.slack.setRange(0, 3600)
@@ -35,12 +41,15 @@ class ClonesPanel(AnalysisPanel):
         self.plate.setObjectName("clonesPlate")
         self.plate.setPlaceholderText("all plates")
         form = QHBoxLayout()
-        for w in (QLabel("From"), self.start, QLabel("to"), self.end, QLabel("faster than"), self.max_kmh,
+        for w in (QLabel("From"), self.start, QLabel("to"), self.end,
+                  QLabel(f"({self.zone_name})  faster than"), self.max_speed,
                   QLabel("clock allowance"), self.slack, QLabel("plate"), self.plate):
             form.addWidget(w)
         form.addStretch(1)
-        self.model = RowsModel(["Plate", "First read", "First time (Pacific)", "First camera", "Second read",
-                                "Second time (Pacific)", "Second camera", "km", "Minutes", "km/h"])
+        zone, dist = self.zone_name, timefmt.distance_unit(unit)
+        self.model = RowsModel(["Plate", "First read", f"First time ({zone})", "First camera",
+                                "Second read", f"Second time ({zone})", "Second camera", dist,
+                                "Minutes", unit])
         self.view = table(self.model, "clonesTable")
         self.view.doubleClicked.connect(self._open)
         self.note = QLabel("")
@@ -52,16 +61,19 @@ class ClonesPanel(AnalysisPanel):
         lay.addWidget(self.note)
 
     def build_query(self) -> CloneQuery:
-        return CloneQuery(edit_ts(self.start), edit_ts(self.end), self.max_kmh.value(), self.slack.value(),
+        kmh = timefmt.speed_to_kmh(self.max_speed.value(), self.speed_unit)
+        return CloneQuery(edit_ts(self.start), edit_ts(self.end), round(kmh, 3), self.slack.value(),
                           self.plate.text().strip())
 
     def call(self, session, query):
         return self.ws.analyses.clones(session, query)
 
     def show_result(self, res) -> None:
-        self.model.set_rows([[f.plate, str(f.first.id), fmt(f.first.read_at), f.first.camera_id,
-                              str(f.second.id), fmt(f.second.read_at), f.second.camera_id,
-                              f"{f.distance_km:.1f}", f"{f.seconds / 60:.1f}", km_h(f.speed_kmh)]
+        unit, tz = self.speed_unit, self.tz
+        self.model.set_rows([[f.plate, str(f.first.id), fmt(f.first.read_at, tz), f.first.camera_id,
+                              str(f.second.id), fmt(f.second.read_at, tz), f.second.camera_id,
+                              f"{timefmt.distance_from_km(f.distance_km, unit):.1f}",
+                              f"{f.seconds / 60:.1f}", speed(f.speed_kmh, unit)]
                              for f in res.flags])
         more = " (limit reached)" if res.truncated else ""
         n = len(res.flags)

@@ -3,58 +3,66 @@
 A panel builds its query from the form, runs the engine call on the runner's database thread
 and shows the result; the engine checks the rules and logs the run. Double-clicking a read
 emits ``read_activated`` so the main window opens it in the one read-detail view (itself a
-logged view). Times are entered and shown in the city's local time (America/Los_Angeles),
-whatever the workstation's own zone, because that is how reports and witnesses give them.
+logged view). Times are entered and shown in the policy profile's zone (America/Los_Angeles
+for the California profiles), labelled, whatever the workstation's own zone, because that is
+how reports and witnesses give them; speeds are in the profile's unit (mph in the US).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QDateTime, QModelIndex, Qt, QTime, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDateTimeEdit, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QTableView, QWidget)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView,
+                               QPushButton, QTableView, QWidget)
 
-from app.engine.analyses_types import LOCAL_TZ, local_time
+from app.engine import timefmt
+from app.engine.analyses_types import LOCAL_TZ
 from app.engine.auth import Session
 from app.engine.errors import ValidationError
 from app.engine.search import ReadRow
 
-READ_HEADERS = ["Read id", "Plate", "Time (Pacific)", "Camera", "Site", "Conf."]
+from ..widgets import MessageLabel, ZoneDateTimeEdit
 
 
-def fmt(ts: int | None) -> str:
-    return local_time(ts).strftime("%Y-%m-%d %H:%M:%S") if ts is not None else "-"
+def read_headers(tz: ZoneInfo = LOCAL_TZ) -> list[str]:
+    return ["Read id", "Plate", f"Time ({timefmt.zone_name(tz)})", "Camera", "Site", "Conf."]
 
 
-def read_cells(r: ReadRow) -> list[str]:
-    return [str(r.id), r.plate, fmt(r.read_at), r.camera_id, r.site, f"{r.confidence:.2f}"]
+READ_HEADERS = read_headers()
+
+
+def fmt(ts: int | None, tz: ZoneInfo = LOCAL_TZ) -> str:
+    """A time in ``tz`` with its abbreviation (PST or PDT), or '-'."""
+    return timefmt.fmt(ts, tz)
+
+
+def read_cells(r: ReadRow, tz: ZoneInfo = LOCAL_TZ) -> list[str]:
+    return [str(r.id), r.plate, fmt(r.read_at, tz), r.camera_id, r.site, f"{r.confidence:.2f}"]
 
 
 def km_h(speed: float) -> str:
     return "same second" if math.isinf(speed) else f"{speed:.0f}"
 
 
-def time_edit(ts: float, name: str) -> QDateTimeEdit:
-    """A date-time field holding a local (Pacific) wall-clock time."""
-    edit = QDateTimeEdit()
-    edit.setObjectName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-    set_time(edit, ts)
-    return edit
+def speed(kmh: float, unit: str) -> str:
+    """A speed in the profile's unit, without the unit (it is in the column's heading)."""
+    return "same second" if math.isinf(kmh) else f"{timefmt.speed_from_kmh(kmh, unit):.0f}"
 
 
-def set_time(edit: QDateTimeEdit, ts: float) -> None:
-    t = local_time(int(ts))
-    edit.setDateTime(QDateTime(QDate(t.year, t.month, t.day), QTime(t.hour, t.minute)))
+def time_edit(ts: float, name: str, tz: ZoneInfo = LOCAL_TZ) -> ZoneDateTimeEdit:
+    """A date-time field holding a wall-clock time in ``tz`` (the profile's zone)."""
+    return ZoneDateTimeEdit(tz, ts, name)
 
 
-def edit_ts(edit: QDateTimeEdit) -> int:
-    d, t = edit.dateTime().date(), edit.dateTime().time()
-    return int(datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=LOCAL_TZ).timestamp())
+def set_time(edit: ZoneDateTimeEdit, ts: float) -> None:
+    edit.set_timestamp(ts)
+
+
+def edit_ts(edit: ZoneDateTimeEdit) -> int:
+    return edit.timestamp()
 
 
 class RowsModel(QAbstractTableModel):
@@ -112,6 +120,9 @@ class AnalysisPanel(QWidget):
     def __init__(self, ws, session: Session, runner) -> None:
         super().__init__()
         self.ws, self.session, self.runner = ws, session, runner
+        self.tz = timefmt.zone(ws.profile.time_zone)
+        self.zone_name = timefmt.zone_name(self.tz)
+        self.speed_unit = ws.profile.speed_unit
         self.result = None
         self.run_button = QPushButton("Run")
         self.run_button.setObjectName("runButton")
@@ -123,9 +134,8 @@ class AnalysisPanel(QWidget):
         self.export_button = QPushButton("Export as evidence…")
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(lambda: self.export_evidence())
-        self.status = QLabel("Set the parameters and press Run. Each run is logged with its parameters.")
-        self.status.setObjectName("statusLine")
-        self.status.setWordWrap(True)
+        self.status = MessageLabel("Set the parameters and press Run. Each run is logged with its "
+                                   "parameters.", lines=2, width=300, name="statusLine")
         self.last_file: Path | None = None
         self.last_export = None
         self._enable_outputs()
@@ -168,7 +178,8 @@ class AnalysisPanel(QWidget):
         session = self.session
         self.status.setText("Running…")
         self.run_button.setEnabled(False)
-        self.runner.db(lambda: self.call(session, query), self._done, self._failed)
+        self.runner.db(lambda: self.call(session, query), self._done, self._failed,  # type: ignore[call-arg]  # subclasses' call takes the session and the query
+                       label=f"an analysis ({self.title.lower()})")
 
     def _done(self, result) -> None:
         self.run_button.setEnabled(True)
@@ -209,7 +220,8 @@ class AnalysisPanel(QWidget):
             self.status.setText(f"Report written to {p}.")
             if done:
                 done(p)
-        self.runner.db(lambda: self.ws.analyses.report_pdf(session, result, path), written)
+        self.runner.db(lambda: self.ws.analyses.report_pdf(session, result, path), written,
+                       label="a report being written")
 
     def export_evidence(self, target: Path | None = None, description: str | None = None,
                         done: Callable[[object], None] | None = None) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QSplitte
 
 from app.engine.analyses_types import ConvoyQuery
 
-from .common import READ_HEADERS, AnalysisPanel, RowsModel, edit_ts, read_cells, table, time_edit
+from .common import AnalysisPanel, RowsModel, edit_ts, read_cells, read_headers, table, time_edit
 
 
 class ConvoyPanel(AnalysisPanel):
@@ -24,12 +24,13 @@ class ConvoyPanel(AnalysisPanel):
         self.plate.setPlaceholderText("Target plate")
         self.plate.returnPressed.connect(self.run)
         now = ws.clock()
-        self.start, self.end = time_edit(now - 7 * 86400, "convoyStart"), time_edit(now, "convoyEnd")
-        self.window = QSpinBox()
-        self.window.setObjectName("convoyWindow")
-        self.window.setRange(1, 3600)
-        self.window.setValue(60)
-        self.window.setSuffix(" s")
+        self.start = time_edit(now - 7 * 86400, "convoyStart", self.tz)
+        self.end = time_edit(now, "convoyEnd", self.tz)
+        self.window = QSpinBox()  # type: ignore[assignment, method-assign]  # self.window shadows QWidget.window() on purpose
+        self.window.setObjectName("convoyWindow")  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setRange(1, 3600)  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setValue(60)  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
+        self.window.setSuffix(" s")  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
         self.min_cameras = QSpinBox()
         self.min_cameras.setObjectName("convoyMinCameras")
         self.min_cameras.setRange(1, 50)
@@ -37,12 +38,12 @@ class ConvoyPanel(AnalysisPanel):
         form = QHBoxLayout()
         for w in (QLabel("Target"), self.plate, QLabel("from"), self.start, QLabel("to"), self.end,
                   QLabel("within ±"), self.window, QLabel("at ≥"), self.min_cameras, QLabel("cameras")):
-            form.addWidget(w)
+            form.addWidget(w)  # type: ignore[arg-type]  # one of these is self.window, which shadows QWidget.window()
         form.addStretch(1)
         self.comp_model = RowsModel(["Rank", "Plate", "Times with target", "Cameras", "Camera ids"])
         self.comp_view = table(self.comp_model, "convoyCompanions")
         self.comp_view.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_reads(cur.row()))
-        self.reads_model = RowsModel(["Whose"] + READ_HEADERS)
+        self.reads_model = RowsModel(["Whose"] + read_headers(self.tz))
         self.reads_view = table(self.reads_model, "convoyReads")
         self.connect_reads(self.reads_view, self.reads_model)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -56,7 +57,7 @@ class ConvoyPanel(AnalysisPanel):
 
     def build_query(self) -> ConvoyQuery:
         return ConvoyQuery(self.plate.text(), edit_ts(self.start), edit_ts(self.end),
-                           self.window.value(), self.min_cameras.value())
+                           self.window.value(), self.min_cameras.value())  # type: ignore[attr-defined]  # self.window shadows QWidget.window() on purpose
 
     def call(self, session, query):
         return self.ws.analyses.convoy(session, query)
@@ -70,7 +71,7 @@ class ConvoyPanel(AnalysisPanel):
         if res.companions:
             self.comp_view.selectRow(0)
         else:
-            self.reads_model.set_rows([["target"] + read_cells(r) for r in res.target_reads],
+            self.reads_model.set_rows([["target"] + read_cells(r, self.tz) for r in res.target_reads],
                                       [r.id for r in res.target_reads])
 
     def _show_reads(self, row: int) -> None:
@@ -81,4 +82,4 @@ class ConvoyPanel(AnalysisPanel):
         both = [("target", r) for r in self.result.target_reads if r.camera_id in cams]
         both += [("companion", r) for r in comp.reads]
         both.sort(key=lambda wr: (wr[1].read_at, wr[1].id))
-        self.reads_model.set_rows([[who] + read_cells(r) for who, r in both], [r.id for _w, r in both])
+        self.reads_model.set_rows([[who] + read_cells(r, self.tz) for who, r in both], [r.id for _w, r in both])

@@ -50,4 +50,4 @@ def export_reads(panel, target: Path | None = None, description: str | None = No
 
     return panel.runner.progress(
         lambda token: ws.analyses.export_evidence(session, result, target, description, token),
-        progress, finished)
+        progress, finished, label="an evidence export")

@@ -10,9 +10,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
-from app.engine.analyses_types import WEEKDAYS, LocateQuery
+from app.engine import timefmt
+from app.engine.analyses_types import LOCAL_TZ, WEEKDAYS, LocateQuery
 
-from .common import READ_HEADERS, AnalysisPanel, RowsModel, edit_ts, fmt, read_cells, table, time_edit
+from .common import AnalysisPanel, RowsModel, edit_ts, fmt, read_cells, read_headers, table, time_edit
 
 BAR = QColor("#3b6ea8")
 PEAK = QColor("#c2571a")
@@ -39,7 +40,7 @@ class LocateChart(QWidget):
         w, h = self.width(), self.height()
         split = w * 0.68
         self._bars(p, QRectF(8, 4, split - 16, h - 8), self.by_hour,
-                   [f"{i:02d}" if i % 3 == 0 else "" for i in range(24)], "Reads by hour of day (Pacific)")
+                   [f"{i:02d}" if i % 3 == 0 else "" for i in range(24)], f"Reads by hour of day ({timefmt.zone_name(LOCAL_TZ)})")
         self._bars(p, QRectF(split + 8, 4, w - split - 16, h - 8), self.by_weekday, list(WEEKDAYS),
                    "Reads by weekday")
         p.end()
@@ -80,19 +81,22 @@ class LocatePanel(AnalysisPanel):
         now = ws.clock()
         self.limit_time = QCheckBox("Only from")
         self.limit_time.setObjectName("locateUseRange")
-        self.start, self.end = time_edit(now - 90 * 86400, "locateStart"), time_edit(now, "locateEnd")
+        self.start, self.end = (time_edit(now - 90 * 86400, "locateStart", self.tz),
+                               time_edit(now, "locateEnd", self.tz))
         form = QHBoxLayout()
-        for wdg in (QLabel("Plate"), self.plate, self.limit_time, self.start, QLabel("to"), self.end):
+        for wdg in (QLabel("Plate"), self.plate, self.limit_time, self.start, QLabel("to"), self.end,
+                    QLabel(f"{self.zone_name} time")):
             form.addWidget(wdg)
         form.addStretch(1)
         self.last = QLabel("")
         self.last.setObjectName("lastSighting")
         self.last.setStyleSheet("font-weight: bold;")
         self.chart = LocateChart()
-        self.cams_model = RowsModel(["Camera", "Name", "Site", "Reads", "Last read (Pacific)"])
+        self.cams_model = RowsModel(["Camera", "Name", "Site", "Reads",
+                                     f"Last read ({self.zone_name})"])
         self.cams_view = table(self.cams_model, "locateCameras")
         self.connect_reads(self.cams_view, self.cams_model)
-        self.reads_model = RowsModel(READ_HEADERS)
+        self.reads_model = RowsModel(read_headers(self.tz))
         self.reads_view = table(self.reads_model, "locateReads")
         self.connect_reads(self.reads_view, self.reads_model)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -114,17 +118,17 @@ class LocatePanel(AnalysisPanel):
         return self.ws.analyses.locate(session, query)
 
     def show_result(self, res) -> None:
-        last_by_cam = {}
+        last_by_cam: dict[str, int] = {}
         for r in res.reads:
             last_by_cam.setdefault(r.camera_id, r.id)
-        self.cams_model.set_rows([[c.camera_id, c.name, c.site, str(c.count), fmt(c.last_at)]
+        self.cams_model.set_rows([[c.camera_id, c.name, c.site, str(c.count), fmt(c.last_at, self.tz)]
                                   for c in res.cameras], [last_by_cam[c.camera_id] for c in res.cameras])
-        self.reads_model.set_rows([read_cells(r) for r in res.reads], [r.id for r in res.reads])
+        self.reads_model.set_rows([read_cells(r, self.tz) for r in res.reads], [r.id for r in res.reads])
         self.chart.set_counts(res.by_hour, res.by_weekday)
         if res.last is None:
             self.last.setText(f"{res.query.plate} was not read in this period.")
         else:
-            self.last.setText(f"Last seen {fmt(res.last.read_at)} at {res.last.camera_id} "
+            self.last.setText(f"Last seen {fmt(res.last.read_at, self.tz)} at {res.last.camera_id} "
                               f"({res.last.camera_name}, {res.last.site})")
         self.status.setText(f"{len(res.reads)} reads at {len(res.cameras)} cameras. "
                             "Double-click a camera for its last read, or any read to open it.")

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from app.engine.analyses_types import Place, StakeoutQuery
 from app.engine.errors import ValidationError
 
-from .common import READ_HEADERS, AnalysisPanel, RowsModel, edit_ts, read_cells, table, time_edit
+from .common import AnalysisPanel, RowsModel, edit_ts, read_cells, read_headers, table, time_edit
 
 DAY = 86400
 
@@ -20,12 +20,12 @@ DAY = 86400
 class PlaceRow(QWidget):
     """One place: a camera or site and its window."""
 
-    def __init__(self, choices: list[tuple[str, str, str]], start: float, end: float) -> None:
+    def __init__(self, choices: list[tuple[str, str, str]], start: float, end: float, tz) -> None:
         super().__init__()
         self.where = QComboBox()
         self.where.setObjectName("placeWhere")
         self.set_choices(choices)
-        self.start, self.end = time_edit(start, "placeStart"), time_edit(end, "placeEnd")
+        self.start, self.end = time_edit(start, "placeStart", tz), time_edit(end, "placeEnd", tz)
         self.remove = QPushButton("Remove")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -65,7 +65,7 @@ class StakeoutPanel(AnalysisPanel):
         self.min_places = QSpinBox()
         self.min_places.setObjectName("minPlaces")
         self.min_places.setRange(2, 12)
-        places = QGroupBox("Places and times (Pacific time)")
+        places = QGroupBox(f"Places and times ({self.zone_name} time)")
         box = QVBoxLayout(places)
         box.addLayout(self.rows_box)
         foot = QHBoxLayout()
@@ -80,7 +80,7 @@ class StakeoutPanel(AnalysisPanel):
         self.plates_view = table(self.plates_model, "stakeoutPlates")
         self.plates_view.selectionModel().currentRowChanged.connect(
             lambda cur, _p: self._show_reads(cur.row()))
-        self.reads_model = RowsModel(["Place"] + READ_HEADERS)
+        self.reads_model = RowsModel(["Place"] + read_headers(self.tz))
         self.reads_view = table(self.reads_model, "stakeoutReads")
         self.connect_reads(self.reads_view, self.reads_model)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -117,7 +117,7 @@ class StakeoutPanel(AnalysisPanel):
         if end is None:
             end = self.ws.clock()
             start = end - 3600
-        row = PlaceRow(self.choices, start, end)
+        row = PlaceRow(self.choices, start, end, self.tz)
         row.remove.clicked.connect(lambda: self.remove_place(row))
         self.rows.append(row)
         self.rows_box.addWidget(row)
@@ -163,6 +163,6 @@ class StakeoutPanel(AnalysisPanel):
             at = [str(i + 1) for i in plate.places
                   if places[i].start <= r.read_at < places[i].end
                   and (r.camera_id in cams[i] or r.site in places[i].sites)]
-            cells.append([", ".join(at)] + read_cells(r))
+            cells.append([", ".join(at)] + read_cells(r, self.tz))
             ids.append(r.id)
         self.reads_model.set_rows(cells, ids)
