@@ -73,10 +73,14 @@ def test_each_role_sees_only_its_screens(ws, people, open_window):
             assert not window.audit.export_button.isEnabled()
 
 
-def test_alpr_gui_refuses_a_folder_without_a_store(tmp_path, capsys):
+def test_alpr_gui_refuses_a_store_that_cannot_open(tmp_path, capsys):
+    """A folder with no store gets the first-run wizard (test_ui_wizard.py); a store that can
+    never open (made without any key slot) gets one sentence and no window."""
     from app.cli.main import main
-    assert main(["gui", "--data-dir", str(tmp_path / "nothing")]) == 1
-    assert "No workstation store" in capsys.readouterr().err
+    from app.engine.workstation import Workstation
+    Workstation.create(tmp_path / "half", "calabasas").close()
+    assert main(["gui", "--data-dir", str(tmp_path / "half")]) == 1
+    assert "no key slot" in capsys.readouterr().err
 
 
 def test_alpr_gui_opens_the_login_on_the_data_dir(ws, people, qapp):

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
+import os
 import re
+import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from importlib import resources
@@ -19,6 +23,8 @@ import sqlcipher3
 
 from . import keys
 from .errors import StoreError
+
+log = logging.getLogger(__name__)
 
 DB_NAME = "workstation.db"
 ID_NAME = "store.id"
@@ -220,16 +226,116 @@ class Store:
             )
 
     def migrate(self) -> None:
+        """Bring an older store up to this program's schema; refuse a newer one.
+
+        A new (empty) store is simply built. An older one is first copied aside, with its WAL
+        checkpointed so that the copy is the whole store (``workstation.db.pre-v<N>.bak``,
+        encrypted like the store), then every pending migration runs in ONE transaction, so a
+        failure leaves the store exactly as it was. The copy is removed only once the migrated
+        store passes its integrity check at the expected schema version; on any failure it is
+        kept and the error names it."""
         with self._lock:
             current = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            for version, _name, sql in _migrations():
-                if version <= current:
-                    continue
-                with self.transaction() as conn:
-                    for statement in sql.split(";\n"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {version}")
+            known = _migrations()
+            newest = known[-1][0] if known else 0
+            if current > newest:
+                raise StoreError(
+                    f"The store {self.path} was written by a newer version of the workstation "
+                    f"(schema {current}); this program knows schema {newest} at most. Open it with "
+                    "the newer program (or install it here); the store was not changed.")
+            pending = [m for m in known if m[0] > current]
+            if not pending:
+                return
+            fresh = current == 0 and self._conn.execute(
+                "SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+            if fresh:
+                backup = None
+                self._conn.execute("BEGIN IMMEDIATE")
+            else:
+                backup = self._copy_aside(newest)       # opens the migration's transaction
+            try:
+                for version, name, sql in pending:
+                    try:
+                        for statement in sql.split(";\n"):
+                            if statement.strip():
+                                self._conn.execute(statement)
+                    except sqlcipher3.Error as exc:
+                        raise (disk_problem(exc, self.path)
+                               or StoreError(f"migration {version:04d}_{name} failed: {exc}")) from exc
+                self._conn.execute(f"PRAGMA user_version = {newest}")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if backup is None:
+                    raise
+                raise StoreError(
+                    f"The store {self.path} could not be upgraded from schema {current} to "
+                    f"{newest} ({exc}); it was left as it was. The copy taken before the upgrade "
+                    f"is kept at {backup}.") from exc
+            if backup is None:
+                return
+            problem = self._upgrade_problem(newest)
+            if problem:
+                raise StoreError(
+                    f"The store {self.path} was upgraded from schema {current} to {newest} but "
+                    f"failed the check afterwards ({problem}). The copy taken before the upgrade is "
+                    f"kept at {backup}: to go back, close the program, remove {self.path.name} "
+                    f"and its -wal and -shm files, and rename the copy to {self.path.name}.")
+            backup.unlink()
+            log.info("store %s upgraded from schema %s to %s; the copy taken before was removed",
+                     self.store_id, current, newest)
+
+    def _upgrade_problem(self, expected: int) -> str | None:
+        """What is wrong with the store just migrated (every page's HMAC, SQLite's structure
+        and the schema version), or None."""
+        try:
+            bad = [str(r[0]) for r in self._conn.execute("PRAGMA cipher_integrity_check")]
+            if not bad:
+                bad = [str(r[0]) for r in self._conn.execute("PRAGMA quick_check") if r[0] != "ok"]
+            found = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlcipher3.DatabaseError as exc:
+            return str(exc)
+        if not bad and found != expected:
+            bad = [f"its schema version is {found}, not {expected}"]
+        return "; ".join(bad[:3]) or None
+
+    def _copy_aside(self, version: int) -> Path:
+        """Checkpoint the WAL into the store file, take the write lock and copy the file beside
+        it; returns the copy's path. The write lock stays held: the migration runs in the
+        transaction this opens, so nothing can change the store between the copy and it."""
+        backup = self.path.with_name(f"{self.path.name}.pre-v{version}.bak")
+        wal = self.path.with_name(self.path.name + "-wal")
+        need = self.path.stat().st_size
+        free = shutil.disk_usage(self.data_dir).free
+        if free < need + (64 << 20):
+            raise StoreError(
+                f"The store {self.path} needs upgrading, which first copies it aside: "
+                f"{need / 2**20:,.0f} MiB are needed and {self.data_dir} has {free / 2**20:,.0f} MiB "
+                "free. Free some space and open it again; the store was not changed.")
+        for _attempt in range(5):
+            busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            self._conn.execute("BEGIN IMMEDIATE")
+            if not busy and (not wal.exists() or wal.stat().st_size == 0):
+                break
+            self._conn.execute("ROLLBACK")          # someone wrote in between: again
+            time.sleep(0.2)
+        else:
+            raise StoreError(
+                f"The store {self.path} needs upgrading but another program keeps writing to it; "
+                "close the other workstation windows and commands and open it again.")
+        tmp = backup.with_name(backup.name + ".tmp")
+        try:
+            shutil.copyfile(self.path, tmp)
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, backup)
+        except OSError as exc:
+            self._conn.execute("ROLLBACK")
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise os_problem(exc, self.data_dir, "copying the store aside before its upgrade") from None
+        return backup
 
     @property
     def schema_version(self) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from app.engine.policy import load_profile
+from app.engine.progress import CancelToken, Progress
 from app.engine.workstation import Workstation
 
 from .democity.generate import generate
@@ -44,28 +46,10 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
           say: Callable[[str], None] = lambda _m: None, ocr: bool = True) -> DemoResult:
     data_dir = Path(data_dir)
     server_dir = Path(server_dir or data_dir / "city-server")
-    say(f"Creating the embedded city server in {server_dir}")
-    server = EmbeddedServer.create(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
-                                   retention_days=load_profile("calabasas").retention_days, now=int(now))
-    try:
-        server.put_cameras(CAMERAS)
-        for h in HOTLISTS:
-            server.put_hotlist(h)
-        tmp = None
-        if drops_dir is None:
-            tmp = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
-        folder = Path(drops_dir or tmp)  # type: ignore[arg-type]  # one of the two is always set
-        say(f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")
-        plan = generate(folder, days, reads_per_day, int(now))
-        say(f"Ingesting {plan.drops + plan.faulty} drops")
-        report = ingest_dir(server, folder, int(now))
-        server.add_entries(plan.entries)
-        if ocr and report.queued_for_ocr:
-            _read_queue(server, say)
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    finally:
-        server.close()
+    steps = build_city(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
+                       retention_days=load_profile("calabasas").retention_days, days=days,
+                       reads_per_day=reads_per_day, now=now, drops_dir=drops_dir, ocr=ocr)
+    report = _said(steps, say)
     say(f"Creating the workstation store in {data_dir} (Calabasas profile)")
     ws = Workstation.create(data_dir, "calabasas", clock or (lambda: now))
     try:
@@ -80,15 +64,73 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     return DemoResult(server_dir, data_dir, report, summary, users)
 
 
-def _read_queue(server: EmbeddedServer, say: Callable[[str], None]) -> None:
+def _said(steps: Generator[Progress, None, IngestReport], say: Callable[[str], None]) -> IngestReport:
+    """Run ``build_city``, saying each stage once (the OCR's running count is indented)."""
+    stage = None
+    while True:
+        try:
+            p = next(steps)
+        except StopIteration as stop:
+            return stop.value
+        if p.stage != stage:
+            stage = p.stage
+            say(p.message)
+
+
+def build_city(server_dir: Path, operator: str, password: str, *, retention_days: int, days: int,
+               reads_per_day: int, now: float, drops_dir: Path | None = None, ocr: bool = True,
+               cancel: CancelToken | None = None) -> Generator[Progress, None, IngestReport]:
+    """The demo city's embedded server: created with ``operator`` as its first operator, its
+    cameras, hotlists and ``days`` days of camera drops ingested (and read by OCR where they
+    came without a plate read). Yields a Progress per stage; ``cancel`` stops it between
+    stages (the caller removes the half-built folder)."""
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    yield Progress("server", 0, None, started=started,
+                   message=f"Creating the embedded city server in {server_dir}")
+    server = EmbeddedServer.create(server_dir, operator, password, retention_days=retention_days,
+                                   now=int(now))
+    tmp = None
+    try:
+        server.put_cameras(CAMERAS)
+        for h in HOTLISTS:
+            server.put_hotlist(h)
+        if drops_dir is None:
+            tmp = folder = Path(tempfile.mkdtemp(prefix="alpr-demo-drops-"))
+        else:
+            folder = Path(drops_dir)
+        cancel.check()
+        yield Progress("generate", 0, None, started=started,
+                       message=f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")
+        plan = generate(folder, days, reads_per_day, int(now))
+        cancel.check()
+        yield Progress("ingest", 0, plan.drops + plan.faulty, started=started,
+                       message=f"Ingesting {plan.drops + plan.faulty} drops")
+        report = ingest_dir(server, folder, int(now))
+        server.add_entries(plan.entries)
+        if ocr and report.queued_for_ocr:
+            cancel.check()
+            yield from _read_queue(server, cancel, started)
+    finally:
+        server.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return report
+
+
+def _read_queue(server: EmbeddedServer, cancel: CancelToken, started: float) -> Iterator[Progress]:
     """Drops that came without a plate read are read by the workstation's OCR engine."""
     from app.engine.ocr import get_reader
 
     from .ocr_queue import DrainResult, drain
-    say("Reading the drops that came without a plate read (plate OCR; models load first)")
-    for step in drain(server, get_reader()):
+    yield Progress("ocr", 0, None, started=started, message="Reading the drops that came without "
+                   "a plate read (plate OCR; models load first)")
+    for step in drain(server, get_reader(), cancel):
         if isinstance(step, DrainResult):
-            say(f"  OCR: {step.read} read, {step.unreadable} unreadable")
+            yield Progress("ocr-done", step.read + step.unreadable, None, started=started,
+                           message=f"  OCR: {step.read} read, {step.unreadable} unreadable")
+        else:
+            yield Progress("ocr", step.done, None, started=started, message=step.message)
 
 
 def _users(ws: Workstation, now: float) -> list[tuple[str, str]]:

@@ -1,16 +1,21 @@
 """Starting the desktop: open the store, sign in, show the main window, close cleanly.
 
-The store is opened before any window appears (a wrong key or damaged file is reported as
-one sentence by the command line), and closed only after the database thread has finished,
-so no engine call can run against a closed store.
+On a machine with no store the first-run wizard (wizard.py) sets one up instead, and its
+administrator goes straight on into the window. An existing store is opened before any
+window appears (a wrong key or damaged file is reported as one sentence by the command line),
+and closed only after the database thread has finished, so no engine call can run against a
+closed store.
 """
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QDialog
 
+from app.engine.firstrun import FirstRun, needs_first_run
 from app.engine.workstation import Workstation
 
 from .context import AppContext
@@ -29,9 +34,19 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]  # the application is a QApplication
 
 
-def run(data_dir: Path) -> int:
+def show_sync_settings(window: MainWindow) -> None:
+    """Administration > Sync: where the city server is changed after the first run."""
+    if window.tabs.indexOf(window.admin) >= 0:
+        window.tabs.setCurrentWidget(window.admin)
+        window.admin.tabs.setCurrentWidget(window.admin.sync)
+
+
+def run(data_dir: Path, clock: Callable[[], float] = time.time) -> int:
     """Open the window on ``data_dir``; returns the exit status."""
-    ws = Workstation.open(Path(data_dir))          # a missing or damaged store: no window at all
+    data_dir = Path(data_dir)
+    if needs_first_run(data_dir):
+        return _first_run(data_dir, clock)
+    ws = Workstation.open(data_dir, clock)         # a missing or damaged store: no window at all
     app = application()
     runner = Runner()
     ctx = AppContext(ws, runner, ErrorPresenter())
@@ -47,3 +62,30 @@ def run(data_dir: Path) -> int:
     finally:
         runner.shutdown()
         ws.close()
+
+
+def _first_run(data_dir: Path, clock: Callable[[], float]) -> int:
+    """No store yet: the wizard sets one up; its administrator's session opens the window."""
+    from .wizard import FirstRunWizard
+    app = application()
+    runner = Runner()
+    presenter = ErrorPresenter()
+    runner.set_failure(presenter)
+    wizard = FirstRunWizard(FirstRun(data_dir, clock), runner, presenter)
+    ws = None
+    try:
+        if wizard.exec() != QDialog.DialogCode.Accepted or wizard.session is None:
+            return 1
+        ws = wizard.ws
+        ctx = AppContext(ws, runner, presenter)
+        window = MainWindow(ctx)
+        ctx.set_session(wizard.session)
+        if wizard.open_sync_settings:
+            show_sync_settings(window)
+        window.show()
+        quiet_gc()
+        return app.exec()
+    finally:
+        runner.shutdown()
+        if ws is not None:
+            ws.close()

@@ -104,6 +104,8 @@ class Runner(QObject):
                     task.token.check()
             except StopIteration as stop:
                 return stop.value
+            finally:
+                gen.close()         # a cancelled generator's clean-up runs here, on this thread
 
         timer = QTimer(self)
         timer.setInterval(100)

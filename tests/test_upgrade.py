@@ -1,0 +1,215 @@
+"""Upgrades: a newer program opens an older store by copying it aside, migrating in one
+transaction and removing the copy only once the result is checked; an older program refuses a
+newer store with a sentence and leaves it as it was."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from app.engine import store as store_mod
+from app.engine.errors import StoreError
+from app.engine.store import DB_NAME, Store
+from app.engine.workstation import Workstation
+from tests.conftest import PASSWORD, People, insert_reads
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL = store_mod._migrations()
+NEWEST = ALL[-1][0]
+PREVIOUS = ALL[-2][0]
+
+
+@contextlib.contextmanager
+def _raw(path: Path, key: bytes) -> Iterator[sqlcipher3.Connection]:
+    """A plain SQLCipher connection to a store file (or its copy), to look inside it."""
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        yield conn
+    finally:
+        conn.close()
+
+
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _old_workstation(folder: Path, clock, monkeypatch, upto: int = PREVIOUS,
+                    keep_wal: contextlib.ExitStack | None = None) -> tuple[bytes, list[int]]:
+    """A store made, used and closed by a program whose newest migration is ``upto``: a first
+    administrator, reads and their log entries. With ``keep_wal`` another connection stays
+    open on it (as after a crash), so the last writes are still in the WAL, not the file."""
+    monkeypatch.setattr(store_mod, "_migrations", lambda: [m for m in ALL if m[0] <= upto])
+    ws = Workstation.create(folder, "calabasas", clock)
+    ws.create_first_admin("amanager", "Alex Manager", PASSWORD)
+    now = int(clock())
+    ids = list(range(1, 41))
+    insert_reads(ws, [(i, f"7ABC{i:03d}", now - 60 * i, "CAM-LV-N", 0.9) for i in ids])
+    assert ws.store.schema_version == upto
+    key = ws.vault.data_key
+    if keep_wal is not None:
+        keep_wal.enter_context(_raw(folder / DB_NAME, key)).execute("SELECT 1 FROM meta").fetchall()
+    ws.close()
+    monkeypatch.setattr(store_mod, "_migrations", lambda: ALL)      # the newer program
+    return key, ids
+
+
+def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_path, clock, monkeypatch):
+    folder = tmp_path / "s"
+    keeper = contextlib.ExitStack()
+    key, ids = _old_workstation(folder, clock, monkeypatch, keep_wal=keeper)
+    assert (folder / f"{DB_NAME}-wal").stat().st_size > 0          # the reads sit in the WAL
+    backup = folder / f"{DB_NAME}.pre-v{NEWEST}.bak"
+    seen = {}
+    real_check = Store._upgrade_problem
+
+    def checked(self, expected):
+        # While the migrated store is checked, the copy of the old one is still there, whole.
+        seen["copy_exists"] = backup.exists()
+        with _raw(backup, key) as conn:
+            seen["copy_version"] = conn.execute("PRAGMA user_version").fetchone()[0]
+            seen["copy_reads"] = conn.execute("SELECT count(*) FROM reads").fetchone()[0]
+            seen["copy_tables"] = _tables(conn)
+        return real_check(self, expected)
+    monkeypatch.setattr(Store, "_upgrade_problem", checked)
+
+    ws = Workstation.open(folder, clock)
+    people = People(ws, clock)
+    s = people.login("amanager")                    # the first login opens and upgrades it
+    assert ws.store.schema_version == NEWEST
+    assert seen == {"copy_exists": True, "copy_version": PREVIOUS, "copy_reads": len(ids),
+                    "copy_tables": seen["copy_tables"]}
+    assert "export_journal" not in seen["copy_tables"]              # the copy is the old schema
+    assert "export_journal" in _tables(ws.store._conn)
+    assert not backup.exists() and not list(folder.glob("*.bak*"))   # verified, so removed
+    assert [r[0] for r in ws.store.query("SELECT id FROM reads ORDER BY id")] == ids
+    assert ws.audit_verify(s).ok                                   # the log's chain survived
+    ws.close()
+    keeper.close()
+
+
+def test_store_of_the_first_schema_upgrades_in_one_step(tmp_path, monkeypatch):
+    """Only 0001 applied: every later migration runs, in one transaction, and old rows stay
+    (0004 rebuilds release_requests from 0001's columns)."""
+    folder = tmp_path / "s"
+    Store.new_id(folder)
+    key = os.urandom(32)
+    monkeypatch.setattr(store_mod, "_migrations", lambda: ALL[:1])
+    old = Store.open(folder, key, check_integrity=False, create=True)
+    assert old.schema_version == 1
+    old.execute("INSERT INTO release_requests(agency, agency_type, requester, purpose, description, "
+                "case_number, received_on, entered_by, entered_at) VALUES ('LASD', 'law_enforcement', "
+                "'Sgt. Diaz', 'WANTED', 'reads of 7ABC123', 'LHS-2026-000001', '2026-01-05', 'casey', 1)")
+    old.close()
+    monkeypatch.setattr(store_mod, "_migrations", lambda: ALL)
+    copies = []
+    real_check = Store._upgrade_problem
+
+    def checked(self, expected):
+        with _raw(folder / f"{DB_NAME}.pre-v{NEWEST}.bak", key) as conn:
+            copies.append(conn.execute("PRAGMA user_version").fetchone()[0])
+        return real_check(self, expected)
+    monkeypatch.setattr(Store, "_upgrade_problem", checked)
+    new = Store.open(folder, key)
+    assert new.schema_version == NEWEST and copies == [1]
+    assert new.query("SELECT requester, status, scope_start FROM release_requests") == [("Sgt. Diaz", "pending", None)]
+    cols = {r[1] for r in new.query("PRAGMA table_info(users)")}
+    assert "totp_last_step" in cols
+    new.close()
+    assert not list(folder.glob("*.bak*"))
+
+
+def test_failed_migration_leaves_the_store_as_it_was_and_keeps_the_copy(tmp_path, clock, monkeypatch):
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=ALL[-3][0])
+    bad = ALL + [(NEWEST + 1, "broken", "CREATE TABLE made_by_broken (x INTEGER);\n"
+                                        "INSERT INTO no_such_table VALUES (1);\n")]
+    monkeypatch.setattr(store_mod, "_migrations", lambda: bad)
+    ws = Workstation.open(folder, clock)
+    backup = folder / f"{DB_NAME}.pre-v{NEWEST + 1}.bak"
+    with pytest.raises(StoreError) as caught:
+        ws.login("amanager", PASSWORD)
+    text = str(caught.value)
+    assert f"could not be upgraded from schema {ALL[-3][0]} to {NEWEST + 1}" in text
+    assert "no_such_table" in text and "left as it was" in text and str(backup) in text
+    assert not ws.vault.is_open
+    # One transaction: neither the good migrations before the broken one nor its first
+    # statement stayed; the store is at its old version, whole, and the copy is kept.
+    with _raw(folder / DB_NAME, key) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == ALL[-3][0]
+        assert not {"made_by_broken", "export_journal"} & _tables(conn)
+        assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == len(ids)
+    with _raw(backup, key) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == ALL[-3][0]
+        assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == len(ids)
+    # Without the broken migration the same store upgrades, and only then is the copy gone.
+    monkeypatch.setattr(store_mod, "_migrations", lambda: ALL)
+    s = People(ws, clock).login("amanager")
+    assert ws.store.schema_version == NEWEST and ws.audit_verify(s).ok
+    ws.close()
+    assert not list(folder.glob(f"{DB_NAME}.pre-v{NEWEST}.bak"))
+
+
+def test_a_migrated_store_that_fails_its_check_keeps_the_copy_and_names_it(tmp_path, clock, monkeypatch):
+    folder = tmp_path / "s"
+    key, _ids = _old_workstation(folder, clock, monkeypatch)
+    monkeypatch.setattr(Store, "_upgrade_problem", lambda self, expected: "page 7: HMAC check failed")
+    ws = Workstation.open(folder, clock)
+    with pytest.raises(StoreError) as caught:
+        ws.login("amanager", PASSWORD)
+    backup = folder / f"{DB_NAME}.pre-v{NEWEST}.bak"
+    assert "failed the check afterwards (page 7: HMAC check failed)" in str(caught.value)
+    assert f"kept at {backup}" in str(caught.value)
+    with _raw(backup, key) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == PREVIOUS
+    ws.close()
+
+
+def _newer_store(folder: Path, clock, monkeypatch) -> None:
+    """A store last opened by a program that knows one migration more than this one."""
+    newer = ALL + [(NEWEST + 1, "from_the_future", "CREATE TABLE future_things (x INTEGER);\n")]
+    monkeypatch.setattr(store_mod, "_migrations", lambda: newer)
+    ws = Workstation.create(folder, "lametro-parking", clock)
+    ws.create_first_admin("amanager", "Alex Manager", PASSWORD)
+    assert ws.store.schema_version == NEWEST + 1
+    ws.store.checkpoint()
+    ws.close()
+    monkeypatch.setattr(store_mod, "_migrations", lambda: ALL)       # this, older, program
+
+
+def test_an_older_program_refuses_a_newer_store_with_a_sentence(tmp_path, clock, monkeypatch):
+    folder = tmp_path / "s"
+    _newer_store(folder, clock, monkeypatch)
+    before = hashlib.sha256((folder / DB_NAME).read_bytes()).hexdigest()
+    ws = Workstation.open(folder, clock)
+    with pytest.raises(StoreError) as caught:
+        ws.login("amanager", PASSWORD)
+    assert str(caught.value) == (
+        f"The store {folder / DB_NAME} was written by a newer version of the workstation "
+        f"(schema {NEWEST + 1}); this program knows schema {NEWEST} at most. Open it with the "
+        "newer program (or install it here); the store was not changed.")
+    assert not ws.vault.is_open
+    ws.close()
+    assert hashlib.sha256((folder / DB_NAME).read_bytes()).hexdigest() == before
+    assert not list(folder.glob("*.bak*"))
+
+
+def test_the_command_line_says_the_same_sentence(tmp_path, clock, monkeypatch):
+    folder = tmp_path / "s"
+    _newer_store(folder, clock, monkeypatch)
+    r = subprocess.run([sys.executable, "-m", "app.cli.main", "--data-dir", str(folder), "status",
+                        "--user", "amanager", "--password-stdin"], input=PASSWORD + "\n",
+                       capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(), timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.strip().endswith(
+        f"was written by a newer version of the workstation (schema {NEWEST + 1}); this program "
+        f"knows schema {NEWEST} at most. Open it with the newer program (or install it here); "
+        "the store was not changed."), r.stderr
+    assert r.stderr.count("\n") == 1                                 # one sentence, no traceback
