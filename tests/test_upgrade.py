@@ -84,6 +84,8 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     people = People(ws, clock)
     s = people.login("amanager")                    # the first login opens and upgrades it
     assert ws.store.schema_version == NEWEST
+    [(detail,)] = ws.store.query("SELECT detail FROM access_log WHERE action = 'store_upgrade'")
+    assert detail == f'{{"from_schema":{PREVIOUS},"to_schema":{NEWEST}}}'        # logged, as the system
     assert seen == {"copy_exists": True, "copy_version": PREVIOUS, "copy_reads": len(ids),
                     "copy_tables": seen["copy_tables"]}
     assert "export_journal" not in seen["copy_tables"]              # the copy is the old schema

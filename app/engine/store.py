@@ -122,6 +122,7 @@ class Store:
         self.store_id = store_id
         self._conn = conn
         self._lock = threading.RLock()
+        self.upgraded_from: int | None = None      # the schema an upgrade at opening started from
 
     # -- opening ---------------------------------------------------------------------------
     @staticmethod
@@ -264,6 +265,8 @@ class Store:
                                or StoreError(f"migration {version:04d}_{name} failed: {exc}")) from exc
                 self._conn.execute(f"PRAGMA user_version = {newest}")
                 self._conn.execute("COMMIT")
+                if not fresh:
+                    self.upgraded_from = current
             except BaseException as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")

@@ -142,6 +142,9 @@ class Workstation:
         self._auth = Auth(store, self.profile, self.clock)
         if self.vault.legacy_key is not None:
             self._upgrade_log(store)
+        if store.upgraded_from is not None:
+            self.log(SYSTEM, "store_upgrade", detail={"from_schema": store.upgraded_from,
+                                                      "to_schema": store.schema_version})
         self._record_closed_attempts()
         if self.purge_on_start:
             self.purge(None)
