@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,11 +211,17 @@ def main() -> int:
     panel = window.search
     panel.plate.clear()
     panel.cameras.item(0).setCheckState(Qt.CheckState.Checked)
+    # A search without a plate covers at most the profile's window (4 hours): the last 4 hours.
+    until = datetime.fromtimestamp(ctx.ws.clock(), timezone.utc)
+    panel.set_range(until - timedelta(hours=ctx.ws.profile.plateless_search_max_hours), until)
     gcw.reset()
     first_ms, block, rows = time_search(window, beat, "exact", "")
     blocks["camera search"] = block
-    print(f"{'camera':10} {'(all)':9} {rows:>5} {first_ms:>14.1f} {'':>15} {'':>9} {'':>15} "
+    print(f"{'camera':10} {'(4 h)':9} {rows:>5} {first_ms:>14.1f} {'':>15} {'':>9} {'':>15} "
           f"{block:>17.1f} {gcw.worst_ms():>6.1f}")
+    panel.cameras.item(0).setCheckState(Qt.CheckState.Unchecked)
+    panel.set_range(None, None)
+    time_search(window, beat, "wildcard", "7*")       # a search with many pages to scroll through
 
     # Scrolling: drag the scroll bar to the end; the view asks the model for the next page.
     bar, model = panel.table.verticalScrollBar(), panel.model
