@@ -193,6 +193,23 @@ class Auth:
     def _password_hash(self, user_id: int) -> str:
         return self.store.query_one("SELECT password_hash FROM users WHERE id = ?", (user_id,))[0]  # type: ignore[index]  # this query always answers a row
 
+    def _password_holder(self, username: str, password: str, now: float, failed: str,
+                         refused: str, wrong: str, message: str) -> User:
+        """The user whose password this is. Unknown user, closed account and wrong password
+        all end in ``message`` after the same work (one argon2 verification); the log keeps
+        the real reason, and a wrong password counts toward lock-out."""
+        user = self.get_user(username)
+        if user is None:
+            passwords.verify_password(_dummy_hash(), password)           # the same work
+            self._log_failure(username, failed, "unknown user")
+            raise AuthError(message)
+        ok = passwords.verify_password(self._password_hash(user.id), password)
+        self._refuse_closed_account(user, ok, now, refused, message)
+        if not ok:
+            self._log_failure(username, failed, wrong, count=True)
+            raise AuthError(message)
+        return user
+
     def change_password(self, username: str, old_password: str, new_password: str,
                         totp_code: str | None = None) -> None:
         """Change a password: the current one and, when enrolled, a one-time code are needed.
@@ -200,16 +217,8 @@ class Auth:
         A wrong current password or code counts toward lock-out exactly as at login; a locked
         or disabled account is refused (said only to someone who gave the right password)."""
         now = self.clock()
-        user = self.get_user(username)
-        if user is None:
-            passwords.verify_password(_dummy_hash(), old_password)       # the same work
-            self._log_failure(username, "password_change_failed", "unknown user")
-            raise AuthError(WRONG_CURRENT)
-        ok = passwords.verify_password(self._password_hash(user.id), old_password)
-        self._refuse_closed_account(user, ok, now, "password_change_failed", WRONG_CURRENT)
-        if not ok:
-            self._log_failure(username, "password_change_failed", "wrong current password", count=True)
-            raise AuthError(WRONG_CURRENT)
+        user = self._password_holder(username, old_password, now, "password_change_failed",
+                                     "password_change_failed", "wrong current password", WRONG_CURRENT)
         step = self._second_factor(user, totp_code, "password_change_failed",
                                    "Enter the 6-digit code from your authenticator app to change "
                                    "the password.")
@@ -283,16 +292,8 @@ class Auth:
         """Sign in. Unknown user, disabled account and wrong password get the same answer after
         the same work (one argon2 verification); the log keeps the real reason."""
         now = self.clock()
-        user = self.get_user(username)
-        if user is None:
-            passwords.verify_password(_dummy_hash(), password)           # the same work
-            self._log_failure(username, "login_failed", "unknown user")
-            raise AuthError(WRONG_LOGIN)
-        ok = passwords.verify_password(self._password_hash(user.id), password)
-        self._refuse_closed_account(user, ok, now, "login_refused", WRONG_LOGIN)
-        if not ok:
-            self._log_failure(username, "login_failed", "wrong password", count=True)
-            raise AuthError(WRONG_LOGIN)
+        user = self._password_holder(username, password, now, "login_failed", "login_refused",
+                                     "wrong password", WRONG_LOGIN)
         if self._password_expired(user, now):
             # Before the one-time code, so that code stays unused for the password change.
             self._log_failure(username, "login_refused", "password expired")
@@ -306,10 +307,11 @@ class Auth:
             conn.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?",
                          (user.id,))
             accesslog.append(conn, now, user.actor, "login")
-        user = self._user_by_id(user.id)
-        self._live[token] = _Live(user=user, role=user.role, started=now, last_activity=now)  # type: ignore[arg-type, union-attr]  # the user exists here: it was just read, checked or created above
-        return Session(user=user, token=token, started=now, last_activity=now,  # type: ignore[arg-type]  # the user exists here: it was just read, checked or created above
-                       must_enrol_totp=self._must_enrol(user))  # type: ignore[arg-type]  # the user exists here: it was just read, checked or created above
+        fresh = self._user_by_id(user.id)
+        assert fresh is not None                      # the row was read just above, in this store
+        self._live[token] = _Live(user=fresh, role=fresh.role, started=now, last_activity=now)
+        return Session(user=fresh, token=token, started=now, last_activity=now,
+                       must_enrol_totp=self._must_enrol(fresh))
 
     def logout(self, session: Session, reason: str = "user") -> None:
         if session.ended:
