@@ -20,17 +20,12 @@ from app.engine.permissions import DATA_ACTIONS
 
 from . import style
 from .context import AppContext
+from .widgets import password_field
 
 
 def grouped(secret: str) -> str:
     """A TOTP secret as people type it into an app by hand: groups of four ('ABCD EFGH ...')."""
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
-
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
 
 
 class _Page(QWidget):
@@ -74,13 +69,13 @@ class LoginDialog(QDialog):
         self.first = _Page("New store: create the first ALPR administrator. Accounts are "
                            "personal; the administrator then adds everyone else.")
         self.first_user, self.first_name = QLineEdit(), QLineEdit()
-        self.first_pw, self.first_pw2 = _password_field(), _password_field()
+        self.first_pw, self.first_pw2 = password_field(), password_field()
         for label, w in (("User name", self.first_user), ("Full name", self.first_name),
                          ("Password", self.first_pw), ("Repeat password", self.first_pw2)):
             self.first.form.addRow(label, w)
 
         self.login = _Page(heading or f"Sign in to the {ws.profile.name} workstation.")
-        self.user, self.password, self.code = QLineEdit(), _password_field(), QLineEdit()
+        self.user, self.password, self.code = QLineEdit(), password_field(), QLineEdit()
         self.user.setObjectName("username")
         self.password.setObjectName("password")
         self.code.setObjectName("code")
@@ -98,7 +93,7 @@ class LoginDialog(QDialog):
         self._show_code(False)
 
         self.change = _Page("Your password has expired. Choose a new one to continue.")
-        self.new_pw, self.new_pw2 = _password_field(), _password_field()
+        self.new_pw, self.new_pw2 = password_field(), password_field()
         self.change_code = QLineEdit()
         self.change_code.setObjectName("changeCode")
         self.change_code.setPlaceholderText("6-digit code from your authenticator app")

@@ -12,13 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from .context import AppContext
-
-
-def _password_field(name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setObjectName(name)
-    return field
+from .widgets import password_field
 
 
 class PasswordDialog(QDialog):
@@ -31,9 +25,9 @@ class PasswordDialog(QDialog):
         self.setObjectName("passwordDialog")
         self.setWindowTitle(f"Change password - {ctx.session.user.username}")
         self.setMinimumWidth(440)
-        self.current = _password_field("currentPassword")
-        self.new = _password_field("newPassword")
-        self.repeat = _password_field("repeatPassword")
+        self.current = password_field("currentPassword")
+        self.new = password_field("newPassword")
+        self.repeat = password_field("repeatPassword")
         self.code = QLineEdit()
         self.code.setObjectName("passwordCode")
         self.code.setPlaceholderText("6-digit code from your authenticator app")

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import shiboken6
 from PySide6.QtCore import QDate, QDateTime, QRect, QRectF, QSize, Qt, QTime
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QApplication, QDateTimeEdit, QFocusFrame, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QApplication, QDateTimeEdit, QFocusFrame, QLabel, QLineEdit,
+                               QSizePolicy, QWidget)
 
 from app.engine import timefmt
 
@@ -18,6 +19,15 @@ ELLIPSIS = "\u2026"
 def plural(n: int, one: str, many: str | None = None) -> str:
     """'1 read', '2 reads', '0 reads' (with the count)."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def password_field(name: str = "") -> QLineEdit:
+    """A line edit that hides what is typed (login, lock, password change, first run)."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    if name:
+        field.setObjectName(name)
+    return field
 
 
 class MessageLabel(QLabel):

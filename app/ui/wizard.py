@@ -28,6 +28,7 @@ from app.engine.progress import Progress
 from . import style
 from .errors import ErrorPresenter
 from .ops import Runner, Task
+from .widgets import password_field
 
 STEPS = ("Policy profile", "Administrator", "Second factor", "City server", "First sync", "Ready")
 ERROR = "color: #b00020;"
@@ -44,13 +45,6 @@ def _label(text: str = "", name: str | None = None, note: bool = False) -> QLabe
     if note:
         label.setStyleSheet(NOTE)
     return label
-
-
-def _password_field(name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setObjectName(name)
-    return field
 
 
 class _Page(QWidget):
@@ -155,7 +149,7 @@ class AdminPage(_Page):
         self.username, self.full_name = QLineEdit(), QLineEdit()
         self.username.setObjectName("adminUser")
         self.full_name.setObjectName("adminName")
-        self.password, self.repeat = _password_field("adminPassword"), _password_field("adminRepeat")
+        self.password, self.repeat = password_field("adminPassword"), password_field("adminRepeat")
         form = QFormLayout()
         form.addRow("User name", self.username)
         form.addRow("Full name", self.full_name)
@@ -231,7 +225,7 @@ class ServerPage(_Page):
         self.address = QLineEdit()
         self.address.setObjectName("pgAddress")
         self.address.setPlaceholderText("postgresql://alpr@city-server/alpr  or  host=... dbname=... user=...")
-        self.pg_password = _password_field("pgPassword")
+        self.pg_password = password_field("pgPassword")
         self.pg_password.setPlaceholderText("the server user's password (kept in the encrypted store)")
         self.test_button = QPushButton("Test connection")
         self.test_button.setObjectName("testConnection")
