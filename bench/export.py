@@ -72,7 +72,7 @@ class Phases:
         s = self.spent
         return total, {
             "plan": write,
-            "write": verify - write - s.get("sync", 0.0) - s.get("finish", 0.0),
+            "write": verify - write - s.get("sync", 0.0) - s.get("finish", 0.0) - s.get("render", 0.0),
             "pdf": s.get("render", 0.0),
             "flush+rename": s.get("sync", 0.0) + s.get("finish", 0.0),
             "read-back": done - verify,
@@ -137,8 +137,7 @@ def main() -> None:
         print(f"export (decrypt, hash, write, PDF, flush, rename, read back, log, hold): best "
               f"{best_e:.2f} s of {', '.join(f'{x:.2f}' for x, _ in exports)}")
         print("  where it went: " + ", ".join(
-            f"{k} {v:.2f} s" + (" (made while the files are written)" if k == "pdf" else "")
-            for k, v in split.items()))
+            f"{k} {v:.2f} s" for k, v in split.items()))
         print(f"floor  (cp -r + sha256sum of the copies): best {sum(best_f):.2f} s "
               f"(cp {best_f[0]:.2f} s, sha256sum {best_f[1]:.2f} s) of "
               f"{', '.join(f'{sum(x):.2f}' for x in floors)}")

@@ -227,3 +227,14 @@ def test_empty_store_file_is_refused_before_any_login(tmp_path, clock):
     (tmp_path / "s" / DB_NAME).write_bytes(b"")
     with pytest.raises(StoreError, match="is empty.*It was not recreated"):
         Workstation.open(tmp_path / "s", clock)
+
+
+def test_reader_connection_sees_committed_rows_and_cannot_write(ws):
+    """An export's loading threads read through their own connections: read-only, and they see
+    what the store's connection committed."""
+    ws.store.set_meta("reader.probe", "committed")
+    with ws.store.reader() as read:
+        assert read("SELECT value FROM meta WHERE key = ?", ("reader.probe",)) == ("committed",)
+        with pytest.raises(sqlcipher3.OperationalError, match="readonly"):
+            read("INSERT INTO meta(key, value) VALUES ('x', 'y')", ())
+    assert ws.store.get_meta("x") is None

@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -38,6 +38,12 @@ _PRAGMAS = (
     "PRAGMA cache_size = -262144",     # 256 MiB of decrypted pages: a cache miss costs a decrypt
     "PRAGMA busy_timeout = 10000",
     "PRAGMA wal_autocheckpoint = 32768",  # 128 MiB: each checkpoint decrypts and re-encrypts what it copies
+)
+_READER_PRAGMAS = (
+    "PRAGMA query_only = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -8192",       # each page is read once: a big cache would only hold memory
+    "PRAGMA busy_timeout = 10000",
 )
 
 
@@ -116,12 +122,14 @@ def check_db_file(data_dir: Path) -> None:
 class Store:
     """An open encrypted store. Thread-safe by a lock; the GUI uses it from one thread."""
 
-    def __init__(self, data_dir: Path, conn: sqlcipher3.Connection, store_id: str) -> None:
+    def __init__(self, data_dir: Path, conn: sqlcipher3.Connection, store_id: str,
+                 key_hex: str) -> None:
         self.data_dir = data_dir
         self.path = data_dir / DB_NAME
         self.store_id = store_id
         self._conn = conn
         self._lock = threading.RLock()
+        self._key_hex = key_hex                     # for the read-only connections of reader()
         self.upgraded_from: int | None = None      # the schema an upgrade at opening started from
 
     # -- opening ---------------------------------------------------------------------------
@@ -168,7 +176,7 @@ class Store:
         if not create:
             check_db_file(data_dir)
         conn = cls._connect(data_dir / DB_NAME, key.hex())
-        store = cls(data_dir, conn, store_id)
+        store = cls(data_dir, conn, store_id, key.hex())
         try:
             if check_integrity:
                 store.integrity_check()
@@ -190,7 +198,7 @@ class Store:
             keys.delete_secret(name)
 
     @staticmethod
-    def _connect(path: Path, key_hex: str) -> sqlcipher3.Connection:
+    def _connect(path: Path, key_hex: str, pragmas: tuple[str, ...] = _PRAGMAS) -> sqlcipher3.Connection:
         if not re.fullmatch(r"[0-9a-f]{64}", key_hex):
             raise StoreError("The store key is malformed; the store stays closed.")
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -200,7 +208,7 @@ class Store:
             conn.execute("PRAGMA cipher_log_level = NONE")
             conn.execute(f"PRAGMA key = \"x'{key_hex}'\"")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            for pragma in _PRAGMAS:
+            for pragma in pragmas:
                 conn.execute(pragma)
         except sqlcipher3.DatabaseError as exc:
             conn.close()
@@ -376,6 +384,20 @@ class Store:
         """The connection for reads, held by this thread for the block."""
         with self._lock:
             yield self._conn
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Callable[[str, tuple], tuple | None]]:
+        """A separate read-only connection for one thread's bulk reads, as one row per query.
+
+        SQLCipher decrypts each page in the thread that reads it, so an export's threads each
+        read through their own connection and decrypt at once on every core; each sees only
+        committed data, and cannot write.
+        """
+        conn = self._connect(self.path, self._key_hex, _READER_PRAGMAS)
+        try:
+            yield lambda sql, params: conn.execute(sql, params).fetchone()
+        finally:
+            conn.close()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         with self._lock:

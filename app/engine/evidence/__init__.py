@@ -94,7 +94,7 @@ class EvidenceService:
             held = evidence_holds(conn, case, data.read_ids)
         ctx = ExportContext.of(ws, session, package_name("ALPR", case, ws.clock()),
                                req.description.strip(), recipient, on_file, media_label(req.target))
-        files = evidence_files(ws.store, data, ctx, req.include_derived)
+        files = evidence_files(data, ctx, req.include_derived)
         hold_note = _hold_note(len(data.reads), held, case, ws.profile.custodian_title)
         ids = data.read_ids
 
@@ -173,7 +173,7 @@ class EvidenceService:
             raise
         flight = journal.start(ws, session, action, writer, ids, detail)
         try:
-            written = yield from write_package(writer, files, custody, token)
+            written = yield from write_package(writer, files, custody, token, ws.store.reader)
 
             def work(conn):
                 held = record(conn, written)
@@ -289,8 +289,8 @@ class EvidenceService:
                                description.strip() or "Aggregate counts", recipient, on_file,
                                media_label(target))
         least = ws.profile.aggregate_min_count
-        files = [PackageFile("aggregate.csv", 0, lambda: aggregate_csv(rows, query, least)),
-                 PackageFile("aggregate.json", 0, lambda: aggregate_json(ctx.header(), rows, query, least))]
+        files = [PackageFile("aggregate.csv", 0, lambda _read: aggregate_csv(rows, query, least)),
+                 PackageFile("aggregate.json", 0, lambda _read: aggregate_json(ctx.header(), rows, query, least))]
 
         def custody(msha, entries):
             text = (f"{len(rows)} locations, {shown_total([r.reads for r in rows], least)} reads "

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from ..auth import Session
 from ..errors import ExportError
-from ..store import Store
 from . import derived
 from .content import Collected, access_log_csv, local_label, metadata_json, reads_csv, utc_iso
 from .custody_pdf import CustodyInfo
 from .manifest import ManifestEntry
-from .package import PackageFile
+from .package import PackageFile, Reader
 
 FORMAT = "alpr-evidence-package/1"
 
@@ -104,38 +103,38 @@ class ExportContext:
             f"{self.log_anchor[0]}:{self.log_anchor[1]}")
 
 
-def _image_loader(store: Store, sha: str, what: str):
-    def load() -> bytes:
-        row = store.query_one("SELECT data FROM images WHERE sha256 = ?", (sha,))
+def _image_loader(sha: str, what: str):
+    def load(read: Reader) -> bytes:
+        row = read("SELECT data FROM images WHERE sha256 = ?", (sha,))
         if row is None:
             raise ExportError(f"{what} is no longer in the store (purged during the export?).")
         return bytes(row[0])
     return load
 
 
-def _derived_loader(store: Store, read_id: int, sha: str, box: list[int], what: str):
-    load_scene = _image_loader(store, sha, what)
-    return lambda: derived.outline_plate(read_id, load_scene(), box)
+def _derived_loader(read_id: int, sha: str, box: list[int], what: str):
+    load_scene = _image_loader(sha, what)
+    return lambda read: derived.outline_plate(read_id, load_scene(read), box)
 
 
-def evidence_files(store: Store, data: Collected, ctx: ExportContext,
+def evidence_files(data: Collected, ctx: ExportContext,
                    include_derived: bool) -> list[PackageFile]:
     files: list[PackageFile] = []
     for r in data.reads:
         rid = r.row["id"]
         for img in r.images:
             what = f"The {img.kind} image of read {rid}"
-            files.append(PackageFile(img.path, img.size, _image_loader(store, img.sha256, what),
+            files.append(PackageFile(img.path, img.size, _image_loader(img.sha256, what),
                                      img.sha256, what))
             if include_derived and img.kind == "scene" and r.row["plate_box"]:
                 r.derived.append(derived.describe(rid, img.path, img.sha256))
                 files.append(PackageFile(derived.outline_path(rid), img.size * 4, _derived_loader(
-                    store, rid, img.sha256, json.loads(r.row["plate_box"]), what)))
+                    rid, img.sha256, json.loads(r.row["plate_box"]), what)))
     generated = {"reads.csv": reads_csv(data), "metadata.json": metadata_json(ctx.header(), data),
                  "access_log.csv": access_log_csv(data.log_entries),
                  "README.txt": README.format(name=ctx.name, agency=ctx.agency,
                                              case=ctx.case_number).encode("utf-8")}
-    files += [PackageFile(path, len(b), (lambda b=b: b)) for path, b in generated.items()]  # type: ignore[misc]  # a default argument binds each file's bytes
+    files += [PackageFile(path, len(b), (lambda _read, b=b: b)) for path, b in generated.items()]  # type: ignore[misc]  # a default argument binds each file's bytes
     return files
 
 
