@@ -319,6 +319,23 @@ CASES = [
                                                                     "{t}/f/x.pdf")], PW, _file("f", "x"), ""),
     ("demo-generate-into-a-file", ["demo", "generate", "{t}/f", "--days", "1", "--reads-per-day", "1"], "",
      _file("f", "x"), ""),
+    # -- alpr setup: refused before anything is written ------------------------------------------------
+    ("setup-over-a-store", ["--data-dir", "{d}", "setup", "--admin", "a.b", "--admin-name", "A B",
+                            "--password-stdin"], PW, None, "already exists"),
+    ("setup-weak-password", ["--data-dir", "{t}/new", "setup", "--admin", "a.b", "--admin-name", "A B",
+                             "--password-stdin"], "abc\n", None, "password"),
+    ("setup-generic-name", ["--data-dir", "{t}/new", "setup", "--admin", "admin", "--admin-name", "A B",
+                            "--password-stdin"], PW, None, "generic"),
+    ("setup-no-stdin", ["--data-dir", "{t}/new", "setup", "--admin", "a.b", "--admin-name", "A B",
+                        "--password-stdin"], "", None, "empty"),
+    ("setup-server-kind", ["setup", "--admin", "a.b", "--admin-name", "A B", "--server", "ftp"], "", None,
+     "invalid choice"),
+    ("setup-pg-no-address", ["--data-dir", "{t}/new", "setup", "--admin", "a.b", "--admin-name", "A B",
+                             "--server", "postgresql", "--password-stdin"], PW, None, "--address"),
+    ("setup-demo-days", ["--data-dir", "{t}/new", "setup", "--admin", "a.b", "--admin-name", "A B",
+                         "--server", "demo", "--demo-days", "-1"], "", None, "--demo-days"),
+    ("setup-no-code", ["--data-dir", "{t}/new", "setup", "--admin", "a.b", "--admin-name", "A B",
+                       "--password-stdin", "--server", "none"], PW, None, "before the one-time code"),
 ]
 
 
