@@ -1,4 +1,4 @@
-"""Start-up probe: say when the login window is on screen, optionally save it, and leave.
+"""Start-up probe: say when the first window is on screen, optionally save it, and leave.
 
 Armed only by the environment, for the package test and ``bench/startup.py``:
 
@@ -9,8 +9,11 @@ Armed only by the environment, for the package test and ``bench/startup.py``:
 ``ALPR_SCREENSHOT=PATH``
     the same, and first save the login window as a PNG at PATH.
 
-``arm()`` patches ``LoginDialog.showEvent`` (a Python class, so Qt calls the patched
-method). ``arm_on_import()`` defers that until ``app.ui.app`` is first imported, so nothing of
+On a machine with no store the first window is the set-up wizard: it is treated the same way
+and says ``ALPR-WIZARD-SHOWN`` (nothing is written: the wizard is closed on its first page).
+
+``arm()`` patches ``LoginDialog.showEvent`` and ``FirstRunWizard.showEvent`` (Python classes,
+so Qt calls the patched methods). ``arm_on_import()`` defers that until ``app.ui.app`` is first imported, so nothing of
 Qt is loaded before the program itself loads it: the bundle's runtime hook
 (installer/pyinstaller/rth_alpr.py) calls it, and ``bench/startup.py`` does the same for a
 source checkout. Without either variable both do nothing.
@@ -43,7 +46,7 @@ def _process_age() -> float:
 _ARMED_AT = time.monotonic()
 
 
-def _shown(dialog: object) -> None:
+def _shown(dialog: object, marker: str) -> None:
     from PySide6.QtWidgets import QApplication, QDialog
     assert isinstance(dialog, QDialog)
     QApplication.processEvents()
@@ -51,7 +54,7 @@ def _shown(dialog: object) -> None:
     if path:
         if not dialog.grab().save(path, "PNG"):
             print(f"ALPR-SCREENSHOT-FAILED {path}", file=sys.stderr, flush=True)
-    print(f"ALPR-LOGIN-SHOWN {_process_age():.3f}", flush=True)
+    print(f"{marker} {_process_age():.3f}", flush=True)
     dialog.reject()
 
 
@@ -61,20 +64,24 @@ def arm() -> None:
     if _armed or not wanted():
         return
     _armed = True
-    from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QShowEvent
-
     from app.ui.login import LoginDialog
+    from app.ui.wizard import FirstRunWizard
 
-    original = LoginDialog.showEvent
+    for cls, marker in ((LoginDialog, "ALPR-LOGIN-SHOWN"), (FirstRunWizard, "ALPR-WIZARD-SHOWN")):
+        _patch(cls, marker)
 
-    def show_event(self: LoginDialog, event: QShowEvent) -> None:
+
+def _patch(cls: type, marker: str) -> None:
+    from PySide6.QtCore import QTimer
+    original = cls.showEvent  # type: ignore[attr-defined]
+
+    def show_event(self, event) -> None:
         original(self, event)
         if not getattr(self, "_alpr_probe_done", False):
-            self._alpr_probe_done = True  # type: ignore[attr-defined]
-            QTimer.singleShot(0, lambda: _shown(self))
+            self._alpr_probe_done = True
+            QTimer.singleShot(0, lambda: _shown(self, marker))
 
-    LoginDialog.showEvent = show_event  # type: ignore[method-assign, assignment]
+    cls.showEvent = show_event  # type: ignore[attr-defined]
 
 
 class _ArmOnImport:
