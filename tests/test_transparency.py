@@ -133,3 +133,23 @@ def test_the_demo_report_holds_no_plate_matches_the_log_and_verifies(demo, tmp_p
             assert any("searches by purpose" in p for p in bad.problems)
     finally:
         ws.close()
+
+
+def test_a_page_renders_the_same_whatever_the_order_of_its_figures():
+    """The check re-renders a page from its JSON, whose keys come back sorted."""
+    from app.engine.oversight import transparency_html
+    from app.engine.oversight.transparency import Figures, LogFigures, PolicyText, Report, StoreFigures
+    log = LogFigures({"view": 2, "search": 5, "analysis": 1}, {"WANTED": 1, "AUDIT": 2}, {"misread": 1, "confirmed": 2},
+                     3, {"Sheriff": {"full": 1, "aggregate": 0}, "Attorney": {"full": 0, "aggregate": 2}}, 1,
+                     {"placed": 1, "reads_placed": 2, "released": 0, "reads_released": 0},
+                     {"runs": 1, "reads": 0, "images": 0, "hits": 0, "server_purges": 0, "server_reads": 0,
+                      "certificates": 0}, {"audit_signoff": 1, "audit_review": 1}, 4)
+    figs = Figures("2026-10-01T07:00:00.000000+00:00", "2026-11-01T07:00:00.000000+00:00", 10, "ab" * 32, log,
+                   StoreFigures(3, 100, "2026-10-02", 1, 2, {"SVS": {"open": 1, "confirmed": 2}, "AMBER": {"open": 1}}))
+    report = Report(PolicyText("City", "Policy", "Ref", "Law", 730, "basis", [["WANTED", "Wanted person"]]),
+                    "October 2026", "2026-11-26 12:00 PST", "Clerk, City", "store-1", figs)
+    page = transparency_html.render(report)
+    again = transparency_html.read(page)
+    assert transparency_html.render(again) == page and again.figures.digest() == figs.digest()
+    text = page.decode()
+    assert text.index("<td>Analyses run</td>") < text.index("<td>Searches</td>") and text.index("AMBER") < text.index("SVS")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from reportlab.lib.units import inch
+from reportlab.platypus import KeepTogether
 
 from ..errors import ValidationError
 from .paper import WIDTH, build, grid, para, styles
@@ -16,6 +17,7 @@ from .transparency import Report
 from .transparency_tables import check_lines, sections
 
 DIGEST = re.compile(r"alpr-transparency-sha256:([0-9a-f]{64})")
+SHARES = {2: (0.5, 0.5), 3: (0.24, 0.54, 0.22)}        # of the width, by number of columns
 
 
 def render(report: Report) -> bytes:
@@ -26,8 +28,11 @@ def render(report: Report) -> bytes:
              para("P", "What the automated license plate reader system was used for in the period, "
                        "under the policy below. It names no plate and shows no image.", st["p"])]
     for s in sections(report):
-        story += [para("H2", s.title, st["h2"]), para("P", s.source, st["p"]),
-                  grid([s.head, *s.rows], st) if s.rows else para("P", "None in the period.", st["p"])]
+        share = SHARES.get(len(s.head))
+        story.append(KeepTogether([                 # a heading never ends a page alone
+            para("H2", s.title, st["h2"]), para("P", s.source, st["p"]),
+            grid([s.head, *s.rows], st, widths=[WIDTH * f for f in share] if share else None)
+            if s.rows else para("P", "None in the period.", st["p"])]))
     story += [para("H2", "How to check these figures", st["h2"]),
               grid(check_lines(report, digest), st, header_row=False, widths=[1.7 * inch, WIDTH - 1.7 * inch])]
     return build(story, heading=f"{report.policy.agency} \u2014 ALPR transparency report \u2014 "

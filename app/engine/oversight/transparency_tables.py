@@ -29,11 +29,13 @@ def _log(report: Report) -> str:
 
 
 def sections(report: Report) -> list[Section]:
+    """The tables, every list in key order: a page re-rendered from its own JSON (whose keys
+    come back sorted) is then the same bytes."""
     p, f = report.policy, report.figures
     lg, st = f.log, f.store
     labels = dict((code, label) for code, label in p.purposes)
     store = "The store as it stood when this report was made (recorded in the report's log entry)."
-    hits = [(name, d, _n(n)) for name, by in st.hits.items() for d, n in by.items()]
+    hits = [(name, d, _n(n)) for name, by in sorted(st.hits.items()) for d, n in sorted(by.items())]
     return [
         Section("The policy in force", f"{p.name}, {p.reference}.", ("Item", "Value"), [
             ("Agency", p.agency), ("Law", p.statute),
@@ -45,22 +47,22 @@ def sections(report: Report) -> list[Section]:
                 ("Code", "Purpose", "Searches in the period"),
                 [(code, label, _n(lg.searches_by_purpose.get(code, 0))) for code, label in p.purposes]
                 + [(code, "not a purpose of this policy", _n(n)) for code, n in
-                   lg.searches_by_purpose.items() if code not in labels]),
+                   sorted(lg.searches_by_purpose.items()) if code not in labels]),
         Section("Cameras, reads and holds", store, ("Item", "Count"), [
             ("Cameras", _n(st.cameras)), ("Reads kept", _n(st.reads_kept)),
             ("Oldest read kept (date)", st.oldest_read or "none"),
             ("Holds in force", _n(st.active_holds)), ("Reads under a hold", _n(st.reads_held))]),
         Section("Use of the data", _log(report), ("What", "Count"),
-                [(ACCESS_WORDS.get(a, a), _n(n)) for a, n in lg.accesses.items()]
+                [(ACCESS_WORDS.get(a, a), _n(n)) for a, n in sorted(lg.accesses.items())]
                 + [("Attempts refused (no grant, training or purpose)", _n(lg.denied))]),
         Section("Hits by hotlist and disposition", store + " Hits made in the period.",
                 ("Hotlist", "Disposition", "Hits"), hits),
         Section("Hit dispositions recorded", _log(report) + f" Syncs made {lg.new_hits:,} new hits.",
-                ("Disposition", "Count"), [(d, _n(n)) for d, n in lg.dispositions.items()]),
+                ("Disposition", "Count"), [(d, _n(n)) for d, n in sorted(lg.dispositions.items())]),
         Section("Releases to other agencies", _log(report) + " Only on an approved written request; "
                 f"{lg.internal_exports:,} evidence packages were written for the agency's own cases.",
                 ("Recipient agency", "Full data", "Counts only"),
-                [(a, _n(k["full"]), _n(k["aggregate"])) for a, k in lg.releases.items()]),
+                [(a, _n(k["full"]), _n(k["aggregate"])) for a, k in sorted(lg.releases.items())]),
         Section("Holds and purges", _log(report), ("What", "Count"), [
             ("Holds placed", _n(lg.holds["placed"])), ("Reads placed on hold", _n(lg.holds["reads_placed"])),
             ("Holds released", _n(lg.holds["released"])),
@@ -72,7 +74,7 @@ def sections(report: Report) -> list[Section]:
             ("Reads removed by them", _n(lg.purges["server_reads"])),
             ("Retention certificates written", _n(lg.purges["certificates"]))]),
         Section("Audit reviews", _log(report), ("Log entry", "Count"),
-                [(a, _n(n)) for a, n in lg.audit_reviews.items()]),
+                [(a, _n(n)) for a, n in sorted(lg.audit_reviews.items())]),
     ]
 
 
