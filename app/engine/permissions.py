@@ -14,6 +14,7 @@ DATA_ACTIONS = frozenset({
 ADMIN_ACTIONS = frozenset({
     "hold_release", "purge", "release_request", "release_approve", "audit_view",
     "audit_export", "audit_verify", "user_admin", "training_admin", "settings_admin", "sync",
+    "transparency_report",
 })
 
 ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS

@@ -36,6 +36,8 @@ class PurgeReport:
     images: int
     hits: int
     kept_by_hold: int
+    removed_at: tuple[tuple[int, int], ...] = ()    # (quarter-hour, reads removed): see buckets()
+    certificate: int | None = None                  # its retention certificate, if one was written
 
 
 def place_hold(conn, case_number: str, kind: str, reason: str, read_ids: list[int],
@@ -81,6 +83,17 @@ def list_holds(conn, active_only: bool = False) -> list[Hold]:
     return [Hold(*r) for r in rows]
 
 
+# A quarter-hour: every time zone's offset from UTC is a multiple of it, so counts by quarter-hour
+# add up to counts by local day in any zone (retention certificates, oversight/certificates.py).
+BUCKET = 900
+
+
+def buckets(conn, where: str, params: tuple = ()) -> tuple[tuple[int, int], ...]:
+    """(start of the quarter-hour, reads) for the reads ``where`` selects, oldest first."""
+    return tuple(conn.execute(f"SELECT read_at / {BUCKET} * {BUCKET}, count(*) FROM reads WHERE {where} "
+                              "GROUP BY 1 ORDER BY 1", params).fetchall())
+
+
 HELD = ("SELECT hr.read_id FROM hold_reads hr JOIN holds h ON h.id = hr.hold_id "
         "WHERE h.released_at IS NULL")
 
@@ -93,6 +106,7 @@ def purge(conn, cutoff: int) -> PurgeReport:
                  (cutoff,))
     kept = conn.execute(f"SELECT count(*) FROM reads WHERE read_at < ? AND id IN ({HELD})",
                         (cutoff,)).fetchone()[0]
+    removed_at = buckets(conn, "id IN (SELECT id FROM purge_ids)")
     hits = conn.execute("DELETE FROM hits WHERE read_id IN (SELECT id FROM purge_ids)").rowcount
     conn.execute("DELETE FROM corrections WHERE read_id IN (SELECT id FROM purge_ids) AND uploaded = 1")
     reads = conn.execute("DELETE FROM reads WHERE id IN (SELECT id FROM purge_ids)").rowcount
@@ -100,4 +114,4 @@ def purge(conn, cutoff: int) -> PurgeReport:
         "DELETE FROM images WHERE sha256 NOT IN (SELECT plate_image_sha256 FROM reads WHERE plate_image_sha256 IS NOT NULL) "
         "AND sha256 NOT IN (SELECT scene_image_sha256 FROM reads WHERE scene_image_sha256 IS NOT NULL)").rowcount
     conn.execute("DELETE FROM purge_ids")
-    return PurgeReport(cutoff, reads, images, hits, kept)
+    return PurgeReport(cutoff, reads, images, hits, kept, removed_at)

@@ -11,9 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
-from . import sync_apply
+from . import sync_apply, timefmt
+from .accesslog import SYSTEM
 from .log_anchor import LogAnchor
 from .errors import SyncError
+from .oversight import certificates
 from .progress import CancelToken, Progress
 
 IMAGE_BATCH = 400            # reads per transaction when they bring photos (bounds memory)
@@ -117,7 +119,9 @@ class Puller:
             elif feed == "hotlist_entries":
                 self.counts["hits"] += sync_apply.apply_entries(conn, rows, now)
             else:
-                self.counts["removed"] += sync_apply.remove_reads(conn, [r[1] for r in rows])
+                self.counts["removed"] += certificates.apply_tombstones(   # removed and certified
+                    conn, now, SYSTEM, [r[1] for r in rows], self.ws.profile.retention_days,
+                    timefmt.zone(self.ws.profile.time_zone))
             sync_apply.set_mark(conn, feed, rows[-1][-1] if feed != "tombstones" else rows[-1][0])
         self.counts[feed] += len(rows)
 

@@ -10,11 +10,11 @@ import logging
 import time
 from functools import cached_property
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import accesslog, corrections, plates, retention, search, training
+from . import accesslog, corrections, plates, retention, search, timefmt, training
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
@@ -206,6 +206,11 @@ class Workstation:
     def analyses(self):
         from .analyses import AnalysisService
         return AnalysisService(self)
+
+    @cached_property
+    def custody(self):
+        from .oversight.custody import CustodyService
+        return CustodyService(self)
 
     @cached_property
     def ocr(self):
@@ -582,6 +587,11 @@ class Workstation:
                                      "retention_days": self.profile.retention_days,
                                      "reads": report.reads, "images": report.images,
                                      "hits": report.hits, "kept_by_hold": report.kept_by_hold})
+            if session is not None or report.reads:         # a start-up purge of nothing: no paper
+                from .oversight.certificates import certify_purge
+                cert = certify_purge(conn, self.clock(), actor, "purge" if session else "startup",
+                                     report, self.profile.retention_days, timefmt.zone(self.profile.time_zone))
+                report = replace(report, certificate=cert.id)
         return report
 
     # -- audit -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from app.engine.auth import Session
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
 from .context import AppContext
+from .custodian_panel import CustodianPanel
 from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
@@ -69,11 +70,12 @@ class MainWindow(QMainWindow):
         beside.hold_requested.connect(self.read_actions.hold)  # type: ignore[attr-defined]
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
+        self.custody = CustodianPanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
         self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "admin": self.admin}
-        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
+                        "custody": self.custody, "admin": self.admin}
+        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit", "custody": "Custody",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
         show = {"search": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
+                "custody": c.can("purge") or c.can("hold_release") or c.can("transparency_report"),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
         return [k for k, v in show.items() if v and k in self.screens]
 
@@ -242,6 +245,8 @@ class MainWindow(QMainWindow):
         self.hits.start()               # before the tabs: showing the Hits screen loads it
         self.audit.reset()
         self.admin.start()
+        self.custody.reset()
+        self.custody.start()
         current = self.tabs.currentWidget()
         wanted = self.screens.get(self.wanted_tab)
         self.wanted_tab = ""
@@ -311,6 +316,7 @@ class MainWindow(QMainWindow):
         self.hits.reset()
         self.audit.reset_form()
         self.admin.reset()
+        self.custody.reset()
         self._retire_analyses()
         self.statusBar().clearMessage()
         index = self.tabs.indexOf(self.hits)

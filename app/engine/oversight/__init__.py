@@ -1,0 +1,1 @@
+"""Oversight: the records that let others check how ALPR data was used and kept."""
