@@ -24,7 +24,6 @@ NOTICE_KINDS = {
     "statewide_media": "Notice to major statewide media",
     "office_of_information_security": "Letter to the Office of Information Security, "
                                       "California Department of Technology",
-    "attorney_general": "Sample copy to the Attorney General (Civil Code § 1798.29(e))",
 }
 MEDIA = ("package", "store")
 

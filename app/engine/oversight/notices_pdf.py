@@ -2,8 +2,8 @@
 
 Every notice carries the statute's headings in its order ("What Happened", "What Information
 Was Involved", "What We Are Doing", "What You Can Do", "For More Information"), the date of the
-notice and the date range of the breach. The public notices (website, statewide media, the
-Attorney General's sample copy) give counts only: no plate, no image, no user name. The letter
+notice and the date range of the breach. The public notices (website, statewide media) give
+counts only: no plate, no image, no user name. The letter
 to the Office of Information Security adds the assessment from the access log (the export
 entries naming a package, and who accessed what in the window, by person and action).
 Fonts are DejaVu, embedded; the PDF is tagged for screen readers (``app/engine/pdf.py``).
@@ -29,8 +29,6 @@ _ADDRESSEE = {
     "statewide_media": "For publication by major statewide media",
     "office_of_information_security": "To: Office of Information Security, California Department "
                                       "of Technology",
-    "attorney_general": "To: Office of the Attorney General, Privacy Unit (sample copy under Civil "
-                        "Code § 1798.29(e))",
 }
 
 
