@@ -18,6 +18,7 @@ from app.engine.auth import Session
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
 from .context import AppContext
+from .designee_panel import DesigneePanel
 from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
@@ -69,12 +70,13 @@ class MainWindow(QMainWindow):
         beside.hold_requested.connect(self.read_actions.hold)  # type: ignore[attr-defined]
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
+        self.designee = DesigneePanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
         self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "admin": self.admin}
+                        "designee": self.designee, "admin": self.admin}
         self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
-                       "admin": "Administration"}
+                       "designee": "Releases and oversight", "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
         self._ended: Session | None = None  # the session the engine ended, once handled
@@ -230,7 +232,7 @@ class MainWindow(QMainWindow):
         c = self.ctx
         show = {"search": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
-                "audit": c.can("audit_view"),
+                "audit": c.can("audit_view"), "designee": DesigneePanel.wanted(c),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
         return [k for k, v in show.items() if v and k in self.screens]
 
@@ -242,6 +244,7 @@ class MainWindow(QMainWindow):
         self.hits.start()               # before the tabs: showing the Hits screen loads it
         self.audit.reset()
         self.admin.start()
+        self.designee.start()
         current = self.tabs.currentWidget()
         wanted = self.screens.get(self.wanted_tab)
         self.wanted_tab = ""
@@ -311,6 +314,7 @@ class MainWindow(QMainWindow):
         self.hits.reset()
         self.audit.reset_form()
         self.admin.reset()
+        self.designee.reset()
         self._retire_analyses()
         self.statusBar().clearMessage()
         index = self.tabs.indexOf(self.hits)

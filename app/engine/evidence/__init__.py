@@ -271,6 +271,14 @@ class EvidenceService:
         with self.ws.store.reading() as conn:
             return release.list_requests(conn, status)
 
+    def approved_requests(self, session: Session) -> list[ReleaseRequest]:
+        """Approved requests a full export may be made under, for whoever exports (the export
+        dialog picks one; the export checks it again, with its reads)."""
+        self.ws.guard(session, "export", need_purpose=False)
+        with self.ws.store.reading() as conn:
+            return [r for r in release.list_requests(conn, "approved")
+                    if r.has_scope and r.agency_type in self.ws.profile.release.full_data_to]
+
     def export_aggregate(self, session: Session, request_id: int, query: AggregateQuery, target: Path,
                          description: str, token: CancelToken | None = None
                          ) -> Generator[Progress, None, ExportResult]:
