@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from app.engine.evidence import ReleaseRequest, ReleaseRequestForm
 
 from .context import AppContext
-from .designee_records import AgencyTab, BreachTab, PermitsTab, Say, numbers, words
+from .designee_records import AgencyTab, BreachTab, PermitsTab, Say, numbers, stacked, words
 from .tables import fill, read_only_table
 from .widgets import ZoneDateTimeEdit
 
@@ -81,16 +81,7 @@ class RequestsTab(Say):
         rl = QVBoxLayout(review)
         rl.addWidget(self.review, 1)
         rl.addLayout(decide)
-        left = QVBoxLayout()
-        left.addWidget(self.table, 3)
-        left.addWidget(review, 2)
-        right = QVBoxLayout()
-        right.addWidget(entry)
-        right.addWidget(self.message)
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        self._layout(stacked(self.table, review), entry)
 
     def refresh(self) -> None:
         ws, s = self.ctx.ws, self.ctx.session

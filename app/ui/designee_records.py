@@ -65,6 +65,16 @@ def _form(title: str, rows: list[tuple[str, QWidget]], *buttons: QPushButton) ->
     return box
 
 
+def stacked(top: QWidget, bottom: QWidget) -> QWidget:
+    """Two widgets one above the other, the upper one a little taller."""
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(top, 3)
+    column.addWidget(bottom, 2)
+    return holder
+
+
 class Say(QWidget):
     """A tab with a message line for the engine's sentences, emptied with its forms at logout."""
 
@@ -282,12 +292,7 @@ class BreachTab(Say):
         self.until = ZoneDateTimeEdit(ctx.tz, now, "incidentUntil")
         self.done_on = _line("noticeDate", "YYYY-MM-DD")
         self.done_on.setText(timefmt.today(now, ctx.tz).isoformat())
-        left = QVBoxLayout()
-        left.addWidget(self.table, 2)
-        left.addWidget(self.notice_table, 2)
-        holder = QWidget()
-        holder.setLayout(left)
-        self._layout(holder, _form(
+        self._layout(stacked(self.table, self.notice_table), _form(
             "Record an incident", [("What happened", self.what), ("Medium", self.package),
                                    ("Found", self.found), ("Exposed from", self.since),
                                    ("Exposed until", self.until)],
