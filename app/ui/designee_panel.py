@@ -9,6 +9,7 @@ the request and anything the law bars; the screen shows its sentence. The other 
 """
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
@@ -34,6 +35,7 @@ class RequestsTab(Say):
         self.review = QLabel("Select a request to review it.")
         self.review.setObjectName("requestReview")
         self.review.setWordWrap(True)
+        self.review.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.note = QLineEdit()
         self.note.setObjectName("decisionNote")
         self.note.setPlaceholderText("Reason for the decision (kept with the request)")

@@ -81,7 +81,7 @@ class Say(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.message = MessageLabel(lines=3, width=360, name="designeeMessage")
+        self.message = MessageLabel(lines=7, width=360, name="designeeMessage")
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #1b5e20;")

@@ -53,7 +53,7 @@ class Incident:
     def medium_text(self) -> str:
         if self.medium_kind == "package":
             return f"evidence package {self.medium} (portable media)"
-        return f"the workstation's encrypted store ({self.medium})"
+        return "the ALPR workstation's encrypted store"
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,8 @@ def sections(profile: PolicyProfile, notice: Notice, a: Assessment, now: float) 
              "from that log what the affected medium held and who used the information in the period, "
              f"is giving the notices its policy requires ({profile.breach.basis}), and is reviewing "
              "its security procedures under Civil Code § 1798.90.51.")
-    you = ("If you think a vehicle you use was photographed by the cameras named above in that "
-           "period, you may ask the contact below what information about that vehicle was involved. "
+    you = (f"If you think a vehicle you use passed the {profile.agency}'s license plate cameras in "
+           "that period, you may ask the contact below what information about that vehicle was involved. "
            "Be alert to messages that refer to this incident and ask for money or personal details: "
            f"the {profile.agency} will not ask for them.")
     more = f"{profile.breach.contact}. Date of this notice: {_day(now, tz)}."
@@ -99,7 +99,7 @@ def sections(profile: PolicyProfile, notice: Notice, a: Assessment, now: float) 
 def _assessment_table(a: Assessment, st: dict) -> list:
     """For the Office of Information Security: the log's account of the breach."""
     held = a.held
-    rows = [["Medium", a.incident.medium_text()], ["Records held", str(held.reads)],
+    rows = [["Medium", f"{a.incident.medium_text()} ({a.incident.medium})"], ["Records held", str(held.reads)],
             ["Cameras", ", ".join(held.cameras) or "-"],
             ["Access-log entries naming it", ", ".join(f"#{s}" for s in held.export_entries) or "-"]]
     people = [["Person", "Role", "Action", "Entries", "Records"]] + [
