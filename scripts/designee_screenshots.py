@@ -28,22 +28,26 @@ from app.ui.app import application  # noqa: E402
 from tests.ui_sample import insert_sample  # noqa: E402
 
 
-def _people(ws: Workstation, admin, more: list[tuple[str, str, str]]) -> None:
+def _store(folder: Path, profile: str, more: list[tuple[str, str, str]], secrets: dict[str, str]):
+    """A store under ``profile`` with the sample reads, its administrator (signed in) and
+    ``more`` people, all trained."""
+    _STEPS.clear()                      # another store: its people's codes start afresh
+    ws = Workstation.create(folder, profile)
+    ws.create_first_admin("amanager", "Alex Manager", PASSWORD)
+    admin = login(ws, "amanager", secrets)
     today = time.strftime("%Y-%m-%d")
     for name, full, role in more:
         ws.add_user(admin, name, full, role, PASSWORD)
     for name in ["amanager"] + [m[0] for m in more]:
         ws.add_training(admin, name, ws.profile.training_course, today, "2099-01-01")
+    insert_sample(ws, int(time.time()), per_plate=8)
+    return ws, admin
 
 
 def calabasas(tmp: Path, out: Path) -> None:
     secrets: dict[str, str] = {}
-    ws = Workstation.create(tmp / "cal", "calabasas")
-    ws.create_first_admin("amanager", "Alex Manager", PASSWORD)
-    admin = login(ws, "amanager", secrets)
-    _people(ws, admin, [("cclerk", "Casey Clerk", "custodian")])
+    ws, admin = _store(tmp / "cal", "calabasas", [("cclerk", "Casey Clerk", "custodian")], secrets)
     now = int(time.time())
-    insert_sample(ws, now, per_plate=8)
     vcso = ws.agencies.add(admin, AgencyForm("Ventura County Sheriff's Office", "law_enforcement", "local",
                                              "CA", "MOU 2026-014 (signed 2026-02-03)",
                                              "Records Unit, (805) 555-0100"))
@@ -82,14 +86,9 @@ def calabasas(tmp: Path, out: Path) -> None:
 
 
 def coachella(tmp: Path, out: Path) -> None:
-    _STEPS.clear()                      # another store: its people's codes start afresh
-    secrets: dict[str, str] = {}
-    ws = Workstation.create(tmp / "coa", "coachella")
-    ws.create_first_admin("amanager", "Alex Manager", PASSWORD)
-    admin = login(ws, "amanager", secrets)
-    _people(ws, admin, [("vendor1", "Val Vendor (camera contractor)", "contractor")])
+    ws, admin = _store(tmp / "coa", "coachella", [("vendor1", "Val Vendor (camera contractor)", "contractor")],
+                       {})
     now = int(time.time())
-    insert_sample(ws, now, per_plate=8)
     cams = [r[0] for r in ws.store.query("SELECT id FROM cameras ORDER BY id LIMIT 2")]
     ws.permits.grant(admin, PermitForm("vendor1", "RSO-260012345", now - 3600, now + 5 * 86400,
                                        "CM-LTR-2026-07 (City Manager's signed letter)", tuple(cams),
