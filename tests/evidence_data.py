@@ -85,3 +85,14 @@ def add_hit_and_correction(ws, read_id: int, plate: str, now: int) -> None:
         conn.execute("INSERT INTO corrections(read_id, old_plate, new_plate, reason, username, corrected_at, uuid) "
                      "VALUES (?, ?, ?, 'Plate image shows B, vendor read 8', 'dsmith', ?, ?)",
                      (read_id, plate.replace("B", "8"), plate, now - 30, f"corr-{read_id}"))
+
+
+def agency(ws, designee, name: str = "Ventura County Sheriff's Office", agency_type: str = "law_enforcement",
+           state: str = "CA", level: str = "local") -> int:
+    """The id of this agency's entry in the register (``designee`` adds it the first time)."""
+    from app.engine.oversight.agencies import AgencyForm
+    for entry in ws.agencies.entries(designee):
+        if entry.name == name:
+            return entry.id
+    return ws.agencies.add(designee, AgencyForm(name, agency_type, level, state, "MOU 2026-014 on file",
+                                                "Records unit, (805) 555-0100")).id

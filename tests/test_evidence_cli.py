@@ -9,7 +9,7 @@ import pytest
 
 from app.cli.main import main
 from tests.conftest import PASSWORD
-from tests.evidence_data import add_reads_with_images
+from tests.evidence_data import add_reads_with_images, agency
 
 
 @pytest.fixture
@@ -56,17 +56,22 @@ def test_export_without_purpose_or_to_another_agency_is_refused(cli, ws, clock, 
     assert code == 1 and "written release request" in err
 
 
-def test_release_workflow(cli, ws, clock, tmp_path):
+def test_release_workflow(cli, ws, people, clock, tmp_path):
     ids = add_reads_with_images(ws, 2, 80, int(clock()))
     since = datetime.fromtimestamp(clock() - 3600, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     until = datetime.fromtimestamp(clock() + 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    assert agency(ws, people.admin()) == 1                       # the designee's register entry
+    code, out, _ = cli("agency", "list")                         # whoever files requests sees it
+    assert "#1 Ventura County Sheriff's Office" in out
     with pytest.raises(SystemExit):                              # the scope is part of the request
-        cli("release", "request", "--agency", "Ventura County Sheriff's Office",
-            "--agency-type", "law_enforcement", "--requester", "Det. Alvarez",
+        cli("release", "request", "--agency", "1", "--requester", "Det. Alvarez",
             "--request-purpose", "Robbery", "--description", "Reads of one plate",
             "--their-case", "VCSO-26-1", "--received-on", "2026-11-20")
-    code, out, err = cli("release", "request", "--agency", "Ventura County Sheriff's Office",
-                         "--agency-type", "law_enforcement", "--requester", "Det. Alvarez",
+    with pytest.raises(SystemExit):                              # a register entry, not a name
+        cli("release", "request", "--agency", "Ventura County Sheriff's Office", "--requester", "D",
+            "--request-purpose", "R", "--description", "d", "--their-case", "V-1", "--received-on",
+            "2026-11-20", "--read", "1", "--since", since, "--until", until)
+    code, out, err = cli("release", "request", "--agency", "1", "--requester", "Det. Alvarez",
                          "--request-purpose", "Robbery", "--description", "Reads of one plate",
                          "--their-case", "VCSO-26-1", "--received-on", "2026-11-20",
                          "--read", str(ids[0]), "--since", since, "--until", until, "--camera", "CAM-LV-N")
@@ -74,8 +79,8 @@ def test_release_workflow(cli, ws, clock, tmp_path):
     assert f"scope: reads #{ids[0]}; from " in out and "cameras CAM-LV-N" in out
     code, _out, err = cli("release", "approve", "1", "--note", "ok")
     assert code == 1 and "not authorised" in err                 # the prosecutor is not the designee
-    code, out, _ = cli("release", "approve", "1", "--note", "MOU on file", user="amanager")
-    assert code == 0 and "approved by amanager" in out
+    code, out, err = cli("release", "approve", "1", "--note", "MOU on file", user="amanager")
+    assert code == 0 and "approved by amanager" in out, err
     code, out, _ = cli("release", "list", "--status", "approved")
     assert "Request #1 of Ventura County Sheriff's Office" in out
     export = ("evidence", "export", "--purpose", "CIVIL-ADMIN", "--case", "CE-2026-00123", "--to",

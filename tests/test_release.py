@@ -10,17 +10,18 @@ from pypdf import PdfReader
 
 from app.engine.errors import PermissionDenied, ReleaseRefused, ValidationError
 from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, run
-from tests.evidence_data import add_hit_and_correction, add_reads_with_images
+from tests.evidence_data import add_hit_and_correction, add_reads_with_images, agency
 
 
 @pytest.fixture
-def form(clock):
-    """A written request; its scope by default: reads 300 to 303 of the last day."""
+def form(ws, people, clock):
+    """A written request of an agency of the register; its scope by default: reads 300 to 303
+    of the last day."""
     now = int(clock())
 
-    def make(agency="Ventura County Sheriff's Office", agency_type="law_enforcement",
+    def make(agency_name="Ventura County Sheriff's Office", agency_type="law_enforcement",
              **kw) -> ReleaseRequestForm:
-        base = dict(agency=agency, agency_type=agency_type, requester="Det. R. Alvarez",
+        base = dict(agency_id=agency(ws, people.admin(), agency_name, agency_type), requester="Det. R. Alvarez",
                     purpose="Robbery investigation, suspect vehicle", description="Reads 300-303, last day",
                     case_number="VCSO-26-118", received_on="2026-11-20", read_ids=(300, 301, 302, 303),
                     start=now - 86400, end=now + 1)
@@ -96,8 +97,11 @@ def test_export_for_another_agency_needs_an_approved_request(ws, people, reads, 
 def test_no_release_to_anyone_but_a_public_agency(ws, people, reads, tmp_path, kind, form):
     admin = people.admin()
     clerk = people.user("cclerk", "custodian")
-    req = ws.evidence.request_release(clerk, form(agency="Acme Repossession LLC", agency_type=kind))
-    with pytest.raises(ReleaseRefused, match="1798.90.55"):
+    with pytest.raises(ReleaseRefused, match="1798.90.55"):     # the register refuses it
+        form(agency_name="Acme Repossession LLC", agency_type=kind)
+    req = ws.evidence.request_release(clerk, form(agency_name="Acme Repossession LLC"))
+    ws.store.execute("UPDATE agencies SET agency_type = ? WHERE id = ?", (kind, req.agency_id))
+    with pytest.raises(ReleaseRefused, match="1798.90.55"):     # an entry changed behind the engine
         ws.evidence.decide_release(admin, req.id, True, "looks fine")
     assert ws.evidence.decide_release(admin, req.id, False, "Not a public agency").status == "denied"
     with pytest.raises(ReleaseRefused):
@@ -110,7 +114,7 @@ def test_public_agency_gets_counts_only(ws, people, reads, tmp_path, clock, form
     add_hit_and_correction(ws, 300, plate, int(clock()))
     admin = people.admin()
     clerk = people.user("cclerk", "custodian")
-    works = dict(agency="Calabasas Public Works", agency_type="public_agency", purpose="Traffic study")
+    works = dict(agency_name="Calabasas Public Works", agency_type="public_agency", purpose="Traffic study")
     with pytest.raises(ValidationError, match="only counts"):     # counts only: no plates or reads asked for
         ws.evidence.request_release(clerk, form(**works))
     req = ws.evidence.request_release(clerk, form(**works, read_ids=()))
@@ -168,7 +172,7 @@ def test_aggregate_counts_under_the_threshold_and_short_periods_single_out_no_on
                  + [(970 + i, f"5SAM{i:03d}", now - 70 * (i + 1), "CAM-CC-E", 0.9) for i in range(5)])
     admin = people.admin()
     clerk = people.user("cclerk", "custodian")
-    req = ws.evidence.request_release(clerk, form(agency="Calabasas Public Works", agency_type="public_agency",
+    req = ws.evidence.request_release(clerk, form(agency_name="Calabasas Public Works", agency_type="public_agency",
                                                   purpose="Traffic study", read_ids=()))
     ws.evidence.decide_release(admin, req.id, True, "Counts only, per policy")
     assert ws.profile.aggregate_min_count == 5

@@ -89,9 +89,9 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     assert detail == f'{{"from_schema":{PREVIOUS},"to_schema":{NEWEST}}}'        # logged, as the system
     assert seen == {"copy_exists": True, "copy_version": PREVIOUS, "copy_reads": len(ids),
                     "copy_tables": seen["copy_tables"]}
-    added = set(re.findall(r"CREATE TABLE (\w+)", ALL[-1][2]))      # by the newest migration
-    assert not added & seen["copy_tables"]                           # the copy is the old schema
-    assert added <= _tables(ws.store._conn)
+    made = set(re.findall(r"CREATE TABLE (\w+)", ALL[-1][2]))      # by the newest migration
+    assert made and not made & seen["copy_tables"]                  # the copy is the old schema
+    assert made <= _tables(ws.store._conn)
     assert not backup.exists() and not list(folder.glob("*.bak*"))   # verified, so removed
     assert [r[0] for r in ws.store.query("SELECT id FROM reads ORDER BY id")] == ids
     assert ws.audit_verify(s).ok                                   # the log's chain survived

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, run
 from app.engine.evidence.drives import removable_drives
-from app.engine.evidence.release import AGENCY_TYPES, STATUSES
+from app.engine.evidence.release import STATUSES
 from app.engine.progress import Progress
 
 from .common import CliError, add_login_args, login, open_workstation
@@ -32,7 +32,7 @@ def _drive(gen) -> object:
         raise
 
 
-def _when(text: str) -> int:
+def when(text: str) -> int:
     """A date or date-time from the command line as Unix seconds (UTC unless an offset is given)."""
     try:
         dt = datetime.fromisoformat(text)
@@ -85,10 +85,10 @@ def cmd_drives(_args):
 
 def cmd_release_request(args):
     ws = open_workstation(args)
-    form = ReleaseRequestForm(args.agency, args.agency_type, args.requester, args.request_purpose,
+    form = ReleaseRequestForm(args.agency, args.requester, args.request_purpose,
                               args.description, args.their_case, args.received_on,
                               plates=tuple(args.plate or ()), read_ids=tuple(args.read or ()),
-                              start=_when(args.since), end=_when(args.until),
+                              start=when(args.since), end=when(args.until),
                               camera_ids=tuple(args.camera or ()))
     r = ws.evidence.request_release(login(ws, args), form)
     print(f"Release request #{r.id} on file ({r.status}); scope: {r.scope_text()}.")
@@ -111,7 +111,7 @@ def cmd_release_list(args):
 def cmd_release_aggregate(args):
     ws = open_workstation(args)
     s = login(ws, args)
-    q = AggregateQuery(_when(args.since), _when(args.until), tuple(args.site or ()), args.offense,
+    q = AggregateQuery(when(args.since), when(args.until), tuple(args.site or ()), args.offense,
                        tuple(args.camera or ()))
     res = _drive(ws.evidence.export_aggregate(s, args.request_id, q, Path(args.to), args.description))
     print(f"Aggregate release written and verified: {res.path} (manifest SHA-256 {res.manifest_sha256})")
@@ -141,8 +141,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="rel_cmd", required=True)
     p = rel.add_parser("request", help="put an agency's written request on file")
     add_login_args(p)
-    p.add_argument("--agency", required=True)
-    p.add_argument("--agency-type", required=True, choices=AGENCY_TYPES)
+    p.add_argument("--agency", required=True, type=int, metavar="REGISTER_ID",
+                   help="the requesting agency's entry in the agency register ('alpr agency list')")
     p.add_argument("--requester", required=True, help="the person requesting")
     p.add_argument("--request-purpose", required=True, help="their intended purpose")
     p.add_argument("--description", required=True, help="description of the requested information")

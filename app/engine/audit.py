@@ -248,12 +248,41 @@ def _sentence(e: LogEntry, focus: PlateReads | None) -> str:
         return (f"{who} purged {d.get('reads', 0)} reads, {d.get('images', 0)} photos and "
                 f"{d.get('hits', 0)} hits taken before {d.get('cutoff', '')} (retention "
                 f"{d.get('retention_days')} days); {d.get('kept_by_hold', 0)} held reads were kept.")
+    if a in _OVERSIGHT:
+        return f"{who} {_OVERSIGHT[a].format_map(_Blank({**q, **d}))}."
     if a == "audit_view":
         return f"{who} looked at the access log" + (f" ({_fields(q)})." if _fields(q) else ".")
     if a == "audit_export":
         return (f"{who} exported {d.get('entries', '')} access-log entries to {d.get('file')}"
                 + (f" ({_fields(q)})." if _fields(q) else "."))
     return _generic(e, focus)
+
+
+# The designee's oversight steps (app/engine/oversight/): the register, permissions, breaches.
+_OVERSIGHT = {
+    "agency_add": "added {entry} to the agency register",
+    "agency_edit": "changed agency register entry {entry} (now version {version})",
+    "agency_retire": "retired agency register entry {entry}",
+    "permission_grant": "recorded written permission #{permission_id} ({document}) for {user}, case "
+                        "{case_number}: {scope}, valid {valid_from} to {valid_until}",
+    "permission_revoke": "revoked written permission #{permission_id} of {user} (\u201c{reason}\u201d)",
+    "breach_record": "recorded breach incident #{incident_id} on {medium_kind} {medium} "
+                     "(\u201c{what}\u201d), found {found}; notices due within {due_days} days",
+    "breach_assess": "assessed breach incident #{incident_id} from the log: {reads} records on "
+                     "{cameras} cameras, {people} people used ALPR data in the window",
+    "breach_notice": "wrote the {kind} notice of breach incident #{incident_id} to {file} (due {due})",
+    "breach_notice_done": "recorded the {kind} notice of breach incident #{incident_id} as done on "
+                          "{done_on} (due {due})",
+    "breach_notice_removed": "recorded the website notice of breach incident #{incident_id}, posted "
+                             "{posted_on}, as taken down on {removed_on}",
+}
+
+
+class _Blank(dict):
+    """A field an old or odd entry lacks reads as '?', never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
 
 
 def _filters(q: dict) -> str:

@@ -15,6 +15,9 @@ ADMIN_ACTIONS = frozenset({
     "hold_release", "purge", "release_request", "release_approve", "audit_view",
     "audit_export", "audit_verify", "user_admin", "training_admin", "settings_admin", "sync",
     "transparency_report",
+    # the designee's oversight (app/engine/oversight/): the register of agencies releases go to,
+    # written permissions for a role barred without one, breach incidents and their notices
+    "agency_register", "permission_grant", "breach_record",
 })
 
 ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS

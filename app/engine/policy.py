@@ -41,6 +41,9 @@ class Role:
     title: str
     agency: str
     grants: frozenset[str]
+    # Coachella Section 3: the contractor "shall not access footage without explicit, written
+    # permission": its grants apply only under a valid written permission (oversight/permits.py)
+    barred_without_permission: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,18 @@ class ReleaseRules:
     public_agencies_only: bool
     full_data_to: tuple[str, ...]
     aggregate_only_to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BreachRules:
+    """The notices a breach of ALPR data calls for (Civil Code § 1798.29, and the policy where it
+    says more), how soon each is due and how long the website notice stays up."""
+
+    basis: str
+    notices: tuple[str, ...]          # kinds, see oversight/breach.py NOTICE_KINDS
+    notice_within_days: int           # due this many days after the breach was found
+    website_min_days: int             # a website notice stays posted at least this long
+    contact: str                      # who the public may ask (the notice's "For More Information")
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class PolicyProfile:
     breach_notice: bool
     training_course: str
     release: ReleaseRules
+    breach: BreachRules
     roles: dict[str, Role]
     purposes: tuple[Purpose, ...]
     vendor_perfect_read_rate: float | None = None
@@ -246,6 +262,14 @@ def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
         if p["label"].strip().lower() in _BARE_PURPOSES or p["code"].lower() in _BARE_PURPOSES:
             yield (f"purposes[{i}] {p['code']!r}: must name a concrete offense or category, not a bare "
                    "catch-all (rule: no catch-all purpose)")
+    for role_id, role in raw["roles"].items():
+        if role.get("barred_without_permission") and "permission_grant" in role["grants"]:
+            yield (f"roles.{role_id}.grants: a role barred without written permission must not hold "
+                   "permission_grant (rule: nobody permits themselves)")
+    if any(r.get("barred_without_permission") for r in raw["roles"].values()) and not any(
+            "permission_grant" in r["grants"] for r in raw["roles"].values()):
+        yield ("roles: a role is barred without written permission but no role holds permission_grant "
+               "(rule: someone can give the permission)")
     rel = raw["release"]
     if rel["public_agencies_only"]:
         for key in ("full_data_to", "aggregate_only_to"):
@@ -296,9 +320,10 @@ def load_profile(profile_id: str, directory: Path = POLICY_DIR) -> PolicyProfile
 
 
 def _build(raw: dict[str, Any]) -> PolicyProfile:
-    roles = {role_id: Role(role_id, r["title"], r["agency"], frozenset(r["grants"]))
+    roles = {role_id: Role(role_id, r["title"], r["agency"], frozenset(r["grants"]),
+                           bool(r.get("barred_without_permission", False)))
              for role_id, r in raw["roles"].items()}
-    rel = raw["release"]
+    rel, br = raw["release"], raw["breach"]
     return PolicyProfile(
         id=raw["id"], name=raw["name"], agency=raw["agency"],
         policy_reference=raw["policy_reference"], statute=raw["statute"],
@@ -317,6 +342,9 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
             full_data_to=tuple(rel["full_data_to"]),
             aggregate_only_to=tuple(rel["aggregate_only_to"]),
         ),
+        breach=BreachRules(basis=br["basis"], notices=tuple(br["notices"]),
+                           notice_within_days=int(br["notice_within_days"]),
+                           website_min_days=int(br["website_min_days"]), contact=br["contact"]),
         roles=roles, purposes=tuple(Purpose(p["code"], p["label"]) for p in raw["purposes"]),
         vendor_perfect_read_rate=raw.get("vendor_perfect_read_rate"),
         time_zone=timefmt.zone(raw.get("time_zone", timefmt.DEFAULT_TIME_ZONE)).key,

@@ -25,6 +25,7 @@ from .policy import PolicyProfile, load_profile
 from .reads import ReadDetail, load_detail
 from .store import Store
 from .log_anchor import CHAIN_START_META, ESCROW_META, RECEIPT_META, pair
+from .oversight.permits import OutsidePermission
 from .vault import Vault
 
 
@@ -217,6 +218,21 @@ class Workstation:
         from .ocr.service import OcrService
         return OcrService(self)
 
+    @cached_property
+    def agencies(self):
+        from .oversight.agencies import AgencyRegister
+        return AgencyRegister(self)
+
+    @cached_property
+    def permits(self):
+        from .oversight.permits import PermitService
+        return PermitService(self)
+
+    @cached_property
+    def breach(self):
+        from .oversight.breach_service import BreachService
+        return BreachService(self)
+
     # -- the guard -------------------------------------------------------------------------
     def log(self, actor: Actor, action: str, **fields) -> int:
         """Write one entry in its own transaction (for events with no data to return)."""
@@ -241,6 +257,11 @@ class Workstation:
             raise self._deny(session, action, PermissionDenied(
                 f"Your role ({role.title}) is not authorised to {action.replace('_', ' ')} "
                 f"under the {self.profile.name}."))
+        if role.barred_without_permission:          # only under a written permission valid now
+            try:
+                self.permits.admit(session)
+            except PermissionDenied as exc:
+                raise self._deny(session, action, exc) from None
         if action in DATA_ACTIONS:
             with self.store.reading() as conn:
                 current = training.current(conn, session.user.id, self.clock())
@@ -268,14 +289,20 @@ class Workstation:
     def logged(self, session: Session, action: str, work: Callable[[object], T], *,
                query: dict | None = None, result_ids: Callable[[T], list[int]] | None = None,
                detail: Callable[[T], dict] | None = None, purpose: bool = True) -> T:
-        """Run ``work(conn)`` and its log entry in one transaction: both commit or neither."""
-        with self.store.transaction() as conn:
-            result = work(conn)
-            accesslog.append(conn, self.clock(), session.actor, action, query=query,
-                purpose=session.purpose if purpose else None,
-                case_number=session.case_number if purpose else None,
-                result_ids=result_ids(result) if result_ids else None,
-                detail=detail(result) if detail else None)
+        """Run ``work(conn)`` and its log entry in one transaction: both commit or neither. A role
+        barred without written permission gets only reads inside its permission's scope."""
+        try:
+            with self.store.transaction() as conn:
+                result = work(conn)
+                ids = result_ids(result) if result_ids else None
+                if ids and self.profile.role(session.user.role).barred_without_permission:
+                    self.permits.confine(conn, session, ids)
+                accesslog.append(conn, self.clock(), session.actor, action, query=query,
+                    purpose=session.purpose if purpose else None,
+                    case_number=session.case_number if purpose else None,
+                    result_ids=ids, detail=detail(result) if detail else None)
+        except OutsidePermission as exc:
+            raise self._deny(session, action, exc) from None
         return result
 
     # -- accounts --------------------------------------------------------------------------

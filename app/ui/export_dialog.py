@@ -66,6 +66,9 @@ class ExportDialog(QDialog):
         self.drive_note.setWordWrap(True)
         self.drive_note.hide()
         self.drive_list = DriveList([])
+        self.recipient = QComboBox()
+        self.recipient.setObjectName("exportRecipient")
+        self.recipient.addItem(f"{ctx.ws.profile.agency} (internal: property room / case file)", None)
         self.description = QPlainTextEdit()
         self.description.setObjectName("exportDescription")
         self.description.setPlaceholderText("What the package holds and why, for the custody form")
@@ -93,6 +96,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Reads", QLabel(f"{len(self.read_ids)} selected"))
         form.addRow("Case", QLabel(f"{s.case_number or 'none declared'} ({s.purpose or '-'})"))
+        form.addRow("For", self.recipient)
         form.addRow("Target", target_row)
         form.addRow("", self.drive_note)
         form.addRow("Description", self.description)
@@ -112,6 +116,16 @@ class ExportDialog(QDialog):
         layout.addLayout(buttons)
         self._idle()
         self.find_drives()
+        self.find_requests()
+
+    def find_requests(self) -> None:
+        """Offer the approved release requests of other agencies (the engine checks the chosen
+        one again, with the reads, when it exports)."""
+        def shown(requests) -> None:
+            for r in requests:
+                self.recipient.addItem(f"{r.agency}: request #{r.id} ({r.purpose})", r.id)
+        ctx = self.ctx
+        ctx.db(lambda: ctx.ws.evidence.approved_requests(ctx.session), shown, ctx.inline(lambda _t: None))
 
     # -- target ---------------------------------------------------------------------------------
     def find_drives(self) -> None:
@@ -164,7 +178,8 @@ class ExportDialog(QDialog):
             self.message.setText("Choose a removable drive or a folder to export to.")
             return
         ws, session = self.ctx.ws, self.ctx.session
-        req = ExportRequest(self.read_ids, Path(target), self.description.toPlainText())
+        req = ExportRequest(self.read_ids, Path(target), self.description.toPlainText(),
+                            release_request_id=self.recipient.currentData())
         self.outcome = None
         self.message.setText("Exporting...")
         self.progress.setRange(0, 0)
@@ -225,6 +240,7 @@ class ExportDialog(QDialog):
 
     def _busy(self) -> None:
         self.export_button.setEnabled(False)
+        self.recipient.setEnabled(False)
         self.choose_button.setEnabled(False)
         self.refresh_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
@@ -232,6 +248,7 @@ class ExportDialog(QDialog):
 
     def _idle(self) -> None:
         self.export_button.setEnabled(True)
+        self.recipient.setEnabled(True)
         self.choose_button.setEnabled(True)
         self.refresh_button.setEnabled(True)
         self.cancel_button.setEnabled(False)

@@ -19,6 +19,7 @@ from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
 from .context import AppContext
 from .custodian_panel import CustodianPanel
+from .designee_panel import DesigneePanel
 from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
@@ -71,12 +72,13 @@ class MainWindow(QMainWindow):
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
         self.custody = CustodianPanel(ctx)
+        self.designee = DesigneePanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
         self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "custody": self.custody, "admin": self.admin}
+                        "custody": self.custody, "designee": self.designee, "admin": self.admin}
         self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit", "custody": "Custody",
-                       "admin": "Administration"}
+                       "designee": "Releases and oversight", "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
         self._ended: Session | None = None  # the session the engine ended, once handled
@@ -234,6 +236,7 @@ class MainWindow(QMainWindow):
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
                 "custody": c.can("purge") or c.can("hold_release") or c.can("transparency_report"),
+                "designee": DesigneePanel.wanted(c),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
         return [k for k, v in show.items() if v and k in self.screens]
 
@@ -247,6 +250,7 @@ class MainWindow(QMainWindow):
         self.admin.start()
         self.custody.reset()
         self.custody.start()
+        self.designee.start()
         current = self.tabs.currentWidget()
         wanted = self.screens.get(self.wanted_tab)
         self.wanted_tab = ""
@@ -317,6 +321,7 @@ class MainWindow(QMainWindow):
         self.audit.reset_form()
         self.admin.reset()
         self.custody.reset()
+        self.designee.reset()
         self._retire_analyses()
         self.statusBar().clearMessage()
         index = self.tabs.indexOf(self.hits)

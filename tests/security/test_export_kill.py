@@ -25,7 +25,7 @@ from app.engine.evidence.package import package_name
 from app.engine.workstation import AuditFilter, Workstation
 from tests import analyses_data
 from tests.conftest import PASSWORD
-from tests.evidence_data import add_reads_with_images
+from tests.evidence_data import add_reads_with_images, agency
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 10
@@ -181,8 +181,9 @@ def test_a_failing_log_commit_leaves_no_aggregate_release_on_the_medium(ws, peop
     admin = people.admin()
     clerk = people.user("cclerk", "custodian")
     now = int(clock())
+    works = agency(ws, admin, "Calabasas Public Works", "public_agency")
     req = ws.evidence.request_release(clerk, ReleaseRequestForm(
-        agency="Calabasas Public Works", agency_type="public_agency", requester="P. Planner",
+        agency_id=works, requester="P. Planner",
         purpose="Traffic study", description="Counts by site", case_number="PW-1", received_on="2026-11-20",
         start=now - 86400, end=now + 1))
     ws.evidence.decide_release(admin, req.id, True, "Counts only, per policy")

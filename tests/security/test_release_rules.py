@@ -10,12 +10,17 @@ import pytest
 
 from app.engine.errors import ReleaseRefused
 from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, release, run
-from tests.evidence_data import add_reads_with_images
+from tests.evidence_data import add_reads_with_images, agency
 
-VCSO = dict(agency="Ventura County Sheriff's Office", agency_type="law_enforcement",
+VCSO = dict(who=("Ventura County Sheriff's Office", "law_enforcement"),
             requester="Det. R. Alvarez", purpose="Robbery investigation", description="See scope",
             case_number="VCSO-26-118", received_on="2026-11-20")
-WORKS = dict(VCSO, agency="Calabasas Public Works", agency_type="public_agency", purpose="Traffic study")
+WORKS = dict(VCSO, who=("Calabasas Public Works", "public_agency"), purpose="Traffic study")
+
+
+def request_form(ws, designee, who: tuple[str, str], **form) -> ReleaseRequestForm:
+    """The written request of ``who`` (name, type), an entry of the register."""
+    return ReleaseRequestForm(agency_id=agency(ws, designee, *who), **form)
 
 
 @pytest.fixture
@@ -40,7 +45,7 @@ def target(tmp_path):
 
 def approved(ws, staff, **form) -> int:
     clerk, designee, _ = staff
-    req = ws.evidence.request_release(clerk, ReleaseRequestForm(**form))
+    req = ws.evidence.request_release(clerk, request_form(ws, designee, **form))
     return ws.evidence.decide_release(designee, req.id, True, "MOU on file").id
 
 
@@ -56,8 +61,8 @@ def status(ws, request_id: int) -> str:
 def test_the_person_who_entered_a_request_cannot_approve_it(ws, people, clock, reads):
     designee = people.admin()
     now = int(clock())
-    req = ws.evidence.request_release(designee, ReleaseRequestForm(**VCSO, read_ids=(300,),
-                                                                   start=now - 3600, end=now))
+    req = ws.evidence.request_release(designee, request_form(ws, designee, **VCSO, read_ids=(300,),
+                                                             start=now - 3600, end=now))
     with pytest.raises(ReleaseRefused, match=f"You entered release request #{req.id} yourself, so you "
                                              "may not approve it"):
         ws.evidence.decide_release(designee, req.id, True, "Looks fine to me")
@@ -147,10 +152,16 @@ def test_requests_from_before_scopes_release_nothing():
                  "case_number, received_on, entered_by, entered_at, status, decided_by, decided_at, "
                  "decision_note) VALUES ('VCSO', 'law_enforcement', 'Det. A', 'Robbery', 'Any reads', "
                  "'VCSO-1', '2026-11-20', 'cclerk', 1, 'approved', 'amanager', 2, 'ok')")
-    for statement in sql["0004_release_scope.sql"].split(";\n"):
-        conn.execute(statement) if statement.strip() else None
+    for name in sorted(sql)[1:]:                      # 0004 gave scopes, 0008 the agency register
+        for statement in sql[name].split(";\n"):
+            conn.execute(statement) if statement.strip() else None
     old = release.get(conn, 1)
     assert (old.agency, old.status, old.decided_by, old.has_scope) == ("VCSO", "approved", "amanager", False)
+    from app.engine.oversight import agencies
+    entry = agencies.get(conn, old.agency_id)         # its agency became an entry to complete
+    assert (entry.name, entry.agency_type, entry.level, entry.state) == ("VCSO", "law_enforcement", None, None)
+    with pytest.raises(ReleaseRefused, match="level of government and state are not recorded"):
+        agencies.usable(conn, entry.id)
     from app.engine.policy import load_profile
     with pytest.raises(ReleaseRefused, match="no scope on file"):
         release.approved(conn, load_profile("calabasas"), 1, release.FULL)

@@ -230,15 +230,20 @@ class EvidenceService:
         """Put another agency's written request on file (before anything can be released)."""
         self.ws.guard(session, "release_request", need_purpose=False)
         now = int(self.ws.clock())
-        return self.ws.logged(
-            session, "release_request",
-            lambda conn: release.get(conn, release.enter(conn, form, self.ws.profile,
-                                                         session.user.username, now)),
-            query={"agency": form.agency, "agency_type": form.agency_type},
-            detail=lambda r: {"request_id": r.id, "requester": r.requester, "purpose": r.purpose,
-                              "description": r.description, "their_case": r.case_number,
-                              "scope": r.scope_text()},
-            purpose=False)
+        try:
+            return self.ws.logged(
+                session, "release_request",
+                lambda conn: release.get(conn, release.enter(conn, form, self.ws.profile,
+                                                             session.user.username, now)),
+                query={"agency_id": form.agency_id},
+                detail=lambda r: {"request_id": r.id, "agency": r.agency, "agency_type": r.agency_type,
+                                  "agency_version": r.agency_version, "requester": r.requester,
+                                  "purpose": r.purpose, "description": r.description,
+                                  "their_case": r.case_number, "scope": r.scope_text()},
+                purpose=False)
+        except ReleaseRefused as exc:
+            self._refused(session, "release_request", None, exc)
+            raise
 
     def decide_release(self, session: Session, request_id: int, approve: bool, note: str) -> ReleaseRequest:
         """The designee approves or denies a request on file; an unlawful approval, and the
@@ -265,6 +270,14 @@ class EvidenceService:
                       need_purpose=False)
         with self.ws.store.reading() as conn:
             return release.list_requests(conn, status)
+
+    def approved_requests(self, session: Session) -> list[ReleaseRequest]:
+        """Approved requests a full export may be made under, for whoever exports (the export
+        dialog picks one; the export checks it again, with its reads)."""
+        self.ws.guard(session, "export", need_purpose=False)
+        with self.ws.store.reading() as conn:
+            return [r for r in release.list_requests(conn, "approved")
+                    if r.has_scope and r.agency_type in self.ws.profile.release.full_data_to]
 
     def export_aggregate(self, session: Session, request_id: int, query: AggregateQuery, target: Path,
                          description: str, token: CancelToken | None = None

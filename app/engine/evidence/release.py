@@ -3,8 +3,11 @@
 Calabasas, "Releasing ALPR data": the requesting agency's written request (agency, person
 requesting, intended purpose, description of the information) is put on file first, the
 designee approves it before anything is released, and the approved request stays on file.
-Civil Code § 1798.90.55(b) allows sharing only with public agencies; the profile says which
-kinds of public agency get full data and which get counts only.
+Civil Code § 1798.90.55(b) allows sharing only with public agencies, which the Attorney General
+reads as California agencies: a request names an entry of the agency register
+(``oversight/agencies.py``), never free text, and the entry is checked again at the approval
+and at the release. The profile says which kinds of public agency get full data and which get
+counts only.
 
 A request also carries its *scope*, the information it describes in a form the engine can
 check: plates and/or read ids, a period, and optionally the cameras. The approver must be
@@ -20,12 +23,12 @@ from datetime import date
 
 from .. import plates as plates_mod
 from ..errors import NotFound, ReleaseRefused, ValidationError
+from ..oversight import agencies
+from ..oversight.agencies import AGENCY_TYPES, PUBLIC_AGENCY_TYPES
 from ..policy import PolicyProfile
 from .aggregate import AggregateQuery
 from .content import utc_iso
 
-AGENCY_TYPES = ("law_enforcement", "prosecutorial", "public_agency", "private", "public", "media")
-PUBLIC_AGENCY_TYPES = frozenset({"law_enforcement", "prosecutorial", "public_agency"})
 STATUSES = ("pending", "approved", "denied", "released")
 FULL, AGGREGATE = "full", "aggregate"
 MAX_SCOPE_READS = 100_000
@@ -35,8 +38,7 @@ MAX_SCOPE_READS = 100_000
 class ReleaseRequestForm:
     """What the written request says, as entered by staff, with its scope in checkable form."""
 
-    agency: str
-    agency_type: str
+    agency_id: int                    # the requesting agency's entry in the agency register
     requester: str
     purpose: str
     description: str
@@ -73,6 +75,8 @@ class ReleaseRequest:
     released_at: int | None = None
     released_by: str | None = None
     released_package: str | None = None
+    agency_id: int | None = None      # its register entry, and the entry's version it was made
+    agency_version: int | None = None  # (then approved) on; None: entered before the register
 
     @property
     def has_scope(self) -> bool:
@@ -99,7 +103,8 @@ class ReleaseRequest:
                      f"{self.released_package}")
         else:
             state = self.status + (f" by {self.decided_by}" if self.decided_by else "")
-        return (f"Request #{self.id} of {self.agency} ({self.agency_type.replace('_', ' ')}), "
+        return (f"Request #{self.id} of {self.agency} ({self.agency_type.replace('_', ' ')}, register "
+                f"entry #{self.agency_id}), "
                 f"requested by {self.requester} on {self.received_on}, their case {self.case_number}: "
                 f"{self.purpose}; scope: {self.scope_text()}; {state}")
 
@@ -107,7 +112,7 @@ class ReleaseRequest:
 _COLS = ("id, agency, agency_type, requester, purpose, description, case_number, received_on, "
          "entered_by, entered_at, status, decided_by, decided_at, decision_note, scope_plates, "
          "scope_read_ids, scope_cameras, scope_start, scope_end, released_at, released_by, "
-         "released_package")
+         "released_package, agency_id, agency_version")
 
 
 def _from_row(row) -> ReleaseRequest:
@@ -133,27 +138,26 @@ def scope_for(profile: PolicyProfile, agency_type: str) -> str:
                          f"{agency_type.replace('_', ' ')} agencies.")
 
 
-def check_form(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseRequestForm:
-    """Every element the policy names must be filled in, the date must be a real date, and the
-    scope must be complete; returns the form with its scope normalised (sorted, no repeats)."""
-    for label, value in (("the name of the agency", form.agency), ("the name of the person requesting",
+def check_form(form: ReleaseRequestForm, profile: PolicyProfile, agency_type: str) -> ReleaseRequestForm:
+    """Every element the policy names must be filled in (the agency is its register entry, of
+    ``agency_type``), the date must be a real date, and the scope must be complete; returns the
+    form with its scope normalised (sorted, no repeats)."""
+    for label, value in (("the name of the person requesting",
                          form.requester), ("the intended purpose", form.purpose),
                          ("a description of the requested information", form.description),
                          ("the requesting agency's case number", form.case_number)):
         if not (value or "").strip():
             raise ValidationError(f"A written release request must state {label}.")
-    if form.agency_type not in AGENCY_TYPES:
-        raise ValidationError(f"The agency type is one of: {', '.join(AGENCY_TYPES)}.")
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", form.received_on or ""):
         raise ValidationError("Give the date the written request was received as YYYY-MM-DD.")
     try:
         date.fromisoformat(form.received_on)
     except ValueError:
         raise ValidationError(f"{form.received_on} is not a calendar date.") from None
-    return _check_scope(form, profile)
+    return _check_scope(form, profile, agency_type)
 
 
-def _check_scope(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseRequestForm:
+def _check_scope(form: ReleaseRequestForm, profile: PolicyProfile, agency_type: str) -> ReleaseRequestForm:
     if form.start is None or form.end is None:
         raise ValidationError("A release request must state the period it covers (a start and an end time).")
     try:
@@ -174,10 +178,10 @@ def _check_scope(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseReq
     cams = tuple(sorted({(c or "").strip() for c in form.camera_ids or ()}))
     if "" in cams:
         raise ValidationError("A camera id in a release request is empty.")
-    counts_only = form.agency_type in profile.release.aggregate_only_to
+    counts_only = agency_type in profile.release.aggregate_only_to
     if counts_only and (plates or ids):
         raise ValidationError(
-            f"A {form.agency_type.replace('_', ' ')} may receive only counts by place and period under "
+            f"A {agency_type.replace('_', ' ')} may receive only counts by place and period under "
             f"the {profile.name}; leave plates and reads out of the request's scope.")
     if not counts_only and not (plates or ids):
         raise ValidationError("A release request must name the plates or the reads it asks for.")
@@ -185,7 +189,15 @@ def _check_scope(form: ReleaseRequestForm, profile: PolicyProfile) -> ReleaseReq
 
 
 def enter(conn, form: ReleaseRequestForm, profile: PolicyProfile, entered_by: str, now: int) -> int:
-    f = check_form(form, profile)
+    """File the request under its register entry (refused when the law bars the agency)."""
+    try:
+        agency_id = int(form.agency_id)
+    except (TypeError, ValueError):
+        raise ValidationError("Pick the requesting agency from the agency register (its entry "
+                              "number); free-text agencies are not accepted.") from None
+    agency = agencies.usable(conn, agency_id)
+    scope_for(profile, agency.agency_type)
+    f = check_form(form, profile, agency.agency_type)
     known = {r[0] for r in conn.execute("SELECT id FROM cameras")}
     unknown = [c for c in f.camera_ids if c not in known]
     if unknown:
@@ -194,11 +206,12 @@ def enter(conn, form: ReleaseRequestForm, profile: PolicyProfile, entered_by: st
     cur = conn.execute(
         "INSERT INTO release_requests(agency, agency_type, requester, purpose, description, "
         "case_number, received_on, entered_by, entered_at, scope_plates, scope_read_ids, "
-        "scope_cameras, scope_start, scope_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (f.agency.strip(), f.agency_type, f.requester.strip(), f.purpose.strip(),
+        "scope_cameras, scope_start, scope_end, agency_id, agency_version) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (agency.name, agency.agency_type, f.requester.strip(), f.purpose.strip(),
          f.description.strip(), f.case_number.strip().upper(), f.received_on, entered_by, now,
          json.dumps(list(f.plates)), json.dumps(list(f.read_ids)), json.dumps(list(f.camera_ids)),
-         f.start, f.end))
+         f.start, f.end, agency.id, agency.version))
     return cur.lastrowid
 
 
@@ -235,11 +248,25 @@ def decide(conn, profile: PolicyProfile, request_id: int, approve: bool, decided
             raise ReleaseRefused(
                 f"Release request #{request_id} has no scope on file (it was entered before requests "
                 "carried one); enter the request again with its plates or reads, period and cameras.")
+        version = register_entry(conn, req).version
         scope_for(profile, req.agency_type)
+        conn.execute("UPDATE release_requests SET agency_version = ? WHERE id = ?", (version, request_id))
     conn.execute("UPDATE release_requests SET status = ?, decided_by = ?, decided_at = ?, "
                  "decision_note = ? WHERE id = ?",
                  ("approved" if approve else "denied", decided_by, now, note.strip(), request_id))
     return get(conn, request_id)
+
+
+def register_entry(conn, req: ReleaseRequest) -> agencies.Agency:
+    """The request's register entry, if data may still go to it: active, lawful, of the type the
+    request was filed as, and unchanged since the request was made (or approved) on it."""
+    entry = agencies.usable(conn, req.agency_id, req.agency_version)
+    if entry.agency_type != req.agency_type:
+        raise ReleaseRefused(f"Register entry #{entry.id} ({entry.name}) is now of type "
+                             f"{entry.agency_type.replace('_', ' ')}, not the "
+                             f"{req.agency_type.replace('_', ' ')} request #{req.id} was filed as; "
+                             "enter a new request.")
+    return entry
 
 
 def approved(conn, profile: PolicyProfile, request_id: int, scope: str) -> ReleaseRequest:
@@ -256,6 +283,7 @@ def approved(conn, profile: PolicyProfile, request_id: int, scope: str) -> Relea
     if not req.has_scope:
         raise ReleaseRefused(f"Release request #{request_id} has no scope on file; nothing may be "
                              "released on it. Enter the request again with its scope.")
+    register_entry(conn, req)
     allowed = scope_for(profile, req.agency_type)
     if scope == FULL and allowed == AGGREGATE:
         raise ReleaseRefused(
