@@ -97,7 +97,7 @@ def test_revoked_and_listed_for_the_audit_cycle(city, clock):
     assert ws.permits.active_in(auditor, now - 9 * HOUR, now - 8 * HOUR) == []
     with pytest.raises(PermissionDenied):
         ws.permits.on_file(auditor)
-    acts = [a for (a,) in ws.store.query("SELECT action FROM access_log WHERE action LIKE 'permission_%'")]
+    acts = [a for (a,) in ws.store.query("SELECT action FROM access_log WHERE action LIKE 'permission_%' ORDER BY seq")]
     assert acts == ["permission_grant", "permission_revoke", "permission_grant"]
 
 
