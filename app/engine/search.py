@@ -152,12 +152,7 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         skels = sorted(plates.similar_skeletons(p))
         conds.append(f"r.plate_skel IN ({','.join('?' * len(skels))})")
         params += skels
-    if query.start is not None:
-        conds.append("r.read_at >= ?")
-        params.append(int(query.start))
-    if query.end is not None:
-        conds.append("r.read_at < ?")
-        params.append(int(query.end))
+    time_conds(query.start, query.end, conds, params)
     if query.cameras:
         conds.append(f"r.camera_id IN ({','.join('?' * len(query.cameras))})")
         params += list(query.cameras)
@@ -172,6 +167,16 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         conds.append("r.plate_state = ?")
         params.append(query.state)
     return conds, params
+
+
+def time_conds(start: int | None, end: int | None, conds: list[str], params: list) -> None:
+    """Add the time window (start inclusive, end exclusive) to SQL conditions on reads ``r``."""
+    if start is not None:
+        conds.append("r.read_at >= ?")
+        params.append(int(start))
+    if end is not None:
+        conds.append("r.read_at < ?")
+        params.append(int(end))
 
 
 def run_page(conn, query: SearchQuery, offset: int, limit: int) -> tuple[list[ReadRow], bool]:
