@@ -17,6 +17,7 @@ from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
+from .case_panel import CasePanel
 from .context import AppContext
 from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
@@ -71,9 +72,10 @@ class MainWindow(QMainWindow):
         self.admin = AdminPanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
-        self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "admin": self.admin}
-        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
+        self.cases = CasePanel(ctx)
+        self.screens = {"search": search_tab, "cases": self.cases, "hits": self.hits,
+                        "audit": self.audit, "admin": self.admin}
+        self.titles = {"search": "Search", "cases": "Cases", "hits": "Hits", "audit": "Audit",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
@@ -228,7 +230,7 @@ class MainWindow(QMainWindow):
     # -- session and role -----------------------------------------------------------------------
     def visible_screens(self) -> list[str]:
         c = self.ctx
-        show = {"search": c.can("search"), "analyses": c.can("analysis"),
+        show = {"search": c.can("search"), "cases": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
