@@ -20,7 +20,7 @@ from app.engine.cases import Case, CaseView
 
 from .context import AppContext
 from .tables import fill, read_only_table
-from .widgets import MessageLabel, plural
+from .widgets import MessageLabel
 
 
 class NewCaseDialog(QDialog):
@@ -118,7 +118,7 @@ class CasePanel(QWidget):
             w = QWidget()
             w.setLayout(layout)
             split.addWidget(w)
-        split.setSizes([380, 1100])
+        split.setSizes([520, 1040])
         QVBoxLayout(self).addWidget(split)
         self.setMinimumSize(600, 300)       # its tables shrink: the window's smallest size stays
         ctx.session_changed.connect(self.reload)
@@ -177,7 +177,8 @@ class CasePanel(QWidget):
         self.title.setText(f"{c.number} - {c.title}")
         status = "open" if c.is_open else f"closed {t(c.closed_at)} by {c.closed_by}: {c.close_reason}"
         self.facts.setText(f"Purpose {c.purpose} · owner {c.owner} · members {', '.join(c.members)} · "
-                           f"opened {t(c.opened_at)} · {status} · {plural(len(v.work), 'log entry')}")
+                           f"opened {t(c.opened_at)} · {status} · {len(v.work)} log "
+                           f"entr{'y' if len(v.work) == 1 else 'ies'}")
         fill(self.notes, [(t(n.created_at), n.author, n.text) for n in v.notes])
         fill(self.bookmarks, [(b.read_id, b.read.plate, states.shown(b.read.plate_state), t(b.read.read_at),
                                b.read.camera_id, b.note) if b.read else (b.read_id, "(purged)", "", "", "", b.note)
