@@ -69,5 +69,14 @@ def test_setup_builds_a_usable_demo(tmp_path):
         ocr_reads = ws.store.query_one("SELECT count(*) FROM reads WHERE vendor = 'Workstation OCR'")[0]
         assert ocr_reads > 0 and ws.store.query_one("SELECT count(*) FROM reads")[0] == res.ingest.reads + ocr_reads
         assert ws.store.query_one("SELECT count(*) FROM access_log WHERE uploaded = 0")[0] > 0  # since the sync
+        # Plates carry their state; the Nevada look-alike of a hotlisted California plate is
+        # read but does not hit, and an entry without a state hits as "state unknown".
+        assert {s for (s,) in ws.store.query("SELECT DISTINCT plate_state FROM reads")} >= {"CA", "NV"}
+        lookalike = ws.store.query("SELECT r.id FROM reads r JOIN hotlist_entries e ON e.plate = r.plate "
+                                   "WHERE r.plate_state = 'NV' AND e.plate_state = 'CA'")
+        assert len(lookalike) == 2
+        assert ws.store.query_one("SELECT count(*) FROM hits WHERE read_id IN (SELECT value FROM "
+                                  "json_each(?))", (json.dumps([i for (i,) in lookalike]),))[0] == 0
+        assert any(h.state_unknown for h in queue) and not all(h.state_unknown for h in queue)
     finally:
         ws.close()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.engine.evidence import verify_package
 from app.engine.ocr import PlateCandidate
 from app.engine.ocr.service import OcrService
+from app.ui.results_model import FLAGS_COLUMN
 
 from .test_ocr_service import ScriptedReader
 from .ui_fixtures import last_seq, log_actions, make_ctx, open_window  # noqa: F401
@@ -263,4 +264,4 @@ def test_results_table_shows_the_correction_at_once(ws, people, open_window, clo
     bar.dialog.reason.setPlainText("Crop shows 8 at the end")
     _ok(bar.dialog.buttons)
     assert model.index(row, 1).data() == "7ABC128"            # no new search needed
-    assert "corrected from 7ABC123" in model.index(row, 3).data()
+    assert "corrected from 7ABC123" in model.index(row, FLAGS_COLUMN).data()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.engine import timefmt
 from app.engine.errors import ValidationError
+from app.ui.results_model import MATCH_COLUMN
 from app.ui.analyses.locate import LocatePanel
 from app.ui.widgets import MessageLabel
 
@@ -527,7 +528,7 @@ def test_counts_and_the_difference_column_read_plainly(ws, people, open_window, 
     assert window.search.status.text() == "1 read shown."
     _search(window, "7ABC123", "similar")
     model = window.search.model
-    assert model.headerData(2, Qt.Orientation.Horizontal) == "Difference"
-    tip = model.headerData(2, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert model.headerData(MATCH_COLUMN, Qt.Orientation.Horizontal) == "Difference"
+    tip = model.headerData(MATCH_COLUMN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "0.00 is the same plate" in tip
     assert not window.search.table.isColumnHidden(2)

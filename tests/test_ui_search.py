@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.engine.search import SearchQuery
 from app.ui import enhance
-from app.ui.results_model import FIRST_PAGE, NEXT_PAGE
+from app.ui.results_model import FIRST_PAGE, MATCH_COLUMN, NEXT_PAGE
 
 from .ui_fixtures import last_seq, log_actions, make_ctx, open_window  # noqa: F401
 from .ui_sample import PLATES, bulk_reads, insert_sample, misread_id
@@ -65,7 +65,7 @@ def test_each_search_mode_and_filter_through_the_form(ws, people, open_window, c
     similar = _search(window, "7ABC123", "similar")
     assert {r.plate for r in similar} == {"7ABC123", "7A8C123"}
     assert [r.closeness for r in similar] == sorted(r.closeness for r in similar)
-    assert window.search.model.data(window.search.model.index(0, 2)) == "0.00"
+    assert window.search.model.data(window.search.model.index(0, MATCH_COLUMN)) == "0.00"
 
     panel = window.search
     cam = panel.cameras.item(0)

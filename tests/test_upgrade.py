@@ -89,11 +89,14 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     assert detail == f'{{"from_schema":{PREVIOUS},"to_schema":{NEWEST}}}'        # logged, as the system
     assert seen == {"copy_exists": True, "copy_version": PREVIOUS, "copy_reads": len(ids),
                     "copy_tables": seen["copy_tables"]}
-    made = set(re.findall(r"CREATE TABLE (\w+)", ALL[-1][2]))      # by the newest migration
+    newest = ALL[-1][2]                                             # the newest migration's
+    made = {t for t in re.findall(r"CREATE TABLE (\w+)", newest)     # new tables (not the ones
+            if not re.search(rf"ALTER TABLE {t} RENAME", newest)}    # it builds to replace another)
     assert made and not made & seen["copy_tables"]                  # the copy is the old schema
     assert made <= _tables(ws.store._conn)
     assert not backup.exists() and not list(folder.glob("*.bak*"))   # verified, so removed
     assert [r[0] for r in ws.store.query("SELECT id FROM reads ORDER BY id")] == ids
+    assert ws.store.query("SELECT DISTINCT plate_state FROM reads") == [(None,)]   # unknown, not guessed
     assert ws.audit_verify(s).ok                                   # the log's chain survived
     ws.close()
     keeper.close()

@@ -22,9 +22,11 @@ PLATES = ["7ABC123", "8XYZ999", "7A8C123", "4KLM456", "6TRK221", "5SAM808", "3DO
 HOTLISTS = [("ca-doj-svs", "Stolen vehicles", "CA DOJ SVS", "stolen"),
             ("lasd-wanted", "Wanted persons", "LASD Lost Hills", "wanted"),
             ("city-ce", "Code enforcement", "City of Calabasas", "code_enforcement")]
-ENTRIES = [(1, "ca-doj-svs", "8XYZ999", "Stolen 2019 Honda Civic, VC 10851", 1),
-           (2, "lasd-wanted", "6TRK221", "Felony warrant, registered owner", 2),
-           (3, "city-ce", "5SAM808", "Oversize vehicle ordinance, repeat", 4)]
+ENTRIES = [(1, "ca-doj-svs", "8XYZ999", "Stolen 2019 Honda Civic, VC 10851", 1, "CA"),
+           (2, "lasd-wanted", "6TRK221", "Felony warrant, registered owner", 2, "CA"),
+           (3, "city-ce", "5SAM808", "Oversize vehicle ordinance, repeat", 4, None)]
+# Issuing states: most plates are Californian; two are from elsewhere, one was not read.
+STATES = {"3DOG777": "NV", "9QRS334": "AZ", "1LIL101": None}
 
 
 def _jpeg(img: np.ndarray) -> bytes:
@@ -95,9 +97,10 @@ def insert_sample(ws, now: int, per_plate: int = 6) -> list[int]:
             images[plate_row[0]], images[scene_row[0]] = plate_row, scene_row
             conf = round(0.62 + rng.random() * 0.37, 2)
             reads.append((rid, plate, plates.skeleton(plate), read_at, cam[0], conf, "Flock",
-                          json.dumps(box), plate_row[0], scene_row[0], None, None, 0))
+                          json.dumps(box), plate_row[0], scene_row[0], None, None, 0,
+                          STATES.get(plate, "CA")))
     m = misread_id(per_plate) - 1
-    reads[m] = reads[m][:10] + ("7ABC123", 0.88, 1)
+    reads[m] = reads[m][:10] + ("7ABC123", 0.88, 1, reads[m][13])
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO cameras(id, name, site, lat, lon, direction) "
                          "VALUES (?,?,?,?,?,?)", CAMERAS)
@@ -106,11 +109,11 @@ def insert_sample(ws, now: int, per_plate: int = 6) -> list[int]:
         conn.executemany(
             "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
             "plate_box, plate_image_sha256, scene_image_sha256, ocr_plate, ocr_confidence, "
-            "possible_misread) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", reads)
+            "possible_misread, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", reads)
         conn.executemany("INSERT OR IGNORE INTO hotlists(id, name, source, kind) VALUES (?,?,?,?)",
                          HOTLISTS)
         conn.executemany("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, "
-                         "added_by, added_at) VALUES (?,?,?,?,?,?,?)",
+                         "plate_state, added_by, added_at) VALUES (?,?,?,?,?,?,?,?)",
                          [(*e, "server", now - 20 * 86400) for e in ENTRIES])
         hits.match_entries(conn, [e[0] for e in ENTRIES], now - 60)
     return [r[0] for r in reads]

@@ -5,6 +5,7 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
+from app.engine import plate_list, states
 from app.engine.policy import available_profiles
 from app.engine.search import SearchQuery
 from app.engine.workstation import AuditFilter, Workstation
@@ -170,17 +171,34 @@ def cmd_hold_list(args):
         print(f"{h.id:5} {h.case_number:18} {h.kind:11} {h.read_count:6} reads  {state}  {h.reason}")
 
 
+def _read_line(r) -> str:
+    flags = (" HIT" if r.has_hit else "") + (" misread?" if r.possible_misread else "")
+    extra = f" (~{r.closeness:.2f})" if r.closeness is not None else ""
+    return (f"{r.id:10} {r.plate:10} {states.shown(r.plate_state):2}{extra} {_fmt(r.read_at)} "
+            f"{r.camera_id:8} {r.site:24} {r.confidence:.2f}{flags}")
+
+
 def cmd_search(args):
+    if args.list and args.plate:
+        raise CliError("Give a plate or --list FILE, not both.")
+    plates_ = plate_list.load(Path(args.list)) if args.list else ()
     ws = open_workstation(args)
     s = login(ws, args)
+    if args.list:
+        res = ws.search_list(s, plate_list.PlateListQuery(plates_, _time(args.since), _time(args.until),
+                                                         min(args.limit, 500)))
+        for g in res.groups:
+            print(f"{g.plate:10} {g.count:6} reads" + (f"  last {_fmt(g.last_at)}" if g.last_at else ""))
+            for r in g.reads:
+                print("    " + _read_line(r))
+        print(f"{res.seen} of {len(res.groups)} plates seen (one logged search).")
+        return
     q = SearchQuery(plate=args.plate or "", mode=args.mode, start=_time(args.since),
                     end=_time(args.until), cameras=tuple(args.camera or ()),
-                    sites=tuple(args.site or ()), hits_only=args.hits_only)
+                    sites=tuple(args.site or ()), hits_only=args.hits_only, state=args.state or "")
     page = ws.search(s, q, limit=args.limit)
     for r in page.rows:
-        flags = (" HIT" if r.has_hit else "") + (" misread?" if r.possible_misread else "")
-        extra = f" (~{r.closeness:.2f})" if r.closeness is not None else ""
-        print(f"{r.id:10} {r.plate:10}{extra} {_fmt(r.read_at)} {r.camera_id:8} {r.site:24} {r.confidence:.2f}{flags}")
+        print(_read_line(r))
     print(f"{len(page.rows)} reads{' (more: raise --limit)' if page.has_more else ''}.")
 
 
@@ -284,5 +302,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--camera", action="append")
     p.add_argument("--site", action="append")
     p.add_argument("--hits-only", action="store_true")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--state", help="the plate's state: a two-letter code, or 'unknown'")
+    p.add_argument("--list", metavar="FILE", help="a CSV of up to 500 plates, searched as one "
+                   "logged search (results grouped per plate)")
+    p.add_argument("--limit", type=int, default=50, help="reads shown (per plate with --list)")
     p.set_defaults(func=cmd_search)

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from app.engine import passwords
+from app.engine import passwords, states
 from app.engine.errors import SyncError, ValidationError
 from app.engine.policy import available_profiles, load_profile
 from app.engine.sync_errors import CONNECT_ERRORS, describe_server_error
@@ -104,7 +104,8 @@ def cmd_hotlists(args):
     doc = _load_json(args.file)
     try:
         lists = [Hotlist(**h) for h in doc.get("hotlists", [])]
-        entries = [HotlistEntry(**e) for e in doc.get("entries", [])]
+        entries = [HotlistEntry(**{**e, "plate_state": states.code(e.get("plate_state"))})
+                   for e in doc.get("entries", [])]
     except (TypeError, AttributeError) as exc:
         raise ValidationError(f"{args.file}: expected {{\"hotlists\": [...], \"entries\": [...]}} ({exc})") from None
     with _server(args) as server:

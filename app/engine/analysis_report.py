@@ -18,7 +18,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from . import timefmt
+from . import states, timefmt
 from .analyses_types import WEEKDAYS, AnalysisResult, local_time
 from .pdf import BOLD, FONT, register_fonts
 
@@ -35,10 +35,11 @@ def _t(ts: int | None) -> str:
 
 
 def _read_rows(reads) -> list[list[str]]:
-    return [[str(r.id), r.plate, _t(r.read_at), r.camera_id, r.site, f"{r.confidence:.2f}"] for r in reads]
+    return [[str(r.id), r.plate, states.shown(r.plate_state), _t(r.read_at), r.camera_id, r.site,
+             f"{r.confidence:.2f}"] for r in reads]
 
 
-READ_HEAD = ["Read id", "Plate", "Time (local)", "Camera", "Site", "Conf."]
+READ_HEAD = ["Read id", "Plate", "State", "Time (local)", "Camera", "Site", "Conf."]
 
 
 def _sections(res: AnalysisResult, unit: str = "km/h") -> list[tuple[str, list[str], list[list[str]]]]:

@@ -117,6 +117,10 @@ _MODES = {"exact": "plate {p}", "partial": "plates containing {p}", "wildcard": 
 def _search(q: dict) -> str:
     p = q.get("plate")
     text = _MODES.get(q.get("mode") or "exact", "plate {p}").format(p=p) if p else "every plate"
+    if q.get("plate_list"):
+        text = f"a list of {len(q['plate_list'])} plates ({_list(q['plate_list'], 10)})"
+    if q.get("state"):
+        text += f" of state {q['state']}"
     if q.get("cameras"):
         text += f" at camera{'s' if len(q['cameras']) > 1 else ''} {_list(q['cameras'], 10)}"
     if q.get("sites"):

@@ -4,17 +4,26 @@ Matching is done here, not on the server, so a workstation finds hits in reads i
 holds the moment a new entry arrives (by sync or added by hand), and a plate correction can
 re-run it inside its own transaction through :func:`reevaluate_reads`. The GUI's queue,
 dispositions and hotlist edits go through :class:`HitService`, guarded and logged.
+
+A hit needs the plate's characters *and* its state to agree: the same characters from another
+state are another vehicle. An unknown state on either side still matches (a camera that could
+not read the state must not hide a stolen car), and the hit says "state unknown" so the officer
+checks the state before acting; one that turns out to be another state's is disposed of as
+``wrong_state``.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from . import plates
+from . import plates, states
 from .errors import NotFound, ValidationError
 
-DISPOSITIONS = ("confirmed", "misread", "not_actioned")
+DISPOSITIONS = ("confirmed", "misread", "not_actioned", "wrong_state")
 _ACTIVE = "(e.expires_at IS NULL OR e.expires_at > ?)"
+# The same plate: characters and state agree, or the state is unknown on one side.
+SAME_PLATE = ("e.plate = r.plate AND (r.plate_state IS NULL OR e.plate_state IS NULL "
+              "OR r.plate_state = e.plate_state)")
 
 
 def match_reads(conn, read_ids: list[int], now: float) -> int:
@@ -23,7 +32,7 @@ def match_reads(conn, read_ids: list[int], now: float) -> int:
         return 0
     return conn.execute(
         "INSERT OR IGNORE INTO hits(read_id, entry_id, created_at) "
-        "SELECT r.id, e.id, ? FROM reads r JOIN hotlist_entries e ON e.plate = r.plate "
+        f"SELECT r.id, e.id, ? FROM reads r JOIN hotlist_entries e ON {SAME_PLATE} "
         f"WHERE r.id IN (SELECT value FROM json_each(?)) AND {_ACTIVE}",
         (int(now), json.dumps(list(read_ids)), int(now))).rowcount
 
@@ -34,7 +43,7 @@ def match_entries(conn, entry_ids: list[int], now: float) -> int:
         return 0
     return conn.execute(
         "INSERT OR IGNORE INTO hits(read_id, entry_id, created_at) "
-        "SELECT r.id, e.id, ? FROM hotlist_entries e JOIN reads r ON r.plate = e.plate "
+        f"SELECT r.id, e.id, ? FROM hotlist_entries e JOIN reads r ON {SAME_PLATE} "
         f"WHERE e.id IN (SELECT value FROM json_each(?)) AND {_ACTIVE}",
         (int(now), json.dumps(list(entry_ids)), int(now))).rowcount
 
@@ -46,7 +55,7 @@ def reevaluate_reads(conn, read_ids: list[int], now: float) -> tuple[int, int]:
     ids = json.dumps(list(read_ids))
     removed = conn.execute(
         "DELETE FROM hits WHERE disposition IS NULL AND read_id IN (SELECT value FROM json_each(?)) "
-        "AND NOT EXISTS (SELECT 1 FROM reads r JOIN hotlist_entries e ON e.plate = r.plate "
+        f"AND NOT EXISTS (SELECT 1 FROM reads r JOIN hotlist_entries e ON {SAME_PLATE} "
         "WHERE r.id = hits.read_id AND e.id = hits.entry_id)", (ids,)).rowcount
     return match_reads(conn, list(read_ids), now), removed
 
@@ -69,6 +78,17 @@ class HitRow:
     disposition: str | None
     disposition_note: str | None
     disposed_by: str | None
+    read_state: str | None = None       # the read's plate state (None: unknown)
+    entry_state: str | None = None      # the hotlist entry's
+
+    @property
+    def state_unknown(self) -> bool:
+        """Matched on the characters alone: the state must be checked before acting."""
+        return self.read_state is None or self.entry_state is None
+
+    @property
+    def state_text(self) -> str:
+        return states.UNKNOWN_TEXT if self.state_unknown else str(self.read_state)
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,7 @@ class EntryRow:
     expires_at: int | None
     added_by: str | None
     added_at: int
+    plate_state: str | None
     active: bool
     local: bool                       # added on this workstation (negative id)
 
@@ -106,12 +127,13 @@ class HitAlert:
 
 _HIT_SQL = (
     "SELECT h.id, r.id, r.plate, r.read_at, r.camera_id, c.site, e.id, l.name, l.source, l.kind, "
-    "e.reason, e.priority, h.created_at, h.disposition, h.disposition_note, h.disposed_by "
-    "FROM hits h JOIN reads r ON r.id = h.read_id JOIN cameras c ON c.id = r.camera_id "
+    "e.reason, e.priority, h.created_at, h.disposition, h.disposition_note, h.disposed_by, "
+    "r.plate_state, e.plate_state FROM hits h JOIN reads r ON r.id = h.read_id JOIN cameras c ON c.id = r.camera_id "
     "JOIN hotlist_entries e ON e.id = h.entry_id JOIN hotlists l ON l.id = e.hotlist_id")
 
 _ENTRY_SQL = ("SELECT e.id, e.hotlist_id, l.name, l.source, e.plate, e.reason, e.priority, e.expires_at, "
-              "e.added_by, e.added_at FROM hotlist_entries e JOIN hotlists l ON l.id = e.hotlist_id")
+              "e.added_by, e.added_at, e.plate_state FROM hotlist_entries e "
+              "JOIN hotlists l ON l.id = e.hotlist_id")
 
 
 def _entry(row: tuple, now: float) -> EntryRow:
@@ -150,13 +172,15 @@ class HitService:
             detail=lambda rows: {"hits": len(rows)})
 
     def dispose(self, session, hit_id: int, disposition: str, note: str = "") -> HitRow:
-        """Record what was done about a hit (confirmed, misread, not actioned), with a note."""
+        """Record what was done about a hit (confirmed, misread, not actioned, wrong state),
+        with a note."""
         self.ws.guard(session, "hit_disposition")
         if disposition not in DISPOSITIONS:
             raise ValidationError(f"A disposition is one of {', '.join(DISPOSITIONS)}.")
         note = (note or "").strip()
         if disposition != "confirmed" and not note:
-            raise ValidationError("Say in a note why the hit was a misread or not actioned.")
+            raise ValidationError("Say in a note why the hit was a misread, not actioned or "
+                                  "another state's plate.")
         now = int(self.ws.clock())
         previous: list[str | None] = []
 
@@ -168,7 +192,7 @@ class HitService:
             conn.execute("UPDATE hits SET disposition = ?, disposition_note = ?, disposed_by = ?, "
                          "disposed_at = ? WHERE id = ?",
                          (disposition, note, session.user.username, now, hit_id))
-            return HitRow(*row[:13], disposition, note, session.user.username)  # type: ignore[call-arg]  # a row unpacked positionally; mypy cannot count a tuple's length
+            return HitRow(*row[:13], disposition, note, session.user.username, *row[16:])  # type: ignore[call-arg]  # a row unpacked positionally; mypy cannot count a tuple's length
         return self.ws.logged(session, "hit_disposition", work,
                               query={"hit_id": hit_id}, result_ids=lambda h: [h.read_id],
                               detail=lambda h: {"disposition": disposition, "note": note,
@@ -201,10 +225,12 @@ class HitService:
                    "plate": plate}, detail=lambda rows: {"entries": len(rows)})
 
     def add_entry(self, session, hotlist_id: str, plate: str, reason: str, priority: int = 3,
-                  expires_at: int | None = None) -> tuple[int, int]:
-        """Add a local entry (negative id) and match it against held reads: (entry id, new hits)."""
+                  expires_at: int | None = None, state: str | None = None) -> tuple[int, int]:
+        """Add a local entry (negative id) and match it against held reads: (entry id, new hits).
+        ``state`` None: the list does not say which state's plate it is (matches any)."""
         self.ws.guard(session, "hotlist_edit")
         plate = plates.validate_plate(plate)
+        state = states.code(state)
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError("Give the reason for the hotlist entry (what the vehicle is wanted for).")
@@ -219,12 +245,12 @@ class HitService:
                 raise NotFound(f"No hotlist {hotlist_id!r}; sync the hotlists first.")
             new_id = min(conn.execute("SELECT min(id) FROM hotlist_entries").fetchone()[0] or 0, 0) - 1
             conn.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, expires_at, "
-                         "added_by, added_at) VALUES (?,?,?,?,?,?,?,?)",
+                         "added_by, added_at, plate_state) VALUES (?,?,?,?,?,?,?,?,?)",
                          (new_id, hotlist_id, plate, reason, int(priority), expires_at,
-                          session.user.username, int(now)))
+                          session.user.username, int(now), state))
             return new_id, match_entries(conn, [new_id], now)
         return self.ws.logged(session, "hotlist_edit", work,
-                              query={"hotlist_id": hotlist_id, "plate": plate},
+                              query={"hotlist_id": hotlist_id, "plate": plate, "state": state},
                               detail=lambda res: {"op": "add", "entry_id": res[0], "reason": reason,
                                                   "priority": priority, "new_hits": res[1]})
 

@@ -22,6 +22,7 @@ class HitInfo:
     disposition: str | None
     disposition_note: str | None
     disposed_by: str | None
+    entry_state: str | None             # the hotlist entry's state; None: matched on any state
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def load_detail(conn, read_id: int) -> ReadDetail | None:
         "WHERE r.id = ?", (read_id,)).fetchone()
     hits = [HitInfo(*h) for h in conn.execute(
         "SELECT h.id, l.name, l.source, l.kind, e.plate, e.reason, e.priority, h.created_at, "
-        "h.disposition, h.disposition_note, h.disposed_by FROM hits h "
+        "h.disposition, h.disposition_note, h.disposed_by, e.plate_state FROM hits h "
         "JOIN hotlist_entries e ON e.id = h.entry_id JOIN hotlists l ON l.id = e.hotlist_id "
         "WHERE h.read_id = ? ORDER BY e.priority, h.id", (read_id,))]
     corrections = [Correction(*c) for c in conn.execute(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from . import plates
+from . import plates, states
 from .errors import ValidationError
 
 MODES = ("exact", "partial", "wildcard", "similar")
 SORTS = {"time": "r.read_at", "plate": "r.plate", "camera": "r.camera_id",
          "confidence": "r.confidence"}
 MAX_PAGE = 5000
+UNKNOWN_STATE = "unknown"               # SearchQuery.state: reads whose state was not read
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class SearchQuery:
     hits_only: bool = False
     sort: str = "time"
     descending: bool = True
+    state: str = ""                     # "" any state, a two-letter code, or UNKNOWN_STATE
 
     def to_log(self) -> dict:
         d = asdict(self)
@@ -50,6 +52,7 @@ class ReadRow:
     possible_misread: bool
     has_hit: bool
     closeness: float | None = None
+    plate_state: str | None = None      # two-letter code; None: the camera did not read it
 
 
 @dataclass
@@ -63,13 +66,13 @@ class SearchPage:
 
 ROW_SQL = ("SELECT r.id, r.plate, r.read_at, r.camera_id, c.name, c.site, r.confidence, r.vendor, "
            "r.original_plate, r.possible_misread, "
-           "EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id) "
+           "EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id), r.plate_state "
            "FROM reads r JOIN cameras c ON c.id = r.camera_id")
 
 
 def row_from(t: tuple, closeness: float | None = None) -> ReadRow:
     return ReadRow(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], bool(t[9]), bool(t[10]),
-                   closeness)
+                   closeness, t[11])
 
 
 def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQuery:
@@ -99,7 +102,15 @@ def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQ
     if not plate and not query.hits_only and plateless_max_hours is not None:
         _check_plateless_window(query, plateless_max_hours)
     return SearchQuery(**{**asdict(query), "plate": plate, "cameras": tuple(query.cameras),
-                          "sites": tuple(query.sites)})
+                          "sites": tuple(query.sites), "state": check_state(query.state)})
+
+
+def check_state(text: str) -> str:
+    """The state filter normalised: "", a two-letter code, or UNKNOWN_STATE."""
+    text = (text or "").strip()
+    if text.lower() == UNKNOWN_STATE:
+        return UNKNOWN_STATE
+    return states.code(text) or ""
 
 
 def _check_plateless_window(query: SearchQuery, max_hours: int) -> None:
@@ -141,12 +152,7 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         skels = sorted(plates.similar_skeletons(p))
         conds.append(f"r.plate_skel IN ({','.join('?' * len(skels))})")
         params += skels
-    if query.start is not None:
-        conds.append("r.read_at >= ?")
-        params.append(int(query.start))
-    if query.end is not None:
-        conds.append("r.read_at < ?")
-        params.append(int(query.end))
+    time_conds(query.start, query.end, conds, params)
     if query.cameras:
         conds.append(f"r.camera_id IN ({','.join('?' * len(query.cameras))})")
         params += list(query.cameras)
@@ -155,7 +161,22 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         params += list(query.sites)
     if query.hits_only:
         conds.append("r.id IN (SELECT read_id FROM hits)")
+    if query.state == UNKNOWN_STATE:
+        conds.append("r.plate_state IS NULL")
+    elif query.state:
+        conds.append("r.plate_state = ?")
+        params.append(query.state)
     return conds, params
+
+
+def time_conds(start: int | None, end: int | None, conds: list[str], params: list) -> None:
+    """Add the time window (start inclusive, end exclusive) to SQL conditions on reads ``r``."""
+    if start is not None:
+        conds.append("r.read_at >= ?")
+        params.append(int(start))
+    if end is not None:
+        conds.append("r.read_at < ?")
+        params.append(int(end))
 
 
 def run_page(conn, query: SearchQuery, offset: int, limit: int) -> tuple[list[ReadRow], bool]:

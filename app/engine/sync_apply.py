@@ -10,11 +10,12 @@ import hashlib
 import json
 import re
 
-from . import hits, plates
+from . import hits, plates, states
 from .errors import SyncError
 from .retention import HELD
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+_STATES = frozenset(states.NAMES) | {None}
 _BOX = re.compile(r"^\[\s*\d+\s*,\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\]$")
 # plates.skeleton as a translation table: the same mapping, ~10x faster on a million plates.
 _SKEL = str.maketrans({c: plates.skeleton(c) for c in plates.ALPHABET})
@@ -37,7 +38,7 @@ def _bad(feed: str, row: tuple, why: str) -> SyncError:
 
 def check_read(row: tuple) -> None:
     """Types and formats of one read row; the common case costs a few comparisons."""
-    rid, plate, read_at, camera, conf, _vendor, box, psha, ssha, seq = row
+    rid, plate, read_at, camera, conf, _vendor, box, psha, ssha, state, seq = row
     if type(rid) is not int or rid <= 0 or type(seq) is not int:
         raise _bad("read", row, "id")
     if type(plate) is not str or not plates.PLATE_RE.fullmatch(plate):
@@ -51,16 +52,19 @@ def check_read(row: tuple) -> None:
     for sha in (psha, ssha):
         if sha is not None and (type(sha) is not str or not _SHA.fullmatch(sha)):
             raise _bad("read", row, "image hash")
+    if state not in _STATES:
+        raise _bad("read", row, "plate state")
 
 
 def check_reads(rows: list[tuple]) -> None:
     """Check a whole batch column by column (C-speed loops); only when something is off,
     :func:`check_read` goes row by row to name the culprit in the error."""
-    ids, plates_, times, cams, confs, _v, boxes, pshas, sshas, seqs = zip(*rows)
+    ids, plates_, times, cams, confs, _v, boxes, pshas, sshas, states_, seqs = zip(*rows)
     ok = (set(map(type, ids)) == {int} and min(ids) > 0 and set(map(type, seqs)) == {int}
           and set(map(type, plates_)) == {str} and all(map(plates.PLATE_RE.fullmatch, plates_))
           and set(map(type, times)) == {int} and set(map(type, cams)) == {str}
-          and set(map(type, confs)) <= {int, float} and 0 <= min(confs) and max(confs) <= 1)
+          and set(map(type, confs)) <= {int, float} and 0 <= min(confs) and max(confs) <= 1
+          and set(states_) <= _STATES)
     boxes = [b for b in boxes if b is not None]  # type: ignore[assignment]  # any sequence of boxes will do
     ok = ok and set(map(type, boxes)) <= {str} and all(map(_BOX.fullmatch, boxes))
     shas = [h for h in pshas + sshas if h is not None]
@@ -102,12 +106,15 @@ def apply_entries(conn, rows: list[tuple], now: float) -> int:
     for r in rows:
         if not isinstance(r[2], str) or not plates.PLATE_RE.fullmatch(r[2]):
             raise _bad("hotlist entry", r, "plate")
+        if r[8] not in _STATES:
+            raise _bad("hotlist entry", r, "plate state")
     conn.executemany("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, expires_at, "
-                     "added_by, added_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                     "hotlist_id = excluded.hotlist_id, plate = excluded.plate, reason = excluded.reason, "
-                     "priority = excluded.priority, expires_at = excluded.expires_at, "
-                     "added_by = excluded.added_by, added_at = excluded.added_at",
-                     [r[:8] for r in rows])
+                     "added_by, added_at, plate_state) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO "
+                     "UPDATE SET hotlist_id = excluded.hotlist_id, plate = excluded.plate, "
+                     "reason = excluded.reason, priority = excluded.priority, "
+                     "expires_at = excluded.expires_at, added_by = excluded.added_by, "
+                     "added_at = excluded.added_at, plate_state = excluded.plate_state",
+                     [r[:9] for r in rows])
     return hits.match_entries(conn, [r[0] for r in rows], now)
 
 
@@ -118,9 +125,9 @@ def apply_reads(conn, rows: list[tuple], images: list, now: float) -> int:
                      "VALUES (?,?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING",
                      [(i.sha256, i.kind, i.mime, i.width, i.height, len(i.data), i.data) for i in images])
     conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
-                     "plate_box, plate_image_sha256, scene_image_sha256) VALUES (?,?,?,?,?,?,?,?,?,?) "
-                     "ON CONFLICT(id) DO NOTHING",
-                     [(r[0], r[1], r[1].translate(_SKEL), *r[2:9]) for r in rows])
+                     "plate_box, plate_image_sha256, scene_image_sha256, plate_state) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
+                     [(r[0], r[1], r[1].translate(_SKEL), *r[2:10]) for r in rows])
     return hits.match_reads(conn, [r[0] for r in rows], now)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import accesslog, corrections, plates, retention, search, timefmt, training
+from . import accesslog, corrections, plate_list, plates, retention, search, timefmt, training
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
@@ -199,6 +199,11 @@ class Workstation:
         return SyncService(self)
 
     @cached_property
+    def cases(self):
+        from .cases import CaseService
+        return CaseService(self)
+
+    @cached_property
     def evidence(self):
         from .evidence import EvidenceService
         return EvidenceService(self)
@@ -285,6 +290,8 @@ class Workstation:
             raise self._deny(session, action, PurposeRequired(
                 "Pick a purpose and enter a case or incident number before searching or viewing "
                 "ALPR data (Civil Code 1798.90.52)."))
+        if need_purpose:
+            self.cases.check_use(session, action)     # a closed case, or not one of the user's
 
     def logged(self, session: Session, action: str, work: Callable[[object], T], *,
                query: dict | None = None, result_ids: Callable[[T], list[int]] | None = None,
@@ -506,6 +513,7 @@ class Workstation:
         self.auth.touch(session)
         purpose = self.profile.purpose(purpose_code)
         case = self.profile.check_case_number(case_number)
+        self.cases.check_declare(session, purpose.code, case)
         old = (session.purpose, session.case_number)
         session.purpose, session.case_number = purpose.code, case
         self._declared[session.token] = (purpose.code, case)
@@ -530,6 +538,14 @@ class Workstation:
             result_ids=lambda res: [r.id for r in res[0]],
             detail=lambda res: {"returned": len(res[0]), "more": res[1]})
         return search.SearchPage(rows, offset, more)
+
+    def search_list(self, session: Session, query: plate_list.PlateListQuery) -> plate_list.PlateListResult:
+        """A list of plates as ONE logged search: the entry names every plate and every read."""
+        self.guard(session, "search")
+        q = plate_list.check(query)
+        return self.logged(session, "search", lambda conn: plate_list.run(conn, q), query=q.to_log(),
+                           result_ids=lambda res: res.read_ids,
+                           detail=lambda res: {"returned": len(res.read_ids), "plates_seen": res.seen})
 
     def read_detail(self, session: Session, read_id: int) -> ReadDetail:
         """Open one read (a logged view): its data, hits, corrections and other sightings."""

@@ -19,7 +19,7 @@ from app.engine.errors import ValidationError
 from .model import FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem
 
 _OCR_COLS = ("id, camera_id, read_at, vendor, plate_box, plate_image_sha256, "
-             "scene_image_sha256, source_file, queued_at")
+             "scene_image_sha256, source_file, queued_at, plate_state")
 
 
 class CityServer:
@@ -114,9 +114,9 @@ class CityServer:
             first_id = self._alloc(conn, "entry", len(entries))
             first = self._alloc(conn, "change", len(entries))
             self._many(conn, "INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, "
-                       "expires_at, added_by, added_at, seq) VALUES (?,?,?,?,?,?,?,?,?)",
+                       "expires_at, added_by, added_at, seq, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?)",
                        [(first_id + i, e.hotlist_id, e.plate, e.reason, e.priority, e.expires_at,
-                         e.added_by, e.added_at, first + i) for i, e in enumerate(entries)])
+                         e.added_by, e.added_at, first + i, e.plate_state) for i, e in enumerate(entries)])
         return [first_id + i for i in range(len(entries))]
 
     def expire_entry(self, entry_id: int, at: int) -> None:
@@ -151,10 +151,10 @@ class CityServer:
                     ids[r.drop_key] = first_id + i
                     rows.append((first_id + i, r.plate, r.read_at, r.camera_id, r.confidence, r.vendor,
                                  r.plate_box, r.plate_image_sha256, r.scene_image_sha256, "camera",
-                                 now, first + i))
+                                 now, first + i, r.plate_state))
                 self._many(conn, "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
                            "plate_box, plate_image_sha256, scene_image_sha256, source, ingested_at, "
-                           "seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                           "seq, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
                 self._many(conn, "UPDATE drop_keys SET read_id = ? WHERE key = ?",
                            [(ids[r.drop_key], r.drop_key) for r in plated])
             if queued:
@@ -162,11 +162,11 @@ class CityServer:
                 for i, r in enumerate(queued):
                     ids[r.drop_key] = first_q + i
                 self._many(conn, "INSERT INTO ocr_queue(id, camera_id, read_at, vendor, plate_box, "
-                           "plate_image_sha256, scene_image_sha256, source_file, queued_at) "
-                           "VALUES (?,?,?,?,?,?,?,?,?)",
+                           "plate_image_sha256, scene_image_sha256, source_file, queued_at, "
+                           "plate_state) VALUES (?,?,?,?,?,?,?,?,?,?)",
                            [(ids[r.drop_key], r.camera_id, r.read_at, r.vendor, r.plate_box,
-                             r.plate_image_sha256, r.scene_image_sha256, r.source_file, now)
-                            for r in queued])
+                             r.plate_image_sha256, r.scene_image_sha256, r.source_file, now,
+                             r.plate_state) for r in queued])
         for r in reads:
             if r.drop_key not in fresh_keys:
                 out.append(("duplicate", None))
@@ -199,10 +199,11 @@ class CityServer:
             read_id = self._alloc(conn, "read", 1)
             seq = self._alloc(conn, "change", 1)
             self._run(conn, "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, "
-                      "plate_image_sha256, scene_image_sha256, source, ingested_at, seq) "
-                      "VALUES (?,?,?,?,?,?,?,?,?,'ocr',?,?) RETURNING id",
+                      "plate_image_sha256, scene_image_sha256, source, ingested_at, seq, plate_state) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,'ocr',?,?,?) RETURNING id",
                       (read_id, plate, item.read_at, item.camera_id, confidence, vendor,
-                       item.plate_box, item.plate_image_sha256, item.scene_image_sha256, now, seq))
+                       item.plate_box, item.plate_image_sha256, item.scene_image_sha256, now, seq,
+                       item.plate_state))
             self._run(conn, "UPDATE ocr_queue SET status = 'read', read_id = ?, resolved_at = ? "
                       "WHERE id = ? RETURNING id", (read_id, now, item_id))
         return read_id

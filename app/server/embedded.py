@@ -44,6 +44,11 @@ ANCHOR_SCHEMA = (
 )
 
 
+# Columns added after the first files were made: (table, column), each TEXT and nullable.
+UPGRADE_COLUMNS = (("access_log", "mac"), ("reads", "plate_state"),
+                   ("hotlist_entries", "plate_state"), ("ocr_queue", "plate_state"))
+
+
 def _legacy_key_name(server_id: str) -> str:
     return f"city-server-key/{server_id}"
 
@@ -155,13 +160,14 @@ class EmbeddedServer(CityServer):
         self.audit(by, "operator_add", {"operator": name}, now)
 
     def _upgrade(self) -> None:
-        """Files made before the log anchor get its tables (idempotent)."""
+        """Files made before the log anchor or the plate state get them (idempotent)."""
         with self._tx() as conn:
             for statement in ANCHOR_SCHEMA:
                 conn.execute(statement)
-            cols = {r[1] for r in conn.execute("PRAGMA table_info(access_log)")}
-            if cols and "mac" not in cols:
-                conn.execute("ALTER TABLE access_log ADD COLUMN mac TEXT")
+            for table, column in UPGRADE_COLUMNS:
+                cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if cols and column not in cols:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
     def describe(self) -> str:
         return f"embedded city server in {self.folder}"

@@ -12,7 +12,8 @@ CREATE TABLE reads (
     id INTEGER PRIMARY KEY, plate TEXT NOT NULL, read_at INTEGER NOT NULL,
     camera_id TEXT NOT NULL REFERENCES cameras(id), confidence REAL NOT NULL, vendor TEXT,
     plate_box TEXT, plate_image_sha256 TEXT, scene_image_sha256 TEXT,
-    source TEXT NOT NULL DEFAULT 'camera', ingested_at INTEGER NOT NULL, seq INTEGER NOT NULL
+    source TEXT NOT NULL DEFAULT 'camera', ingested_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+    plate_state TEXT
 );
 CREATE INDEX reads_seq ON reads(seq);
 CREATE INDEX reads_plate ON reads(plate, read_at);
@@ -28,7 +29,7 @@ CREATE INDEX hotlists_seq ON hotlists(seq);
 CREATE TABLE hotlist_entries (
     id INTEGER PRIMARY KEY, hotlist_id TEXT NOT NULL REFERENCES hotlists(id), plate TEXT NOT NULL,
     reason TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 3, expires_at INTEGER, added_by TEXT,
-    added_at INTEGER NOT NULL, seq INTEGER NOT NULL
+    added_at INTEGER NOT NULL, seq INTEGER NOT NULL, plate_state TEXT
 );
 CREATE INDEX hotlist_entries_seq ON hotlist_entries(seq);
 CREATE INDEX hotlist_entries_plate ON hotlist_entries(plate);
@@ -39,7 +40,7 @@ CREATE TABLE ocr_queue (
     vendor TEXT, plate_box TEXT, plate_image_sha256 TEXT, scene_image_sha256 TEXT NOT NULL,
     source_file TEXT NOT NULL, queued_at INTEGER NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'read', 'unreadable')),
-    read_id INTEGER, resolved_at INTEGER
+    read_id INTEGER, resolved_at INTEGER, plate_state TEXT
 );
 CREATE INDEX ocr_queue_pending ON ocr_queue(status, id);
 CREATE TABLE corrections (

@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from app.engine import plates
+from app.engine import plates, states
 from app.engine.errors import ValidationError
 
 from .base import CityServer
@@ -105,6 +105,16 @@ def _plate(value: object) -> str | None:
         raise Reject(f"bad plate read: {exc}") from None
 
 
+def _state(value: object) -> str | None:
+    """The plate's issuing state: a two-letter code or the name printed on the plate."""
+    if isinstance(value, str) and len(value) > 40:
+        raise Reject("bad state: longer than 40 characters")
+    try:
+        return states.code(value)
+    except ValidationError as exc:
+        raise Reject(f"bad state: {exc}") from None
+
+
 def _confidence(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
         return float(value)
@@ -158,6 +168,7 @@ def parse_drop(sidecar: Path, cameras: set[str], now: int,
     camera = _camera(doc.get("camera"), cameras)
     read_at = parse_time(doc.get("time"), now)
     plate = _plate(doc.get("plate"))
+    state = _state(doc.get("state"))
     conf = _confidence(doc.get("confidence", 0.0 if plate is None else None))
     vendor = _vendor(doc.get("vendor"))
     if "scene_image" not in doc or doc["scene_image"] is None:
@@ -172,7 +183,7 @@ def parse_drop(sidecar: Path, cameras: set[str], now: int,
         plate_sha = crop.sha256
     return NewRead(plate, read_at, camera, conf, vendor,
                    json.dumps(box) if box is not None else None, plate_sha, scene.sha256,
-                   f"{camera}|{read_at}|{scene.sha256}", sidecar.name), images
+                   f"{camera}|{read_at}|{scene.sha256}", sidecar.name, state), images
 
 
 def ingest_dir(server: CityServer, folder: Path, now: int, *, batch: int = 200,

@@ -35,6 +35,7 @@ class HotlistEntry:
     expires_at: int | None = None
     added_by: str | None = None
     added_at: int = 0
+    plate_state: str | None = None     # two-letter code; None: the list does not say
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class NewRead:
     scene_image_sha256: str
     drop_key: str        # camera|time|scene hash: the same drop twice is a duplicate
     source_file: str = ""
+    plate_state: str | None = None     # two-letter code from the sidecar; None: unknown
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,16 @@ class OcrItem:
     scene_image_sha256: str
     source_file: str
     queued_at: int
+    plate_state: str | None = None
 
 
 # Columns a workstation pulls, in this order (the sync checks each row against them).
 READ_COLUMNS = ("id", "plate", "read_at", "camera_id", "confidence", "vendor", "plate_box",
-                "plate_image_sha256", "scene_image_sha256", "seq")
+                "plate_image_sha256", "scene_image_sha256", "plate_state", "seq")
 CAMERA_COLUMNS = ("id", "name", "site", "lat", "lon", "direction", "seq")
 HOTLIST_COLUMNS = ("id", "name", "source", "kind", "seq")
 ENTRY_COLUMNS = ("id", "hotlist_id", "plate", "reason", "priority", "expires_at", "added_by",
-                 "added_at", "seq")
+                 "added_at", "plate_state", "seq")
 TOMBSTONE_COLUMNS = ("seq", "read_id", "purged_at", "reason")
 LOG_COLUMNS = ("seq", "ts", "username", "agency", "role", "action", "query", "purpose",
                "case_number", "result_ids", "detail", "prev_hash", "hash", "mac")

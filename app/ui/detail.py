@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget)
 
+from app.engine import states
 from app.engine.errors import NotFound
 from app.engine.reads import ReadDetail
 
@@ -154,7 +155,7 @@ class ReadDetailPanel(QWidget):
     def _show_facts(self, d: ReadDetail) -> None:
         r = d.read
         self.actions.set_read(d)  # type: ignore[attr-defined]  # self.actions shadows QWidget.actions() on purpose
-        self.plate_label.setText(f"{r.plate}   (read {r.id})")
+        self.plate_label.setText(f"{r.plate}  {r.plate_state or '(state unknown)'}   (read {r.id})")
         f = self.fields
         f["Time"].setText(self.ctx.fmt_time(r.read_at))
         f["Camera"].setText(f"{r.camera_name} ({r.camera_id})")
@@ -166,6 +167,7 @@ class ReadDetailPanel(QWidget):
         f["Our OCR"].setText(f"{d.ocr_plate} ({d.ocr_confidence:.2f})" if d.ocr_plate and
                              d.ocr_confidence is not None else (d.ocr_plate or "not re-read"))
         f["Hits"].setText("; ".join(f"{h.hotlist} ({h.source}), priority {h.priority}: {h.reason}"
+                                    + ("" if h.entry_state and r.plate_state else f" ({states.UNKNOWN_TEXT})")
                                     + (f" - {h.disposition}" if h.disposition else "")
                                     for h in d.hits) or "none")
         f["Corrections"].setText("; ".join(f"{c.old_plate} -> {c.new_plate} by {c.username}: {c.reason}"

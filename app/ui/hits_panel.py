@@ -31,9 +31,10 @@ from .tables import read_only_table
 from .widgets import MessageLabel, plural
 
 COLUMNS = ("Priority", "Plate", "Read at", "Site", "Hotlist", "Source", "Reason", "Disposition",
-           "Note", "By")
+           "Note", "By", "State")
+STATE_COLUMN = 10
 DISPOSITIONS = (("confirmed", "Confirmed"), ("misread", "Misread"),
-                ("not_actioned", "Not actioned"))
+                ("not_actioned", "Not actioned"), ("wrong_state", "Wrong state"))
 WORDS = dict(DISPOSITIONS)
 
 
@@ -226,10 +227,10 @@ class HitsPanel(QWidget):
             for r, h in enumerate(rows):
                 values = (h.priority, h.plate, self.ctx.fmt_time(h.read_at), h.site, h.hotlist,
                           h.source, h.reason, disposition_words(h.disposition),
-                          h.disposition_note or "", h.disposed_by or "")
+                          h.disposition_note or "", h.disposed_by or "", h.state_text)
                 for c, v in enumerate(values):
                     item = QTableWidgetItem(str(v))
-                    if h.disposition is None and c in (0, 7):
+                    if (h.disposition is None and c in (0, 7)) or (c == STATE_COLUMN and h.state_unknown):
                         item.setForeground(Qt.GlobalColor.red)
                     self.table.setItem(r, c, item)
             self.table.setHorizontalHeaderItem(2, QTableWidgetItem(f"Read at ({self.ctx.zone_name})"))

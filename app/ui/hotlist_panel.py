@@ -32,6 +32,12 @@ class HotlistPanel(QGroupBox):
         self.plate.setObjectName("entryPlate")
         self.plate.setPlaceholderText("Plate")
         self.plate.setMaximumWidth(110)
+        self.plate_state = QLineEdit()
+        self.plate_state.setObjectName("entryState")
+        self.plate_state.setPlaceholderText("State")
+        self.plate_state.setToolTip("The plate's state (CA, NV, ...); empty: any state, and its "
+                                    "hits say \"state unknown\".")
+        self.plate_state.setMaximumWidth(60)
         self.reason.setObjectName("entryReason")
         self.reason.setPlaceholderText("Reason (what the vehicle is wanted for)")
         self.priority = QSpinBox()
@@ -59,7 +65,7 @@ class HotlistPanel(QGroupBox):
         self.edit_row = QWidget()
         er = QHBoxLayout(self.edit_row)
         er.setContentsMargins(0, 0, 0, 0)
-        for w in (self.hotlist, self.plate, self.reason, self.priority, self.days, add):
+        for w in (self.hotlist, self.plate, self.plate_state, self.reason, self.priority, self.days, add):
             er.addWidget(w, 1 if w is self.reason else 0)
         self.expire_button, self.add_button = expire, add
         layout = QVBoxLayout(self)
@@ -74,6 +80,7 @@ class HotlistPanel(QGroupBox):
         self.table.setRowCount(0)
         self.message.clear()
         self.plate.clear()
+        self.plate_state.clear()
         self.reason.clear()
         self.priority.setValue(2)
         self.days.setValue(30)
@@ -107,7 +114,8 @@ class HotlistPanel(QGroupBox):
             for r, e in enumerate(entries):
                 expires = (self.ctx.fmt_time(e.expires_at, seconds=False)
                            if e.expires_at else "never")
-                values = (e.hotlist, e.source, e.plate, e.reason, e.priority, expires,
+                values = (e.hotlist, e.source, f"{e.plate} ({e.plate_state or 'any state'})",
+                          e.reason, e.priority, expires,
                           e.added_by or "server", "active" if e.active else "expired")
                 for c, v in enumerate(values):
                     self.table.setItem(r, c, QTableWidgetItem(str(v)))
@@ -124,10 +132,12 @@ class HotlistPanel(QGroupBox):
         def done(result) -> None:
             entry_id, new_hits = result
             self.plate.clear()
+            self.plate_state.clear()
             self.reason.clear()
             self.message.setText(f"Entry {entry_id} added; it matched {new_hits} reads held here.")
             self.refresh()
-        self.ctx.db(lambda: service.add_entry(s, hotlist or "", plate, reason, priority, expires),
+        state = self.plate_state.text()
+        self.ctx.db(lambda: service.add_entry(s, hotlist or "", plate, reason, priority, expires, state),
                     done, self.ctx.inline(self.message.setText))
 
     def expire(self) -> None:

@@ -17,6 +17,7 @@ from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
 from .audit_panel import AuditPanel
+from .case_panel import CasePanel
 from .context import AppContext
 from .custodian_panel import CustodianPanel
 from .designee_panel import DesigneePanel
@@ -75,10 +76,13 @@ class MainWindow(QMainWindow):
         self.designee = DesigneePanel(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
-        self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "custody": self.custody, "designee": self.designee, "admin": self.admin}
-        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit", "custody": "Custody",
-                       "designee": "Releases and oversight", "admin": "Administration"}
+        self.cases = CasePanel(ctx)
+        self.screens = {"search": search_tab, "cases": self.cases, "hits": self.hits,
+                        "audit": self.audit, "custody": self.custody, "designee": self.designee,
+                        "admin": self.admin}
+        self.titles = {"search": "Search", "cases": "Cases", "hits": "Hits", "audit": "Audit",
+                       "custody": "Custody", "designee": "Releases and oversight",
+                       "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
         self._ended: Session | None = None  # the session the engine ended, once handled
@@ -232,7 +236,7 @@ class MainWindow(QMainWindow):
     # -- session and role -----------------------------------------------------------------------
     def visible_screens(self) -> list[str]:
         c = self.ctx
-        show = {"search": c.can("search"), "analyses": c.can("analysis"),
+        show = {"search": c.can("search"), "cases": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
                 "custody": c.can("purge") or c.can("hold_release") or c.can("transparency_report"),

@@ -41,6 +41,13 @@ class PurposeBar(QWidget):
         self.button.clicked.connect(self.declare)
         self.button.setToolTip("Declare this purpose and case for the searches and views that "
                                "follow (Ctrl+D goes to this bar).")
+        self.cases = QComboBox()
+        self.cases.setObjectName("myCases")
+        self.cases.setToolTip("Your open cases: picking one fills its purpose and number; then Declare.")
+        self.cases.setMinimumContentsLength(16)
+        self.cases.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.cases.activated.connect(self._case_picked)
+        self.case_purposes: dict[str, str] = {}
         self.state = MessageLabel(lines=2, width=220, name="purposeState")
         self.message = MessageLabel(lines=2, width=220, name="message")
         self.message.setStyleSheet("color: #b00020;")
@@ -50,6 +57,7 @@ class PurposeBar(QWidget):
         case_label.setBuddy(self.case)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.cases, 1)
         row.addWidget(purpose_label)
         row.addWidget(self.purpose, 2)
         row.addWidget(case_label)
@@ -58,7 +66,31 @@ class PurposeBar(QWidget):
         row.addWidget(self.state, 2)
         row.addWidget(self.message, 2)
         ctx.purpose_changed.connect(self.refresh)
+        ctx.purpose_changed.connect(self.load_cases)
         self.refresh()
+        self.load_cases()
+
+    def load_cases(self) -> None:
+        """Offer the user's open cases (numbers and titles only; the engine lists a member's)."""
+        s = self.ctx.session
+        self.cases.clear()
+        self.cases.addItem("- my open cases -", None)
+        if s is None or s.locked or s.ended:
+            return
+        ws = self.ctx.ws
+
+        def listed(cases) -> None:
+            self.case_purposes = {c.number: c.purpose for c in cases}
+            for c in cases:
+                self.cases.addItem(f"{c.number}: {c.title}", c.number)
+            self.cases.setCurrentIndex(max(self.cases.findData(s.case_number), 0))
+        self.ctx.db(lambda: ws.cases.mine(s), listed, self.ctx.inline(self.message.setText))
+
+    def _case_picked(self, index: int) -> None:
+        number = self.cases.itemData(index)
+        if number:
+            self.purpose.setCurrentIndex(max(0, self.purpose.findData(self.case_purposes[number])))
+            self.case.setText(number)
 
     def refresh(self) -> None:
         s = self.ctx.session

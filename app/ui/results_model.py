@@ -13,7 +13,7 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from app.engine import timefmt
+from app.engine import states, timefmt
 from app.engine.search import ReadRow, SearchQuery
 
 from .context import AppContext
@@ -22,15 +22,16 @@ from .ops import Task
 FIRST_PAGE = 100
 NEXT_PAGE = 500
 
-COLUMNS = ("Time", "Plate", "Difference", "Flags", "Confidence", "Camera", "Site", "Vendor")
-SORT_KEYS = {0: "time", 1: "plate", 4: "confidence", 5: "camera"}
-MATCH_COLUMN, FLAGS_COLUMN = 2, 3
+COLUMNS = ("Time", "Plate", "State", "Difference", "Flags", "Confidence", "Camera", "Site", "Vendor")
+SORT_KEYS = {0: "time", 1: "plate", 5: "confidence", 6: "camera"}
+STATE_COLUMN, MATCH_COLUMN, FLAGS_COLUMN = 2, 3, 4
 HEADER_TIPS = {
     0: "When the camera read the plate, in the policy profile's time zone.",
     MATCH_COLUMN: "How far the plate read is from the plate searched: 0.00 is the same plate; "
                   "each OCR confusion (0/O, 8/B, ...) or missing or extra character adds to it, "
                   "up to 1.00. Closest first.",
-    4: "The camera vendor's confidence in its read, 0 to 1 (higher is surer).",
+    STATE_COLUMN: "The plate's issuing state as the camera read it; a dash where it could not.",
+    5: "The camera vendor's confidence in its read, 0 to 1 (higher is surer).",
 }
 
 
@@ -40,7 +41,7 @@ _HIT_BRUSH = QBrush(QColor("#b00020"))
 
 
 def _cells(r: ReadRow, tz) -> tuple[str, ...]:
-    return (timefmt.fmt(r.read_at, tz), r.plate,
+    return (timefmt.fmt(r.read_at, tz), r.plate, states.shown(r.plate_state),
             "" if r.closeness is None else f"{r.closeness:.2f}",
             flags(r), f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")
 

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QGridLay
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from app.engine.search import MODES, SearchQuery
+from app.engine import states
+from app.engine.search import MODES, UNKNOWN_STATE, SearchQuery
 
 from .context import AppContext
+from .plate_list_dialog import PlateListDialog
 from .results_model import MATCH_COLUMN, ResultsModel
 from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 
@@ -68,6 +70,18 @@ class SearchPanel(QWidget):
                                    "profile's zone, whatever this computer's clock is set to.")
         self.cameras, self.sites = _checklist(), _checklist()
         self.hits_only = QCheckBox("Hits only")
+        self.state = QComboBox()
+        self.state.setObjectName("stateCombo")
+        self.state.setToolTip("Only reads of plates from this state (as the camera read it).")
+        self.state.addItem("Any state", "")
+        self.state.addItem("State unknown", UNKNOWN_STATE)
+        for code, name in sorted(states.NAMES.items()):
+            self.state.addItem(f"{code}  {name}", code)
+        self.list_button = QPushButton("Plate list...")
+        self.list_button.setObjectName("plateListButton")
+        self.list_button.setToolTip("Search up to 500 plates at once (a tip sheet or canvass).")
+        self.list_button.clicked.connect(self.open_plate_list)
+        self.plate_list: PlateListDialog | None = None
         self.search_button = QPushButton("Search")
         self.search_button.setObjectName("searchButton")
         self.search_button.setDefault(True)
@@ -93,7 +107,10 @@ class SearchPanel(QWidget):
         form.addWidget(QLabel("Plate"), 0, 0)
         form.addWidget(self.plate, 0, 1)
         form.addWidget(self.mode, 0, 2)
-        form.addWidget(self.hits_only, 0, 3)
+        flags = QHBoxLayout()
+        flags.addWidget(self.state, 1)
+        flags.addWidget(self.hits_only)
+        form.addLayout(flags, 0, 3)
         form.addWidget(self.use_start, 1, 0)
         form.addWidget(self.start, 1, 1)
         end = QHBoxLayout()
@@ -110,6 +127,7 @@ class SearchPanel(QWidget):
         buttons.addWidget(self.search_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.photo_button)
+        buttons.addWidget(self.list_button)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.hold_button)
@@ -133,7 +151,7 @@ class SearchPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSortingEnabled(True)
-        for col, width in enumerate((170, 80, 75, 80, 75, 195, 165)):
+        for col, width in enumerate((170, 80, 45, 75, 80, 75, 195, 165)):
             self.table.setColumnWidth(col, width)
         self.table.setColumnHidden(MATCH_COLUMN, True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -176,7 +194,7 @@ class SearchPanel(QWidget):
                            start=self.start.timestamp() if self.use_start.isChecked() else None,
                            end=self.end.timestamp() if self.use_end.isChecked() else None,
                            cameras=_checked(self.cameras), sites=_checked(self.sites),
-                           hits_only=self.hits_only.isChecked())
+                           hits_only=self.hits_only.isChecked(), state=self.state.currentData())
 
     def set_range(self, start: datetime | None, end: datetime | None) -> None:
         for use, edit, value in ((self.use_start, self.start, start), (self.use_end, self.end, end)):
@@ -198,6 +216,19 @@ class SearchPanel(QWidget):
         header.setSortIndicatorShown(not similar)
         self.table.setColumnHidden(MATCH_COLUMN, not similar)
         self.model.start(query)
+
+    def open_plate_list(self) -> PlateListDialog:
+        """The plate-list window, searched within this form's From and To where they are set."""
+        if self.plate_list is None:
+            self.plate_list = PlateListDialog(self.ctx, self._window, self)
+            self.plate_list.read_requested.connect(self.read_selected)
+        self.plate_list.show()
+        self.plate_list.raise_()
+        return self.plate_list
+
+    def _window(self) -> tuple[int | None, int | None]:
+        return (self.start.timestamp() if self.use_start.isChecked() else None,
+                self.end.timestamp() if self.use_end.isChecked() else None)
 
     def cancel(self) -> None:
         self.model.cancel()
@@ -225,7 +256,7 @@ class SearchPanel(QWidget):
         s = self.ctx.session
         open_ = s is not None and bool(s.purpose and s.case_number)
         self.closed.setVisible(not open_)
-        for w in (self.plate, self.mode, self.search_button, self.photo_button):
+        for w in (self.plate, self.mode, self.search_button, self.photo_button, self.list_button):
             w.setEnabled(open_)
         for button, action in ((self.photo_button, "search"), (self.export_button, "export"),
                                (self.hold_button, "hold_place")):
@@ -249,6 +280,7 @@ class SearchPanel(QWidget):
         self.start.set_timestamp(now - DEFAULT_DAYS * 86400)
         self.end.set_timestamp(now)
         self.hits_only.setChecked(False)
+        self.state.setCurrentIndex(0)
         for lst in (self.cameras, self.sites):
             for i in range(lst.count()):
                 lst.item(i).setCheckState(Qt.CheckState.Unchecked)

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS reads (
 ) PARTITION BY RANGE (read_at);
 CREATE TABLE IF NOT EXISTS reads_default PARTITION OF reads DEFAULT;
 CREATE INDEX IF NOT EXISTS reads_seq ON reads(seq);
+-- The plate's issuing state (two-letter code, NULL unknown); servers made before it get the column.
+ALTER TABLE reads ADD COLUMN IF NOT EXISTS plate_state TEXT;
 CREATE INDEX IF NOT EXISTS reads_plate ON reads(plate, read_at);
 CREATE INDEX IF NOT EXISTS reads_camera_time ON reads(camera_id, read_at);
 
@@ -107,6 +109,7 @@ CREATE TABLE IF NOT EXISTS hotlist_entries (
 );
 CREATE INDEX IF NOT EXISTS hotlist_entries_seq ON hotlist_entries(seq);
 CREATE INDEX IF NOT EXISTS hotlist_entries_plate ON hotlist_entries(plate);
+ALTER TABLE hotlist_entries ADD COLUMN IF NOT EXISTS plate_state TEXT;
 
 -- What the server purged: workstations delete their copies when they pull these.
 CREATE TABLE IF NOT EXISTS tombstones (
@@ -132,6 +135,7 @@ CREATE TABLE IF NOT EXISTS ocr_queue (
     resolved_at        BIGINT
 );
 CREATE INDEX IF NOT EXISTS ocr_queue_pending ON ocr_queue(status, id);
+ALTER TABLE ocr_queue ADD COLUMN IF NOT EXISTS plate_state TEXT;
 
 -- Plate corrections made on workstations (idempotent by uuid).
 CREATE TABLE IF NOT EXISTS corrections (

@@ -100,10 +100,10 @@ class Collected:
 _READ_SQL = (
     "SELECT r.id, r.plate, r.original_plate, r.read_at, r.camera_id, r.confidence, r.vendor, "
     "r.plate_box, r.plate_image_sha256, r.scene_image_sha256, r.ocr_plate, r.ocr_confidence, "
-    "r.possible_misread FROM reads r WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.read_at, r.id")
+    "r.possible_misread, r.plate_state FROM reads r WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.read_at, r.id")
 _READ_COLS = ("id", "plate", "original_plate", "read_at", "camera_id", "confidence", "vendor",
               "plate_box", "plate_image_sha256", "scene_image_sha256", "ocr_plate",
-              "ocr_confidence", "possible_misread")
+              "ocr_confidence", "possible_misread", "plate_state")
 _IN_IDS = "IN (SELECT value FROM json_each(?))"
 
 
@@ -127,12 +127,12 @@ def collect(conn, read_ids: list[int], case_number: str | None = None) -> Collec
         "(SELECT camera_id FROM reads WHERE id " + _IN_IDS + ") ORDER BY id", (arg,))]
     for h in conn.execute(
             "SELECT h.read_id, h.id, l.name, l.source, l.kind, e.plate, e.reason, e.priority, "
-            "h.created_at, h.disposition, h.disposition_note, h.disposed_by FROM hits h "
+            "h.created_at, h.disposition, h.disposition_note, h.disposed_by, e.plate_state FROM hits h "
             "JOIN hotlist_entries e ON e.id = h.entry_id JOIN hotlists l ON l.id = e.hotlist_id "
             f"WHERE h.read_id {_IN_IDS} ORDER BY h.read_id, e.priority, h.id", (arg,)):
         reads[h[0]].hits.append(dict(zip(("hit_id", "hotlist", "source", "kind", "plate", "reason",
                                           "priority", "created_at", "disposition",
-                                          "disposition_note", "disposed_by"), h[1:])))
+                                          "disposition_note", "disposed_by", "plate_state"), h[1:])))
     for c in conn.execute(
             "SELECT read_id, old_plate, new_plate, reason, username, corrected_at FROM corrections "
             f"WHERE read_id {_IN_IDS} ORDER BY read_id, corrected_at", (arg,)):
@@ -189,7 +189,7 @@ def _this_case(conn, entries: list[LogEntry], case_number: str | None
     return kept, OtherCases(other_entries, len(others), without)
 
 
-CSV_COLUMNS = ["read_id", "plate", "original_plate", "read_at_utc", "read_at_local", "camera_id",
+CSV_COLUMNS = ["read_id", "plate", "plate_state", "original_plate", "read_at_utc", "read_at_local", "camera_id",
                "camera_name", "site", "latitude", "longitude", "direction", "confidence", "vendor",
                "hits", "corrections", "plate_image", "plate_image_sha256", "scene_image",
                "scene_image_sha256"]
@@ -203,7 +203,7 @@ def reads_csv(data: Collected) -> bytes:
     for r in data.reads:
         row, cam = r.row, cams[r.row["camera_id"]]
         imgs = {i.kind: i for i in r.images}
-        w.writerow([row["id"], row["plate"], row["original_plate"] or "", utc_iso(row["read_at"]),
+        w.writerow([row["id"], row["plate"], row["plate_state"] or "unknown", row["original_plate"] or "", utc_iso(row["read_at"]),
                     local_iso(row["read_at"]), cam["id"], cam["name"], cam["site"],
                     cam["lat"] if cam["lat"] is not None else "",
                     cam["lon"] if cam["lon"] is not None else "", cam["direction"] or "",
@@ -225,7 +225,8 @@ def metadata_json(header: dict, data: Collected) -> bytes:
     for r in data.reads:
         row = r.row
         reads.append({
-            "read_id": row["id"], "plate": row["plate"], "original_plate": row["original_plate"],
+            "read_id": row["id"], "plate": row["plate"], "plate_state": row["plate_state"],
+            "original_plate": row["original_plate"],
             "read_at": _times(row["read_at"]), "camera": cams[row["camera_id"]],
             "confidence": row["confidence"], "vendor": row["vendor"],
             "plate_box": json.loads(row["plate_box"]) if row["plate_box"] else None,

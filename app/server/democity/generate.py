@@ -4,7 +4,10 @@ Commuters pass their usual cameras on most weekdays at rush hour; other vehicles
 or twice. A few drops carry a misread (an OCR confusion such as 8/B) or no plate read at all
 (they go to the OCR queue), and two are deliberately bad (a corrupt photo, an unknown
 camera) so ingest's rejects can be seen. Hotlist entries are drawn from plates that will be
-read, so the demo has hits.
+read, so the demo has hits. Sidecars name the plate's state as printed on it; about one plate in
+twelve is from Arizona or Nevada, and one Nevada plate carries the very characters of a
+hotlisted California plate (the look-alike): it must not hit. One entry leaves its state
+unknown, so its hits say "state unknown".
 """
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from app.engine import states
 
 from ..model import HotlistEntry
 from .render import scene
@@ -33,6 +38,7 @@ class DemoPlan:
     misreads: int = 0
     faulty: int = 0
     entries: list[HotlistEntry] = field(default_factory=list)
+    lookalike: str = ""              # a hotlisted California plate also read on a Nevada car
 
 
 def ca_plate(rng: np.random.Generator) -> str:
@@ -85,10 +91,14 @@ def generate(folder: Path, days: int, reads_per_day: int, end: int, seed: int = 
                            str(rng.choice(cams))))
         for ts, plate, state, cam in sorted(events):
             if start_day < ts <= end:
-                jobs.append((len(jobs), ts, plate, state, cam))
-                seen.append(plate)
+                jobs.append((len(jobs), ts, plate, state, cam, False))
+                seen.append((plate, state))
+    if jobs:
+        plan.lookalike = commuters[0][0]      # hotlisted (first of the pool in _entries)
+        for hours, cam in ((5, cams[0]), (2, cams[-1])):
+            jobs.append((len(jobs), end - hours * 3600, plan.lookalike, "Nevada", cam, True))
     if faults and jobs:
-        jobs.append((len(jobs), end - 30, "7TST002", "California", "CAM-UNKNOWN"))
+        jobs.append((len(jobs), end - 30, "7TST002", "California", "CAM-UNKNOWN", False))
     for no_plate, misread_ in _render_all(folder, seed, jobs, workers):
         plan.no_plate += no_plate
         plan.misreads += misread_
@@ -115,7 +125,7 @@ def _render_all(folder: Path, seed: int, jobs: list[tuple], workers: int | None)
 
 def _render_chunk(folder: Path, seed: int, jobs: list[tuple]) -> tuple[int, int]:
     no_plate = misreads = 0
-    for index, ts, plate, state, cam in jobs:
+    for index, ts, plate, state, cam, faithful in jobs:
         rng = np.random.default_rng([seed, index])
         hour = (datetime.fromtimestamp(ts, timezone.utc).hour - 8) % 24
         scene_jpg, crop_jpg, box = scene(plate, rng, hour, state)
@@ -124,35 +134,41 @@ def _render_chunk(folder: Path, seed: int, jobs: list[tuple]) -> tuple[int, int]
         (folder / f"{name}_plate.jpg").write_bytes(crop_jpg)
         roll = rng.random()
         read, conf = plate, round(float(rng.uniform(0.82, 0.99)), 3)
-        if roll < 0.02:
+        if faithful:
+            pass                          # the look-alike: read as it is, to show it does not hit
+        elif roll < 0.02:
             read, conf = None, 0.0
             no_plate += cam != "CAM-UNKNOWN"
         elif roll < 0.06:
             read, conf = misread(plate, rng), round(float(rng.uniform(0.45, 0.7)), 3)
             misreads += cam != "CAM-UNKNOWN"
-        _sidecar(folder / f"{name}.json", cam, ts, read, conf, box, f"{name}.jpg", f"{name}_plate.jpg")
+        _sidecar(folder / f"{name}.json", cam, ts, read, conf, box, f"{name}.jpg", f"{name}_plate.jpg",
+                 state)
     return no_plate, misreads
 
 
 def _sidecar(path: Path, cam: str, ts: int, plate: str | None, conf: float, box, scene_file: str,
-             plate_file: str | None) -> None:
+             plate_file: str | None, state: str = "California") -> None:
     doc = {"camera": cam, "time": datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z"),
-           "plate": plate, "confidence": conf, "plate_box": box, "vendor": "DemoCam ALPR 3",
-           "scene_image": scene_file}
+           "plate": plate, "state": state, "confidence": conf, "plate_box": box,
+           "vendor": "DemoCam ALPR 3", "scene_image": scene_file}
     if plate_file:
         doc["plate_image"] = plate_file
     path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
 
 
-def _entries(rng, commuters, seen: list[str], now: int) -> list[HotlistEntry]:
-    """Entries on plates that were read (they will hit) and a few never seen."""
-    pool = [c[0] for c in commuters[:20]] + list(dict.fromkeys(seen[::97]))[:12]
+def _entries(rng, commuters, seen: list[tuple[str, str]], now: int) -> list[HotlistEntry]:
+    """Entries on plates that were read (they will hit) and a few never seen; the last of the
+    read ones is listed without its state (its hits say "state unknown")."""
+    pool = [(c[0], c[1]) for c in commuters[:20]] + list(dict.fromkeys(seen[::97]))[:12]
     out = []
-    for i, plate in enumerate(pool):
+    for i, (plate, state) in enumerate(pool):
         hotlist, reason, prio, days = ENTRY_KINDS[i % len(ENTRY_KINDS)]
+        code = None if i == len(pool) - 1 else states.code(state)
         out.append(HotlistEntry(hotlist, plate, reason.format(d=int(rng.integers(1, 20))), prio,
-                                now + days * 86400 if days else None, "demo", now - 86400))
+                                now + days * 86400 if days else None, "demo", now - 86400, code))
     for _ in range(8):
         hotlist, reason, prio, days = ENTRY_KINDS[int(rng.integers(len(ENTRY_KINDS)))]
-        out.append(HotlistEntry(hotlist, ca_plate(rng), reason.format(d=3), prio, None, "demo", now - 86400))
+        out.append(HotlistEntry(hotlist, ca_plate(rng), reason.format(d=3), prio, None, "demo",
+                                now - 86400, "CA"))
     return out
