@@ -14,6 +14,9 @@ DATA_ACTIONS = frozenset({
 ADMIN_ACTIONS = frozenset({
     "hold_release", "purge", "release_request", "release_approve", "audit_view",
     "audit_export", "audit_verify", "user_admin", "training_admin", "settings_admin", "sync",
+    # The audit cycle (oversight/): run a review and record its findings; approve another's
+    # signed review; see only the entries of one's own staff (a supervisor without audit_view).
+    "audit_review", "audit_approve", "audit_team",
 })
 
 ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS
