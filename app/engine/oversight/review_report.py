@@ -94,6 +94,7 @@ def _table(rows: list[list[str]], widths: list[float], st: dict, header: bool = 
     t = Table(data, colWidths=[w * inch for w in widths], repeatRows=1 if header else 0,
               renderCB=table_tagger(header_rows=1 if header else 0, header_cols=0 if header else 1))
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, _GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("FONT", (0, 0), (-1, -1), FONT, 7.5),
                            ("BACKGROUND", (0, 0), (-1, 0) if header else (0, -1), _SHADE)]))
     return Tag("Table", t)
 
