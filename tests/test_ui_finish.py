@@ -63,7 +63,7 @@ def test_about_names_the_policy_in_force(ws, people, open_window):
 def test_each_role_sees_only_its_screens(ws, people, open_window):
     expected = {"prosecutor": {"Search", "Hits", "Administration"},
                 "custodian": {"Search", "Audit", "Administration"},
-                "auditor": {"Audit"}}
+                "auditor": {"Audit", "Audit cycle"}}
     for role, screens in expected.items():
         window = open_window(people.user(f"x{role}", role))
         titles = {window.tabs.tabText(i) for i in range(window.tabs.count())}

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, 
 from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
+from .audit_cycle import AuditCyclePanel
 from .audit_panel import AuditPanel
 from .context import AppContext
 from .detail import ReadDetailPanel
@@ -72,8 +73,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
         self.screens = {"search": search_tab, "hits": self.hits, "audit": self.audit,
-                        "admin": self.admin}
-        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit",
+                        "cycle": AuditCyclePanel(ctx), "admin": self.admin}
+        self.titles = {"search": "Search", "hits": "Hits", "audit": "Audit", "cycle": "Audit cycle",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
@@ -231,6 +232,7 @@ class MainWindow(QMainWindow):
         show = {"search": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
+                "cycle": c.can("audit_review") or c.can("audit_approve"),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
         return [k for k, v in show.items() if v and k in self.screens]
 
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
         self.hits.stop()
         self.hits.reset()
         self.audit.reset_form()
+        self.screens["cycle"].reset()  # type: ignore[attr-defined]  # the AuditCyclePanel
         self.admin.reset()
         self._retire_analyses()
         self.statusBar().clearMessage()
