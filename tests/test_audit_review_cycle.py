@@ -13,7 +13,7 @@ from app.engine.errors import NotFound, PermissionDenied, ValidationError
 from app.engine.oversight import records
 from app.engine.workstation import AuditFilter
 from tests.conftest import Clock, People
-from tests.review_log import NOW, at, innocent_month, put, search, staff
+from tests.review_log import NOW, at, innocent_month, search, staff
 
 
 @pytest.fixture
@@ -179,10 +179,10 @@ def test_a_supervisor_sees_only_their_staff_through_every_call(metro, tmp_path):
     assert {r.id for r in ws.reviews.reviews(sup1)} == {mine.review.id}
     assert [d.review_id for d in ws.reviews.due(sup1)][:1] == [mine.review.id]
     for other in (theirs.review.id, everyone.review.id):      # every call that returns entries
-        for call in (lambda: ws.reviews.open(sup1, other), lambda: ws.reviews.check(sup1, other),
-                     lambda: ws.reviews.report(sup1, other, tmp_path / "r.csv"),
-                     lambda: ws.reviews.record_finding(sup1, other, 1, "misuse", "x"),
-                     lambda: ws.reviews.sign_off(sup1, other)):
+        for call in (lambda r=other: ws.reviews.open(sup1, r), lambda r=other: ws.reviews.check(sup1, r),
+                     lambda r=other: ws.reviews.report(sup1, r, tmp_path / "r.csv"),
+                     lambda r=other: ws.reviews.record_finding(sup1, r, 1, "misuse", "x"),
+                     lambda r=other: ws.reviews.sign_off(sup1, r)):
             with pytest.raises(PermissionDenied, match="not a review of your staff"):
                 call()
     assert not (tmp_path / "r.csv").exists()

@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import PASSWORD, Clock
 from tests.review_log import NOW, at, innocent_month, search, staff
 
-from .ui_fixtures import log_actions, open_window  # noqa: F401
+from .ui_fixtures import log_actions, open_window  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _sign_in(window, user: str, code: str | None = None) -> None:
     assert window.ctx.session.user.username == user
 
 
-def test_run_review_record_findings_sign_off_and_approve(ws, people, open_window, tmp_path):
+def test_run_review_record_findings_sign_off_and_approve(ws, people, open_window, tmp_path):  # noqa: F811
     dep = staff(people, "ddeputy")
     innocent_month(ws, dep.actor)
     plateless = search(ws, at(10, 19, 10), dep.actor, None, cameras=["CAM-LV-N"])
@@ -87,6 +87,6 @@ def test_run_review_record_findings_sign_off_and_approve(ws, people, open_window
     assert ws.audit_verify(people.admin()).ok
 
 
-def test_a_deputy_has_no_audit_cycle_screen(ws, people, open_window):
+def test_a_deputy_has_no_audit_cycle_screen(ws, people, open_window):  # noqa: F811
     window = open_window(people.user("ddeputy", "deputy"))
     assert "Audit cycle" not in [window.tabs.tabText(i) for i in range(window.tabs.count())]

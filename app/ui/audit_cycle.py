@@ -36,6 +36,8 @@ class AuditCyclePanel(QWidget):
         self.due_text = MessageLabel(lines=3, width=700, name="cycleDue")
         self.period = QComboBox()
         self.period.setObjectName("cyclePeriod")
+        self.period.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.period.setMinimumContentsLength(22)
         self.run_button = QPushButton("Run review")
         self.run_button.setObjectName("cycleRun")
         self.run_button.clicked.connect(self.run_review)
@@ -88,6 +90,7 @@ class AuditCyclePanel(QWidget):
         form.addWidget(self.record_button, 0, 2)
         form.addWidget(QLabel("Note"), 1, 0)
         form.addWidget(self.note, 1, 1, 1, 2)
+        form.setColumnStretch(1, 1)
         steps = QHBoxLayout()
         for b in (self.signoff_button, self.approve_button, self.pdf_button, self.csv_button):
             steps.addWidget(b)
@@ -103,7 +106,7 @@ class AuditCyclePanel(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.reviews)
         split.addWidget(right)
-        split.setSizes([520, 1000])
+        split.setSizes([430, 1090])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -174,7 +177,8 @@ class AuditCyclePanel(QWidget):
             fill(self.items, [(i.item, TITLES.get(i.rule, i.rule), i.sentence,
                                " ".join(map(str, i.seqs[:8])) + (" ..." if len(i.seqs) > 8 else ""),
                                i.outcome or "", i.note or "") for i in detail.items])
-            self.items.setColumnWidth(2, 520)
+            for col, width in enumerate((32, 170, 470, 110, 80)):
+                self.items.setColumnWidth(col, width)
             left = len(detail.open_items)
             self.summary.setText(
                 f"Review #{r.id} of {r.label} by {r.reviewer}: {r.status}. {plural(len(detail.items), 'item')}"

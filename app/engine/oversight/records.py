@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from ..errors import NotFound, ValidationError
 from .risk_rules import Flag
 
-OUTCOMES = {"confirmed": "checked against the case file: the use matches it",
-            "explained": "explained: a lawful reason is on record",
-            "referred": "referred for follow-up (supervisor, internal affairs)",
+OUTCOMES = {"confirmed": "the use matches the case file",
+            "explained": "a lawful reason is on record",
+            "referred": "passed on for follow-up (supervisor, internal affairs)",
             "misuse": "misuse found"}
 
 
