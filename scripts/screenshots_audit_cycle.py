@@ -10,10 +10,8 @@ then the designee's view of the signed review, and the first page of the PDF rep
 """
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,11 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screenshots import PASSWORD, login, settle, shoot, window_for  # noqa: E402
+from screenshots import PASSWORD, begin, login, settle, shoot, window_for  # noqa: E402
 
 from app.engine import timefmt  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
-from app.ui.app import application  # noqa: E402
 from tests.review_log import put, search  # noqa: E402
 
 PEOPLE = [("dlopez", "Dana Lopez", "deputy"), ("mkim", "Morgan Kim", "deputy"),
@@ -69,12 +66,7 @@ def prepare(data_dir: Path) -> tuple[Workstation, dict[str, str], str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
-    args = ap.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    application()
-    tmp = Path(tempfile.mkdtemp(prefix="alpr-shots-cycle-"))
+    args, tmp = begin(__doc__, "alpr-shots-cycle-")
     ws, secrets, month = prepare(tmp / "store")
 
     auditor = login(ws, "aauditor", secrets)
