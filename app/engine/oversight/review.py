@@ -182,13 +182,13 @@ class ReviewService:
         self.ws.log(session.actor, "audit_view", query={"reviews": "list"}, detail={"reviews": len(found)})
         return found
 
-    def open(self, session: Session, review_id: int, *, logged: bool = True,
-             grant: str = "audit_review") -> ReviewDetail:
+    def open(self, session: Session, review_id: int, *, logged: bool = True) -> ReviewDetail:
         """One review with its items and the entries behind them that this session may see."""
-        scope = self._scope(session, grant)
+        scope = self._scope(session)
         with self.ws.store.reading() as conn:
             review = records.get(conn, review_id)
-            self._visible(session, scope, review, grant)
+        self._visible(session, scope, review, "audit_review")
+        with self.ws.store.reading() as conn:
             found = records.items(conn, review.id)
             shown = period_log.entries(conn, [s for i in found for s in i.seqs], self._narrow(scope, review))
         if logged:

@@ -17,9 +17,6 @@ class Scope:
     owner: str | None                     # the supervisor of a team scope; None: everyone
     users: frozenset[str] | None          # the staff (None: everyone)
 
-    def sees(self, username: str) -> bool:
-        return self.users is None or username in self.users
-
     def sql(self, column: str = "username") -> tuple[str, list]:
         """A condition limiting ``access_log`` rows to this scope ('1' for everyone)."""
         if self.users is None:
@@ -40,12 +37,6 @@ def staff_of(conn, supervisor: str) -> frozenset[str]:
     return frozenset(r[0] for r in conn.execute(
         "SELECT u.username FROM users u JOIN users s ON s.id = u.supervisor_id WHERE s.username = ?",
         (supervisor,)))
-
-
-def supervisors(conn) -> dict[str, str]:
-    """user name -> their supervisor's user name, for everyone who has one."""
-    return dict(conn.execute("SELECT u.username, s.username FROM users u "
-                             "JOIN users s ON s.id = u.supervisor_id"))
 
 
 def set_supervisor(conn, username: str, supervisor: str | None, may_supervise) -> tuple[str, str | None]:
