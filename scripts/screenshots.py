@@ -105,13 +105,18 @@ def shoot(widget, out: Path, name: str) -> None:
     print(f"wrote {out / name}.png")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def begin(doc: str, prefix: str) -> tuple[argparse.Namespace, Path]:
+    """The arguments (``--out``, made), the application, and a fresh temporary folder."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     application()
-    tmp = Path(tempfile.mkdtemp(prefix="alpr-shots-"))
+    return args, Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def main() -> int:
+    args, tmp = begin(__doc__, "alpr-shots-")
     ws, secrets = prepare(tmp / "store")
 
     ctx = AppContext(ws, Runner(), ErrorPresenter())

@@ -62,11 +62,15 @@ BROKEN = [
     ("breach-notice-string", setting("breach_notice", '"false"'), "breach_notice", "boolean"),
     ("key-misspelt", edited("lockout_attempts = 5", "lockout_attempt = 5"), "lockout_attempt", "unknown keys"),
     ("key-missing", edited(line("idle_lock_minutes") + "\n", ""), "idle_lock_minutes", "missing"),
-    ("grant-unknown", edited('grants = ["audit_view", "audit_export", "audit_verify"]',
+    ("grant-unknown", edited('grants = ["audit_view", "audit_export", "audit_verify", "audit_review"]',
                              'grants = ["audit_view", "delete_everything"]'),
      "roles.auditor.grants[1]", "one of"),
-    ("grant-repeated", edited('grants = ["audit_view", "audit_export", "audit_verify"]',
+    ("grant-repeated", edited('grants = ["audit_view", "audit_export", "audit_verify", "audit_review"]',
                               'grants = ["audit_view", "audit_view"]'), "roles.auditor.grants", "repeat"),
+    ("audit-sample-zero", edited("sample_size = 20 ", "sample_size = 0 "), "audit.sample_size", "at least 1"),
+    ("audit-key-misspelt", edited("burst_minutes = 10", "burst_mins = 10"), "audit.burst_mins", "unknown keys"),
+    ("audit-share-whole", edited("unusual_hour_share = 0.02", "unusual_hour_share = 2"),
+     "audit.unusual_hour_share", "at most 0.5"),
     ("totp-unknown-role", setting("totp_roles", '["administrator", "sheriff"]'), "totp_roles[1]", "known role"),
     ("release-to-private", edited('full_data_to = ["law_enforcement", "prosecutorial"]',
                                   'full_data_to = ["law_enforcement", "private"]'),
@@ -157,5 +161,5 @@ def test_the_schema_knows_what_the_engine_knows():
     assert tuple(schema["$defs"]["agency_type"]["enum"]) == AGENCY_TYPES
     assert policy._schema()["$defs"]["action"]["enum"] == sorted(ACTIONS)
     optional = {"vendor_capture_accuracy", "vendor_perfect_read_rate", "plateless_search_max_hours",
-                "aggregate_min_count", "time_zone", "speed_unit"}
+                "aggregate_min_count", "time_zone", "speed_unit", "audit"}
     assert set(schema["required"]) | optional == set(schema["properties"])

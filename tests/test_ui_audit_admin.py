@@ -24,7 +24,7 @@ def test_audit_filter_verify_tamper_and_export(ws, people, open_window, clock, t
     deputy = people.user("ddeputy", "deputy")
     ws.search(deputy, SearchQuery("7ABC123"))
     window = open_window(people.user("aauditor", "auditor"))
-    assert _titles(window) == ["Audit"] and window.purpose_bar.isHidden()
+    assert _titles(window) == ["Audit", "Audit cycle"] and window.purpose_bar.isHidden()
     audit = window.audit
     audit.user.setText("ddeputy")
     audit.action.setCurrentIndex(audit.action.findData("search"))

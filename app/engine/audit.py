@@ -259,7 +259,31 @@ def _sentence(e: LogEntry, focus: PlateReads | None) -> str:
     if a == "audit_export":
         return (f"{who} exported {d.get('entries', '')} access-log entries to {d.get('file')}"
                 + (f" ({_fields(q)})." if _fields(q) else "."))
-    return _generic(e, focus)
+    return _review_sentence(e, who, q, d) or _generic(e, focus)
+
+
+def _review_sentence(e: LogEntry, who: str, q: dict, d: dict) -> str | None:
+    """The audit cycle's own entries (oversight/), or None for any other entry."""
+    a, review = e.action, f"review #{q.get('review')}"
+    if a == "audit_review_start":
+        return (f"{who} ran {review} of {q.get('period')} over the entries of {d.get('scope')}: "
+                f"{d.get('flags')} flagged, {d.get('sample')} sampled (seed {d.get('seed')}), log read "
+                f"up to entry {d.get('through_seq')}.")
+    if a == "audit_finding":
+        note = f" (\u201c{d['note']}\u201d)" if d.get("note") else ""
+        return f"{who} recorded item {q.get('item')} of {review} as {d.get('outcome')}{note}."
+    if a == "audit_signoff":
+        return (f"{who} signed off {review} of {q.get('period')}: {d.get('items')} items, findings "
+                f"{_value(d.get('outcomes') or {})}.")
+    if a == "audit_approve":
+        return (f"{who} approved {review} of {q.get('period')}, signed off by {d.get('reviewer')} in "
+                f"entry {d.get('signoff_seq')}.")
+    if a == "audit_review_report":
+        return f"{who} wrote the {q.get('format', '').upper()} report of {review} to {d.get('file')}."
+    if a == "user_supervisor":
+        return (f"{who} made {d.get('supervisor')} the supervisor of {d.get('user')}." if d.get("supervisor")
+                else f"{who} recorded that {d.get('user')} has no supervisor.")
+    return None
 
 
 # The designee's oversight steps (app/engine/oversight/): the register, permissions, breaches.

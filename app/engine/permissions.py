@@ -18,6 +18,9 @@ ADMIN_ACTIONS = frozenset({
     # the designee's oversight (app/engine/oversight/): the register of agencies releases go to,
     # written permissions for a role barred without one, breach incidents and their notices
     "agency_register", "permission_grant", "breach_record",
+    # The audit cycle (oversight/): run a review and record its findings; approve another's
+    # signed review; see only the entries of one's own staff (a supervisor without audit_view).
+    "audit_review", "audit_approve", "audit_team",
 })
 
 ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS

@@ -74,6 +74,23 @@ class BreachRules:
 
 
 @dataclass(frozen=True)
+class AuditRules:
+    """The audit cycle's schedule and the thresholds of its risk rules (``[audit]``).
+
+    The defaults are the profile's when it has no ``[audit]`` table: a monthly review."""
+
+    review_interval_months: int = 1     # a review is due for each period of this many months
+    sample_size: int = 20               # entries drawn at random to check against case files
+    burst_searches: int = 15            # this many searches by one user...
+    burst_minutes: int = 10             # ...within this many minutes is a burst
+    baseline_days: int = 90             # a user's usual hours: their searches in these days
+    baseline_min_searches: int = 30     # fewer searches than this give no baseline
+    unusual_hour_share: float = 0.02    # an hour holding under this share of them is unusual
+    repeat_searches: int = 5            # one plate, one user, this often, no hit, no case activity
+    plate_users: int = 3                # one plate searched by this many different users
+
+
+@dataclass(frozen=True)
 class PolicyProfile:
     id: str
     name: str
@@ -102,6 +119,7 @@ class PolicyProfile:
     speed_unit: str = "mph"                     # "mph" or "km/h"
     plateless_search_max_hours: int = 4     # a search without a plate covers at most this window
     aggregate_min_count: int = 5            # aggregate counts below this show as "fewer than N"
+    audit: AuditRules = AuditRules()        # the audit cycle (oversight/)
 
     def role(self, role_id: str) -> Role:
         try:
@@ -351,4 +369,5 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
         speed_unit=timefmt.check_speed_unit(raw.get("speed_unit", "mph")),
         plateless_search_max_hours=int(raw.get("plateless_search_max_hours", 4)),
         aggregate_min_count=int(raw.get("aggregate_min_count", 5)),
+        audit=AuditRules(**raw.get("audit", {})),
     )

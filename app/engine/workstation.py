@@ -209,6 +209,11 @@ class Workstation:
         return EvidenceService(self)
 
     @cached_property
+    def reviews(self):
+        from .oversight.review import ReviewService
+        return ReviewService(self)
+
+    @cached_property
     def analyses(self):
         from .analyses import AnalysisService
         return AnalysisService(self)

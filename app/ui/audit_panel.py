@@ -28,7 +28,9 @@ from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 SESSION_ACTIONS = {"login", "login_failed", "login_refused", "logout", "session_lock",
                    "session_unlock", "purpose_set", "denied", "search_page", "view_image",
                    "user_add", "user_unlock", "user_disable", "user_enable", "user_role",
-                   "training_add", "password_change", "totp_enrol", "store_create"}
+                   "training_add", "password_change", "totp_enrol", "store_create",
+                   "audit_review_start", "audit_finding", "audit_signoff", "audit_approve",
+                   "audit_review_report", "user_supervisor"}
 COLUMNS = ("Seq", "Time", "User", "Role", "Action", "Purpose", "Case", "What happened")
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, 
 from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
+from .audit_cycle import AuditCyclePanel
 from .audit_panel import AuditPanel
 from .case_panel import CasePanel
 from .context import AppContext
@@ -78,10 +79,10 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("screens")
         self.cases = CasePanel(ctx)
         self.screens = {"search": search_tab, "cases": self.cases, "hits": self.hits,
-                        "audit": self.audit, "custody": self.custody, "designee": self.designee,
-                        "admin": self.admin}
+                        "audit": self.audit, "cycle": AuditCyclePanel(ctx), "custody": self.custody,
+                        "designee": self.designee, "admin": self.admin}
         self.titles = {"search": "Search", "cases": "Cases", "hits": "Hits", "audit": "Audit",
-                       "custody": "Custody", "designee": "Releases and oversight",
+                       "cycle": "Audit cycle", "custody": "Custody", "designee": "Releases and oversight",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         show = {"search": c.can("search"), "cases": c.can("search"), "analyses": c.can("analysis"),
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
+                "cycle": c.can("audit_review") or c.can("audit_approve"),
                 "custody": c.can("purge") or c.can("hold_release") or c.can("transparency_report"),
                 "designee": DesigneePanel.wanted(c),
                 "admin": c.can("user_admin") or c.can("settings_admin") or c.can("sync")}
@@ -323,6 +325,7 @@ class MainWindow(QMainWindow):
         self.hits.stop()
         self.hits.reset()
         self.audit.reset_form()
+        self.screens["cycle"].reset()  # type: ignore[attr-defined]  # the AuditCyclePanel
         self.admin.reset()
         self.custody.reset()
         self.designee.reset()
