@@ -86,6 +86,8 @@ class PolicyProfile:
     speed_unit: str = "mph"                     # "mph" or "km/h"
     plateless_search_max_hours: int = 4     # a search without a plate covers at most this window
     aggregate_min_count: int = 5            # aggregate counts below this show as "fewer than N"
+    # Parking function (revenue, enforcement, occupancy, court) -> the purpose code it needs.
+    parking_purposes: tuple[tuple[str, str], ...] = ()
 
     def role(self, role_id: str) -> Role:
         try:
@@ -246,6 +248,9 @@ def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
         if p["label"].strip().lower() in _BARE_PURPOSES or p["code"].lower() in _BARE_PURPOSES:
             yield (f"purposes[{i}] {p['code']!r}: must name a concrete offense or category, not a bare "
                    "catch-all (rule: no catch-all purpose)")
+    for function, code in raw.get("parking", {}).items():
+        if code not in codes:
+            yield f"parking.{function} = {code!r}: must be one of the profile's purpose codes (rule: known purpose)"
     rel = raw["release"]
     if rel["public_agencies_only"]:
         for key in ("full_data_to", "aggregate_only_to"):
@@ -323,4 +328,5 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
         speed_unit=timefmt.check_speed_unit(raw.get("speed_unit", "mph")),
         plateless_search_max_hours=int(raw.get("plateless_search_max_hours", 4)),
         aggregate_min_count=int(raw.get("aggregate_min_count", 5)),
+        parking_purposes=tuple(sorted(raw.get("parking", {}).items())),
     )

@@ -203,6 +203,11 @@ class Workstation:
         return EvidenceService(self)
 
     @cached_property
+    def parking(self):
+        from .parking import ParkingService
+        return ParkingService(self)
+
+    @cached_property
     def analyses(self):
         from .analyses import AnalysisService
         return AnalysisService(self)
