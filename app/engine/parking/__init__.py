@@ -259,6 +259,7 @@ class ParkingService:
                                                            f"({rec.facility.id})"),
                                                           ("Day", rec.day.isoformat())]
                                + reconcile.totals_rows(rec.totals))
+            rep.wide = True
             rep.sections = [("Stays and payments", reconcile.HEADER,
                              reconcile.table_rows(rec, self.tz))]
 

@@ -14,9 +14,10 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Line
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..pdf import BOLD, CREATOR, FONT, LANG, Tag, TaggedCanvas, register_fonts, table_tagger
@@ -42,6 +43,7 @@ class Report:
     paragraphs: list[tuple[str, str]] = field(default_factory=list)   # (heading, text)
     author: str = ""
     keywords: str = ""
+    wide: bool = False                           # landscape, for tables of many columns
 
 
 class _Canvas(TaggedCanvas):
@@ -50,7 +52,7 @@ class _Canvas(TaggedCanvas):
         self._banner = banner
 
     def decorate(self, page: int, total: int) -> None:
-        width, height = LETTER
+        width, height = self._pagesize
         self.setFont(BOLD, 8)
         self.drawString(0.6 * inch, height - 0.45 * inch, self._banner[:120])
         self.drawRightString(width - 0.6 * inch, height - 0.45 * inch, f"Page {page} of {total}")
@@ -60,7 +62,7 @@ class _Canvas(TaggedCanvas):
 
 
 def _chart(c: Chart) -> Drawing:
-    d = Drawing(7.2 * inch, 2.2 * inch)
+    d = Drawing(7.2 * inch, 2.2 * inch, initialFontName=FONT)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 36, 24, 7.2 * inch - 50, 2.2 * inch - 40
     bc.data = [c.values or [0]]
@@ -78,8 +80,23 @@ def _chart(c: Chart) -> Drawing:
     return d
 
 
+def _widths(rows: list[list[str]], total: float = 7.3 * inch) -> list[float]:
+    """Each column as wide as its longest word (or short cell), in points; when they do not fit,
+    the wide columns give up the difference and wrap."""
+    def fit(c: str) -> float:
+        word = max(c.split() or [""], key=len)
+        return stringWidth(c if len(c) <= 24 else word, FONT, 7) + 14
+    need = [max(fit(str(c)) for c in col) for col in zip(*rows)]
+    over = sum(need) - total
+    wide = sum(n - 50 for n in need if n > 50)
+    if over > 0 and wide > 0:
+        need = [n - over * (n - 50) / wide if n > 50 else n for n in need]
+    return [n * total / sum(need) for n in need]
+
+
 def render(rep: Report) -> bytes:
     register_fonts()
+    page = landscape(LETTER) if rep.wide else LETTER
     st = {"h1": ParagraphStyle("h1", fontName=BOLD, fontSize=14, leading=17, spaceAfter=6),
           "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=10.5, leading=13, spaceBefore=8,
                                spaceAfter=3),
@@ -89,7 +106,7 @@ def render(rep: Report) -> bytes:
                        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 7),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ea")),
                        ("FONTNAME", (0, 0), (-1, 0), BOLD), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    kv = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+    kv = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("FONTNAME", (0, 0), (-1, -1), FONT),
                      ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eeeeee")),
                      ("VALIGN", (0, 0), (-1, -1), "TOP")])
 
@@ -113,13 +130,15 @@ def render(rep: Report) -> bytes:
             continue
         shown = rows[:MAX_ROWS]
         story.append(Tag("Table", Table([[cell(h) for h in head]] + [[cell(v) for v in r] for r in shown],
-                                        repeatRows=1, style=grid, renderCB=table_tagger(header_rows=1))))
+                                        colWidths=_widths([head] + shown, page[0] - 1.2 * inch),
+                                        repeatRows=1, style=grid,
+                                        renderCB=table_tagger(header_rows=1))))
         if len(rows) > len(shown):
             story.append(Tag("P", Paragraph(f"{len(rows) - len(shown)} more rows are in the CSV.", st["p"])))
         story.append(Spacer(1, 4))
     buf = io.BytesIO()
     meta = dict(title=rep.title, author=rep.author, subject=rep.title, keywords=rep.keywords)
-    doc = SimpleDocTemplate(buf, pagesize=LETTER, leftMargin=0.6 * inch, rightMargin=0.6 * inch,
+    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=0.6 * inch, rightMargin=0.6 * inch,
                             topMargin=0.7 * inch, bottomMargin=0.7 * inch, lang=LANG,
                             initialFontName=FONT, creator=CREATOR, **meta)
     doc.build(story, canvasmaker=lambda *a, **k: _Canvas(*a, banner=rep.banner, **meta, **k))
