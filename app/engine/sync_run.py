@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
 from . import sync_apply
+from .parking import facilities
 from .log_anchor import LogAnchor
 from .errors import SyncError
 from .progress import CancelToken, Progress
@@ -112,6 +113,8 @@ class Puller:
         with self.store.transaction() as conn:
             if feed == "cameras":
                 sync_apply.apply_cameras(conn, rows)
+            elif feed == "parking_facilities":
+                facilities.apply_rows(conn, rows)
             elif feed == "hotlists":
                 sync_apply.apply_hotlists(conn, rows)
             elif feed == "hotlist_entries":

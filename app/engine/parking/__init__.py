@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import accesslog, retention, timefmt
 from ..errors import NotFound, PermissionDenied, PurposeRequired, ValidationError
 from ..progress import CancelToken, Progress
-from . import appeal, facilities, imports, occupancy, reconcile, report_pdf, rules, stays
+from . import appeal, facilities, imports, occupancy, reconcile, rules, stays
 from .appeal import CITATION_COLS, Citation
 from .facilities import Facility
 from .imports import ImportReport
@@ -100,6 +100,7 @@ class ParkingService:
 
     def occupancy_pdf(self, session, fid: str, day: date, path: Path, days: int = 28) -> Path:
         """The printable occupancy report: the day by hour, the trend by hour and weekday."""
+        from . import report_pdf                         # (reportlab: loaded when printing)
         d, live = self.occupancy(session, fid, day)
         t = self.trend(session, fid, day, days)
         fac = next(f for f in self.facilities(session) if f.id == fid)
@@ -251,6 +252,7 @@ class ParkingService:
 
     def write_reconciliation(self, session, rec: Reconciliation, path: Path) -> Path:
         """The reconciliation as PDF (``.pdf``) or CSV (any other name); logged before writing."""
+        from . import report_pdf
         self._check(session, "parking_revenue")
         path = Path(path)
         if path.suffix.lower() == ".pdf":
@@ -279,6 +281,7 @@ class ParkingService:
         """The Transit Court packet of a citation, on the evidence machinery (logged, held)."""
         from ..evidence import ExportRequest
         from ..evidence.package import PackageFile
+        from . import report_pdf
         self._check(session, "parking_court")
         number = self.ws.profile.check_case_number(citation_no)
         if session.case_number != number:
@@ -312,7 +315,9 @@ class ParkingService:
         return (yield from self.ws.evidence.export(session, req, token))
 
     # -- shared ------------------------------------------------------------------------------
-    def _report(self, session, title: str, facts: list[tuple[str, str]]) -> report_pdf.Report:
+    def _report(self, session, title: str, facts: list[tuple[str, str]]):
+        """The heading every parking PDF starts with: who made it, for what, when."""
+        from . import report_pdf
         p, (seq, digest) = self.ws.profile, self.ws.log_anchor()
         banner = f"{p.agency} | Purpose {session.purpose} | Case {session.case_number}"
         return report_pdf.Report(title, banner, [

@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 
 from ..errors import NotFound, SyncError
 
-FACILITY_COLUMNS = ("id", "name", "capacity", "spec", "seq")
-
-
 @dataclass(frozen=True)
 class Zone:
     id: str
@@ -127,7 +124,7 @@ def parse(fid: str, name: str, capacity: int, spec: str) -> Facility:
 
 
 def apply_rows(conn, rows: list[tuple]) -> None:
-    """Keep the facilities a sync brought (rows in FACILITY_COLUMNS order), each checked first."""
+    """Keep the facilities a sync brought (rows in the server's FACILITY_COLUMNS order), each checked first."""
     for r in rows:
         try:
             parse(r[0], r[1], r[2], r[3])
