@@ -14,6 +14,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import accesslog, retention, timefmt
 from ..errors import NotFound, PermissionDenied, PurposeRequired, ValidationError
@@ -25,6 +26,9 @@ from .imports import ImportReport
 from .occupancy import DayOccupancy, Trend
 from .reconcile import Reconciliation
 from .rules import Finding
+
+if TYPE_CHECKING:
+    from ..evidence import ExportResult
 
 FUNCTIONS = {"parking_revenue": "revenue", "parking_enforce": "enforcement",
              "parking_occupancy": "occupancy", "parking_court": "court"}
@@ -277,7 +281,7 @@ class ParkingService:
 
     # -- the appeal packet -------------------------------------------------------------------
     def appeal_packet(self, session, citation_no: str, target: Path,
-                      token: CancelToken | None = None) -> Generator[Progress, None, object]:
+                      token: CancelToken | None = None) -> Generator[Progress, None, ExportResult]:
         """The Transit Court packet of a citation, on the evidence machinery (logged, held)."""
         from ..evidence import ExportRequest
         from ..evidence.package import PackageFile
