@@ -39,7 +39,7 @@ CREATE INDEX parking_unpaired_time ON parking_unpaired(facility_id, read_at);
 -- Where each facility's pairing stands, so that new reads re-pair only what they can change.
 CREATE TABLE parking_builds (
     facility_id  TEXT PRIMARY KEY,
-    max_read_id  INTEGER NOT NULL,                   -- the newest read the build saw
+    max_read_id  INTEGER NOT NULL,                   -- the newest read held (any camera)
     last_read_at INTEGER NOT NULL,
     redo_from    INTEGER NOT NULL,                   -- reads from here on are paired again
     max_span     INTEGER NOT NULL                    -- the longest stay (until_at - entry_at)

@@ -99,15 +99,14 @@ def _similar(plate: str, open_: dict[str, tuple[int, int]], by_skel: dict[str, s
 def refresh(conn, fac: Facility) -> None:
     """Bring a facility's stays up to date with the reads held (inside the caller's transaction)."""
     cams = json.dumps(list(fac.gate_cameras))
-    newest = conn.execute("SELECT coalesce(max(id), 0), coalesce(max(read_at), 0) FROM reads "
-                          "WHERE camera_id IN (SELECT value FROM json_each(?))", (cams,)).fetchone()
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM reads").fetchone()[0]   # the rowid: O(1)
     build = conn.execute("SELECT max_read_id, redo_from FROM parking_builds WHERE facility_id = ?",
                          (fac.id,)).fetchone()
-    if build is not None and build[0] == newest[0]:
+    if build is not None and build[0] == top:
         return
     redo_from = 0
     if build is not None:
-        late = conn.execute("SELECT min(read_at) FROM reads WHERE id > ? AND camera_id IN "
+        late = conn.execute("SELECT min(read_at) FROM reads WHERE id > ? AND +camera_id IN "
                             "(SELECT value FROM json_each(?))", (build[0], cams)).fetchone()[0]
         redo_from = build[1] if late is None or late >= build[1] else 0
     # Stays that entered before redo_from are all closed and stay as they are; their exit reads
@@ -134,9 +133,11 @@ def refresh(conn, fac: Facility) -> None:
                              "exit_at IS NULL", (fac.id,)).fetchone()[0]
     span = conn.execute("SELECT coalesce(max(until_at - entry_at), 0) FROM parking_stays "
                         "WHERE facility_id = ?", (fac.id,)).fetchone()[0]
-    redo = min(v for v in (open_from, newest[1] + 1) if v is not None)
+    last_at = max((conn.execute("SELECT coalesce(max(read_at), 0) FROM reads WHERE camera_id = ?",
+                                (c,)).fetchone()[0] for c in fac.gate_cameras), default=0)
+    redo = min(v for v in (open_from, last_at + 1) if v is not None)
     conn.execute("INSERT OR REPLACE INTO parking_builds(facility_id, max_read_id, last_read_at, "
-                 "redo_from, max_span) VALUES (?,?,?,?,?)", (fac.id, newest[0], newest[1], redo, span))
+                 "redo_from, max_span) VALUES (?,?,?,?,?)", (fac.id, top, last_at, redo, span))
 
 
 def expire(conn, fid: str, cutoff: int) -> None:
