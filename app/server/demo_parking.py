@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
 from app.engine.policy import load_profile
@@ -33,7 +32,7 @@ CASE = "PRK-20260001"
 def setup(data_dir: Path, *, days: int, server_dir: Path, now: float, clock: Callable[[], float],
           say: Callable[[str], None], ocr: bool):
     """Build it all; returns (ingest report, sync summary, users, operator files folder)."""
-    from .demo_setup import _read_queue
+    from .demo_setup import _read_queue, _users
     say(f"Creating the embedded city server in {server_dir}")
     server = EmbeddedServer.create(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
                                    retention_days=load_profile("lametro-parking").retention_days,
@@ -57,7 +56,7 @@ def setup(data_dir: Path, *, days: int, server_dir: Path, now: float, clock: Cal
     ws = Workstation.create(data_dir, "lametro-parking", clock)
     files = Path(data_dir) / "parking-demo-files"
     try:
-        _users(ws, now)
+        users = _users(ws, now, DEMO_USERS, DEMO_PASSWORD)
         ws.sync.configure(None, f"embedded:{server_dir}", DEMO_PASSWORD, operator=DEMO_USERS[0][0])
         summary = ""
         for progress in ws.sync.run(None):
@@ -67,18 +66,7 @@ def setup(data_dir: Path, *, days: int, server_dir: Path, now: float, clock: Cal
         _import(ws, made, say)
     finally:
         ws.close()
-    return report, summary, [(u, r) for u, _f, r in DEMO_USERS], files
-
-
-def _users(ws: Workstation, now: float) -> None:
-    first = DEMO_USERS[0]
-    ws.create_first_admin(first[0], first[1], DEMO_PASSWORD)
-    today = date.fromtimestamp(now)
-    done, until = (today - timedelta(days=30)).isoformat(), (today + timedelta(days=335)).isoformat()
-    ws.add_training(None, first[0], ws.profile.training_course, done, until)
-    for username, full, role in DEMO_USERS[1:]:
-        ws.setup_user(username, full, role, DEMO_PASSWORD)
-        ws.add_training(None, username, ws.profile.training_course, done, until)
+    return report, summary, users, files
 
 
 def _import(ws: Workstation, made: dict[str, list[Path]], say: Callable[[str], None]) -> None:

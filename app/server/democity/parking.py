@@ -3,8 +3,8 @@
 Three facilities with entry, exit and permit-level cameras. Commuters park on weekdays from
 the morning rush to the evening one; a few stay overnight or for days (overstays), a few use
 the permit level without a permit, a few leave again within the grace period. Drops are
-rendered like the city demo's (so some exit reads are misread and must be paired by the
-similar-plate tolerance). Beside them, the operator's files: permits, and each day's
+rendered like the city demo's, one car per stay (so a stay's reads show the same vehicle,
+and a few come without a plate read or misread). Beside them, the operator's files: permits, and each day's
 transactions, with some stays unpaid, some paid wrong and some payments for no stay.
 """
 from __future__ import annotations
@@ -79,11 +79,13 @@ def generate(folder: Path, days: int, end: int, seed: int = 2026) -> ParkingPlan
                 if t_in > end or t_in <= start:
                     continue
                 plan.stays.append((fid, plate, t_in, t_out))
-                jobs.append((len(jobs), t_in, plate, "California", f"{fid}-IN"))
+                # One render seed per stay: the same car at the entry, the exit and the permit level.
+                stay = len(plan.stays)
+                jobs.append((stay, t_in, plate, "California", f"{fid}-IN"))
                 if t_out is not None:
-                    jobs.append((len(jobs), t_out, plate, "California", f"{fid}-OUT"))
+                    jobs.append((stay, t_out, plate, "California", f"{fid}-OUT"))
                 if plate in holders or rng.random() < 0.03:                   # the permit level
-                    jobs.append((len(jobs), t_in + 1800, plate, "California", f"{fid}-P2"))
+                    jobs.append((stay, t_in + 1800, plate, "California", f"{fid}-P2"))
     _render_all(folder, seed, jobs, None)
     plan.drops = len(jobs)
     return plan
