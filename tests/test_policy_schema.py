@@ -161,5 +161,5 @@ def test_the_schema_knows_what_the_engine_knows():
     assert tuple(schema["$defs"]["agency_type"]["enum"]) == AGENCY_TYPES
     assert policy._schema()["$defs"]["action"]["enum"] == sorted(ACTIONS)
     optional = {"vendor_capture_accuracy", "vendor_perfect_read_rate", "plateless_search_max_hours",
-                "aggregate_min_count", "time_zone", "speed_unit", "audit"}
+                "aggregate_min_count", "time_zone", "speed_unit", "audit", "parking"}
     assert set(schema["required"]) | optional == set(schema["properties"])

@@ -12,6 +12,8 @@ from .common import data_dir
 
 
 def cmd_setup(args):
+    if args.profile == "lametro-parking":
+        return _setup_parking(args)
     from app.server.demo_setup import DEMO_PASSWORD, setup
     t0 = time.time()
     res = setup(data_dir(args), days=args.days, reads_per_day=args.reads_per_day,
@@ -26,6 +28,23 @@ def cmd_setup(args):
     for user, role in res.users:
         print(f"  {user:12} {role}")
     print("Administrator, deputy and clerk enrol an authenticator app at first login (policy).")
+
+
+def _setup_parking(args):
+    """The LA Metro parking demo (issue 18): facilities, a week of traffic, operator files."""
+    from app.server import demo_parking
+    t0, folder = time.time(), data_dir(args)
+    report, summary, users, files = demo_parking.setup(
+        folder, days=args.days, server_dir=Path(args.server_dir or folder / "city-server"),
+        now=time.time(), clock=time.time, say=lambda m: print(m, flush=True), ocr=not args.no_ocr)
+    print(f"Ingest: {report.summary()}")
+    print(f"\nDemo ready in {time.time() - t0:.0f} s. Store: {folder}; operator files: {files}")
+    print(f"Demo users (password for all: {demo_parking.DEMO_PASSWORD}):")
+    for user, role in users:
+        print(f"  {user:12} {role}")
+    print("The administrator enrols an authenticator app at first login (policy). Parking tab: "
+          "declare OCCUPANCY, PARKING-ORD, REVENUE or TRANSIT-COURT with case "
+          f"{demo_parking.CASE}.")
 
 
 def cmd_generate(args):
@@ -47,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reads-per-day", type=int, default=1000)
     p.add_argument("--server-dir", help="where the embedded city server goes (default DATA_DIR/city-server)")
     p.add_argument("--no-ocr", action="store_true", help="leave drops without a plate read in the OCR queue")
+    p.add_argument("--profile", choices=["calabasas", "lametro-parking"], default="calabasas",
+                   help="calabasas (the city demo) or lametro-parking (park-and-ride facilities)")
     p.set_defaults(func=cmd_setup)
     p = demo.add_parser("generate", help="write demo camera drops to a folder")
     p.add_argument("folder")

@@ -23,7 +23,13 @@ ADMIN_ACTIONS = frozenset({
     "audit_review", "audit_approve", "audit_team",
 })
 
-ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS
+# LA Metro parking (app/engine/parking/): each needs the purpose the profile's [parking] table
+# names for it; occupancy is counts only, so it needs no training, only that purpose.
+PARKING_ACTIONS = frozenset({"parking_occupancy", "parking_enforce", "parking_revenue",
+                             "parking_court"})
+DATA_ACTIONS = DATA_ACTIONS | (PARKING_ACTIONS - {"parking_occupancy"})
+
+ACTIONS = DATA_ACTIONS | ADMIN_ACTIONS | PARKING_ACTIONS
 
 # Data actions that must carry a purpose and case number in the access log.
-PURPOSE_ACTIONS = frozenset({"search", "view", "export", "print", "analysis", "correct"})
+PURPOSE_ACTIONS = frozenset({"search", "view", "export", "print", "analysis", "correct"}) | PARKING_ACTIONS

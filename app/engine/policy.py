@@ -120,6 +120,8 @@ class PolicyProfile:
     plateless_search_max_hours: int = 4     # a search without a plate covers at most this window
     aggregate_min_count: int = 5            # aggregate counts below this show as "fewer than N"
     audit: AuditRules = AuditRules()        # the audit cycle (oversight/)
+    # Parking function (revenue, enforcement, occupancy, court) -> the purpose code it needs.
+    parking_purposes: tuple[tuple[str, str], ...] = ()
 
     def role(self, role_id: str) -> Role:
         try:
@@ -288,6 +290,9 @@ def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
             "permission_grant" in r["grants"] for r in raw["roles"].values()):
         yield ("roles: a role is barred without written permission but no role holds permission_grant "
                "(rule: someone can give the permission)")
+    for function, code in raw.get("parking", {}).items():
+        if code not in codes:
+            yield f"parking.{function} = {code!r}: must be one of the profile's purpose codes (rule: known purpose)"
     rel = raw["release"]
     if rel["public_agencies_only"]:
         for key in ("full_data_to", "aggregate_only_to"):
@@ -370,4 +375,5 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
         plateless_search_max_hours=int(raw.get("plateless_search_max_hours", 4)),
         aggregate_min_count=int(raw.get("aggregate_min_count", 5)),
         audit=AuditRules(**raw.get("audit", {})),
+        parking_purposes=tuple(sorted(raw.get("parking", {}).items())),
     )

@@ -13,6 +13,7 @@ from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
 from . import sync_apply, timefmt
 from .accesslog import SYSTEM
+from .parking import facilities
 from .log_anchor import LogAnchor
 from .errors import SyncError
 from .oversight import certificates
@@ -114,6 +115,8 @@ class Puller:
         with self.store.transaction() as conn:
             if feed == "cameras":
                 sync_apply.apply_cameras(conn, rows)
+            elif feed == "parking_facilities":
+                facilities.apply_rows(conn, rows)
             elif feed == "hotlists":
                 sync_apply.apply_hotlists(conn, rows)
             elif feed == "hotlist_entries":

@@ -214,6 +214,11 @@ class Workstation:
         return ReviewService(self)
 
     @cached_property
+    def parking(self):
+        from .parking import ParkingService
+        return ParkingService(self)
+
+    @cached_property
     def analyses(self):
         from .analyses import AnalysisService
         return AnalysisService(self)

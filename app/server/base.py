@@ -16,7 +16,8 @@ from typing import Self
 from app.engine.accesslog import GENESIS, entry_hash, evolve, mac
 from app.engine.errors import ValidationError
 
-from .model import FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem
+from .model import (FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, NewRead, OcrItem,
+                    ParkingFacility)
 
 _OCR_COLS = ("id, camera_id, read_at, vendor, plate_box, plate_image_sha256, "
              "scene_image_sha256, source_file, queued_at, plate_state")
@@ -96,6 +97,14 @@ class CityServer:
                        "direction = excluded.direction, seq = excluded.seq",
                        [(c.id, c.name, c.site, c.lat, c.lon, c.direction, first + i)
                         for i, c in enumerate(cameras)])
+
+    def put_facilities(self, facilities: list[ParkingFacility]) -> None:
+        with self.writing() as conn:
+            first = self._alloc(conn, "change", len(facilities))
+            self._many(conn, "INSERT INTO parking_facilities(id, name, capacity, spec, seq) "
+                       "VALUES (?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                       "capacity = excluded.capacity, spec = excluded.spec, seq = excluded.seq",
+                       [(f.id, f.name, f.capacity, f.spec, first + i) for i, f in enumerate(facilities)])
 
     def camera_ids(self) -> set[str]:
         with self._reading() as conn:

@@ -133,15 +133,16 @@ def _read_queue(server: EmbeddedServer, cancel: CancelToken, started: float) -> 
             yield Progress("ocr", step.done, None, started=started, message=step.message)
 
 
-def _users(ws: Workstation, now: float) -> list[tuple[str, str]]:
+def _users(ws: Workstation, now: float, users: list[tuple[str, str, str]] = DEMO_USERS,
+           password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     """Demo users of each role, with current training recorded by the administrator."""
-    first = DEMO_USERS[0]
-    ws.create_first_admin(first[0], first[1], DEMO_PASSWORD)
+    first = users[0]
+    ws.create_first_admin(first[0], first[1], password)
     today = date.fromtimestamp(now)
     done, until = (today - timedelta(days=30)).isoformat(), (today + timedelta(days=335)).isoformat()
     ws.add_training(None, first[0], ws.profile.training_course, done, until)
-    for username, full, role in DEMO_USERS[1:]:
+    for username, full, role in users[1:]:
         # Set-up by the program itself (logged as the system), as 'alpr init' does for the first admin.
-        ws.setup_user(username, full, role, DEMO_PASSWORD)
+        ws.setup_user(username, full, role, password)
         ws.add_training(None, username, ws.profile.training_course, done, until)
-    return [(u, r) for u, _f, r in DEMO_USERS]
+    return [(u, r) for u, _f, r in users]

@@ -41,6 +41,9 @@ ANCHOR_SCHEMA = (
     # What the server's operators did (ingest, hotlists, purges), by name.
     "CREATE TABLE IF NOT EXISTS server_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, "
     "operator TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL)",
+    # Parking facilities (app/engine/parking/), synced like cameras.
+    "CREATE TABLE IF NOT EXISTS parking_facilities (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+    "capacity INTEGER NOT NULL CHECK (capacity > 0), spec TEXT NOT NULL, seq INTEGER NOT NULL)",
 )
 
 

@@ -19,6 +19,16 @@ class Camera:
 
 
 @dataclass(frozen=True)
+class ParkingFacility:
+    """A parking facility; ``spec`` is the JSON of app/engine/parking/facilities.py."""
+
+    id: str
+    name: str
+    capacity: int
+    spec: str
+
+
+@dataclass(frozen=True)
 class Hotlist:
     id: str
     name: str
@@ -94,5 +104,7 @@ LOG_COLUMNS = ("seq", "ts", "username", "agency", "role", "action", "query", "pu
 CORRECTION_COLUMNS = ("uuid", "read_id", "old_plate", "new_plate", "reason", "username",
                       "corrected_at")
 
-FEEDS = {"cameras": CAMERA_COLUMNS, "hotlists": HOTLIST_COLUMNS,
+FACILITY_COLUMNS = ("id", "name", "capacity", "spec", "seq")
+
+FEEDS = {"cameras": CAMERA_COLUMNS, "parking_facilities": FACILITY_COLUMNS, "hotlists": HOTLIST_COLUMNS,
          "hotlist_entries": ENTRY_COLUMNS, "tombstones": TOMBSTONE_COLUMNS, "reads": READ_COLUMNS}

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
                        "cycle": "Audit cycle", "custody": "Custody", "designee": "Releases and oversight",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
+        self.parking = None                 # the parking screens of this user's role, if any
         self._retired: list[QWidget] = []   # analyses of a past session, until their work ends
         self._ended: Session | None = None  # the session the engine ended, once handled
         self.wanted_tab: str = ""           # the screen to show next (saved, or before a lock)
@@ -144,6 +145,21 @@ class MainWindow(QMainWindow):
         self.screens = {"search": screens.pop("search"), "analyses": tabs, **screens}
         self.titles["analyses"] = "Analyses"
         self.analyses = tabs  # type: ignore[assignment]  # set once created
+
+    def _mount_parking(self) -> None:
+        """The parking screens (issue 18), rebuilt for each user: which of the four a role sees
+        depends on its grants. One tab, after Search and Analyses."""
+        from .parking import ParkingTabs, available
+        old = self.screens.pop("parking", None)
+        if old is not None:
+            self.tabs.removeTab(self.tabs.indexOf(old))
+            old.deleteLater()
+        self.parking = None
+        s = self.ctx.session
+        if s is not None and not s.locked and not s.ended and available(self.ctx.ws, s):
+            self.parking = ParkingTabs(self.ctx.ws, s, self.ctx.runner)  # type: ignore[assignment]  # set per user
+            self.screens["parking"] = self.parking
+            self.titles["parking"] = "Parking"
 
     def _analyses_session(self) -> None:
         s = self.ctx.session
@@ -238,6 +254,7 @@ class MainWindow(QMainWindow):
     def visible_screens(self) -> list[str]:
         c = self.ctx
         show = {"search": c.can("search"), "cases": c.can("search"), "analyses": c.can("analysis"),
+                "parking": self.parking is not None,
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
                 "audit": c.can("audit_view"),
                 "cycle": c.can("audit_review") or c.can("audit_approve"),
@@ -250,6 +267,7 @@ class MainWindow(QMainWindow):
         """Show only the screens this role may use; reload what the new user may see."""
         if self.analyses is None and self.ctx.can("analysis"):
             self._mount_analyses()
+        self._mount_parking()
         self.detail.clear()
         self.hits.start()               # before the tabs: showing the Hits screen loads it
         self.audit.reset()

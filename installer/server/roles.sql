@@ -18,6 +18,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 -- A workstation reads what it syncs and only appends to the uploaded log and corrections.
 GRANT SELECT ON cameras, reads, images, hotlists, hotlist_entries, tombstones, server_meta
     TO alpr_workstation;
+GRANT SELECT ON parking_facilities TO alpr_workstation;
 GRANT INSERT ON access_log, corrections TO alpr_workstation;
 REVOKE UPDATE, DELETE, TRUNCATE ON access_log, corrections FROM alpr_workstation;
 
@@ -42,6 +43,7 @@ GRANT EXECUTE ON FUNCTION alpr_log_receipt(TEXT), alpr_log_alerts(TEXT) TO alpr_
 -- ingest, load cameras and hotlists and purge; they never see the escrowed log keys.
 GRANT alpr_ingest TO alpr_server_admin;
 GRANT SELECT, INSERT, UPDATE ON hotlists, hotlist_entries TO alpr_server_admin;
+GRANT SELECT, INSERT, UPDATE ON parking_facilities TO alpr_server_admin;
 GRANT SELECT, INSERT, DELETE ON tombstones, reads, images TO alpr_server_admin;
 GRANT SELECT, INSERT ON server_audit TO alpr_server_admin, alpr_ingest;
 GRANT USAGE ON SEQUENCE server_audit_id_seq TO alpr_server_admin, alpr_ingest;

@@ -96,6 +96,17 @@ CREATE TABLE IF NOT EXISTS hotlists (
 );
 CREATE INDEX IF NOT EXISTS hotlists_seq ON hotlists(seq);
 
+-- Parking facilities (LA Metro, app/engine/parking/): capacity, and as JSON the zones, the
+-- entry, exit and patrol cameras and the fee resolution's rules; synced like cameras.
+CREATE TABLE IF NOT EXISTS parking_facilities (
+    id       TEXT    PRIMARY KEY,
+    name     TEXT    NOT NULL,
+    capacity INTEGER NOT NULL CHECK (capacity > 0),
+    spec     TEXT    NOT NULL,
+    seq      BIGINT  NOT NULL
+);
+CREATE INDEX IF NOT EXISTS parking_facilities_seq ON parking_facilities(seq);
+
 CREATE TABLE IF NOT EXISTS hotlist_entries (
     id         BIGINT PRIMARY KEY,
     hotlist_id TEXT   NOT NULL REFERENCES hotlists(id),

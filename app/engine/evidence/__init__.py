@@ -46,6 +46,8 @@ class ExportRequest:
     release_request_id: int | None = None
     recipient: str | None = None        # another agency: needs an approved release request
     include_derived: bool = False       # add plate-box-outlined copies of the scenes
+    extra_files: tuple[PackageFile, ...] = ()   # more files a caller adds (the parking appeal)
+    title: str = "ALPR Evidence Package"        # the custody form's title
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,12 @@ class EvidenceService:
             held = evidence_holds(conn, case, data.read_ids)
         ctx = ExportContext.of(ws, session, package_name("ALPR", case, ws.clock()),
                                req.description.strip(), recipient, on_file, media_label(req.target))
-        files = evidence_files(data, ctx, req.include_derived)
+        files = evidence_files(data, ctx, req.include_derived) + list(req.extra_files)
         hold_note = _hold_note(len(data.reads), held, case, ws.profile.custodian_title)
         ids = data.read_ids
 
         def custody(msha, entries):
-            return custody_pdf.render(ctx.custody("ALPR Evidence Package", msha,
+            return custody_pdf.render(ctx.custody(req.title, msha,
                                                   summary(data, entries), hold_note), entries)
 
         def record(conn, w: Written) -> tuple[int, dict]:
