@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from . import states, timefmt
 from .cases.summary_pdf import _Canvas, _section, _styles, _table
@@ -49,7 +49,7 @@ class PrintContext:
                 ("Access-log anchor", f"entry {self.log_anchor[0]}, hash {self.log_anchor[1]}")]
 
 
-def _photo(data: bytes | None, max_w: float, max_h: float, st: dict) -> object:
+def _photo(data: bytes | None, max_w: float, max_h: float, st: dict) -> Tag:
     """A photo scaled to fit, tagged as a figure; a line saying so where there is none."""
     if not data:
         return Tag("P", Paragraph("(no photo held on this workstation)", st["cell"]))
@@ -93,8 +93,10 @@ def render_read(detail: ReadDetail, plate_image: bytes | None, scene_image: byte
                    _table(["Item", "Value"], [list(f) for f in ctx.facts()], st, [1.5 * inch, 5.8 * inch]),
                    Tag("H2", Paragraph("The read", st["h"])),
                    _table(["Item", "Value"], [list(f) for f in read_facts], st, [1.5 * inch, 5.8 * inch]),
-                   Tag("H2", Paragraph("Plate photo", st["h"])), _photo(plate_image, 3.0 * inch, 1.2 * inch, st),
-                   Tag("H2", Paragraph("Scene photo", st["h"])), _photo(scene_image, 7.3 * inch, 4.2 * inch, st)]
+                   KeepTogether([Tag("H2", Paragraph("Plate photo", st["h"])),
+                                 _photo(plate_image, 2.6 * inch, 1.0 * inch, st)]),
+                   KeepTogether([Tag("H2", Paragraph("Scene photo", st["h"])),      # page 1 holds it
+                                 _photo(scene_image, 7.3 * inch, 2.6 * inch, st)])]
     _section(story, "Hotlist hits", ["Hotlist", "Reason", "Priority", "Disposition"],
              [[h.hotlist, h.reason, str(h.priority), h.disposition or "open"] for h in detail.hits], st)
     _section(story, "Corrections", ["Time", "From", "To", "By", "Reason"],

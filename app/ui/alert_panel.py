@@ -134,7 +134,7 @@ class AlertPanel(QWidget):
                                states.shown(m.read.plate_state), self.ctx.fmt_time(m.read.read_at),
                                m.read.site, m.read.camera_id, f"#{m.alert_id} {m.pattern}", m.case_number)
                               for m in self.matches])
-            fill(self.table, [(a.id, a.pattern, states.shown(a.plate_state), a.case_number, a.purpose,
+            fill(self.table, [(a.id, a.pattern, a.plate_state or "any", a.case_number, a.purpose,
                                self.ctx.fmt_time(a.expires_at, seconds=False), a.matches,
                                "live" if a.live else f"ended: {a.end_reason}", a.note) for a in self.alerts])
             live = sum(1 for a in self.alerts if a.live)
