@@ -12,7 +12,7 @@ from app.engine.search import SearchQuery
 @pytest.fixture
 def with_hotlist(ws, seeded):
     with ws.store.transaction() as c:
-        c.execute("INSERT INTO hotlists VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
+        c.execute("INSERT INTO hotlists(id, name, source, kind) VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
         c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, added_at) "
                   "VALUES (10, 'svs', '7ABC123', 'stolen 2026-11-01', 1, 0)")
         c.execute("INSERT INTO hits(read_id, entry_id, created_at) VALUES (1, 10, 0), (2, 10, 0)")

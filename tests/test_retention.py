@@ -22,7 +22,7 @@ def _old_and_new(ws, clock, days):
             sha = f"{rid:064x}"
             c.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES (?, 'plate', 'image/png', 3, x'010203')", (sha,))
             c.execute("UPDATE reads SET plate_image_sha256 = ? WHERE id = ?", (sha, rid))
-        c.execute("INSERT INTO hotlists VALUES ('svs', 'Stolen', 'CA DOJ SVS', 'stolen')")
+        c.execute("INSERT INTO hotlists(id, name, source, kind) VALUES ('svs', 'Stolen', 'CA DOJ SVS', 'stolen')")
         c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, added_at) VALUES (1, 'svs', '1OLD111', 'x', 0)")
         c.execute("INSERT INTO hits(read_id, entry_id, created_at) VALUES (1, 1, 0)")
 

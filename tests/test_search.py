@@ -51,7 +51,7 @@ def test_filters_time_camera_site_hits(ws, dep, seeded, clock):
     assert [r.id for r in ws.search(dep, SearchQuery(cameras=("CAM-LV-N",), **hours)).rows] == [5, 1]
     assert {r.id for r in ws.search(dep, SearchQuery(sites=("Las Virgenes / Agoura Rd",), **hours)).rows} == {1, 3, 5}
     with ws.store.transaction() as c:
-        c.execute("INSERT INTO hotlists VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
+        c.execute("INSERT INTO hotlists(id, name, source, kind) VALUES ('svs', 'Stolen vehicles', 'CA DOJ SVS', 'stolen')")
         c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, added_at) VALUES (1, 'svs', '8XYZ999', 'stolen', 1, 0)")
         c.execute("INSERT INTO hits(read_id, entry_id, created_at) VALUES (3, 1, 0)")
     page = ws.search(dep, SearchQuery(hits_only=True))

@@ -61,8 +61,9 @@ def test_about_names_the_policy_in_force(ws, people, open_window):
 
 
 def test_each_role_sees_only_its_screens(ws, people, open_window):
-    expected = {"prosecutor": {"Search", "Cases", "Hits", "Releases and oversight", "Administration"},
-                "custodian": {"Search", "Cases", "Audit", "Custody", "Releases and oversight",
+    expected = {"prosecutor": {"Search", "Cases", "Hits", "Alerts", "Releases and oversight",
+                               "Administration"},
+                "custodian": {"Search", "Cases", "Alerts", "Audit", "Custody", "Releases and oversight",
                               "Administration"},
                 "auditor": {"Audit", "Audit cycle"}}
     for role, screens in expected.items():

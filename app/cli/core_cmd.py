@@ -181,6 +181,8 @@ def _read_line(r) -> str:
 def cmd_search(args):
     if args.list and args.plate:
         raise CliError("Give a plate or --list FILE, not both.")
+    if args.list and args.pdf:
+        raise CliError("--pdf prints a plate search, not a --list search.")
     plates_ = plate_list.load(Path(args.list)) if args.list else ()
     ws = open_workstation(args)
     s = login(ws, args)
@@ -196,6 +198,10 @@ def cmd_search(args):
     q = SearchQuery(plate=args.plate or "", mode=args.mode, start=_time(args.since),
                     end=_time(args.until), cameras=tuple(args.camera or ()),
                     sites=tuple(args.site or ()), hits_only=args.hits_only, state=args.state or "")
+    if args.pdf:
+        out = ws.printing.search(s, q, Path(args.pdf))
+        print(f"Search results printed to {out} (logged as a print).")
+        return
     page = ws.search(s, q, limit=args.limit)
     for r in page.rows:
         print(_read_line(r))
@@ -306,4 +312,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", metavar="FILE", help="a CSV of up to 500 plates, searched as one "
                    "logged search (results grouped per plate)")
     p.add_argument("--limit", type=int, default=50, help="reads shown (per plate with --list)")
+    p.add_argument("--pdf", metavar="FILE", help="print the results as PDF instead (logged as a print)")
     p.set_defaults(func=cmd_search)

@@ -10,6 +10,9 @@ state are another vehicle. An unknown state on either side still matches (a came
 not read the state must not hide a stolen car), and the hit says "state unknown" so the officer
 checks the state before acting; one that turns out to be another state's is disposed of as
 ``wrong_state``.
+
+What may be recorded about a hit, and which dispositions need a note, is the agency's policy:
+the profile's ``[[dispositions]]`` (policy.py), not a list fixed here.
 """
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from dataclasses import dataclass
 from . import plates, states
 from .errors import NotFound, ValidationError
 
-DISPOSITIONS = ("confirmed", "misread", "not_actioned", "wrong_state")
 _ACTIVE = "(e.expires_at IS NULL OR e.expires_at > ?)"
 # The same plate: characters and state agree, or the state is unknown on one side.
 SAME_PLATE = ("e.plate = r.plate AND (r.plate_state IS NULL OR e.plate_state IS NULL "
@@ -172,15 +174,14 @@ class HitService:
             detail=lambda rows: {"hits": len(rows)})
 
     def dispose(self, session, hit_id: int, disposition: str, note: str = "") -> HitRow:
-        """Record what was done about a hit (confirmed, misread, not actioned, wrong state),
-        with a note."""
+        """Record what was done about a hit, as one of the profile's dispositions; one whose
+        rule says so is refused without a note."""
         self.ws.guard(session, "hit_disposition")
-        if disposition not in DISPOSITIONS:
-            raise ValidationError(f"A disposition is one of {', '.join(DISPOSITIONS)}.")
+        kind = self.ws.profile.disposition(disposition)
         note = (note or "").strip()
-        if disposition != "confirmed" and not note:
-            raise ValidationError("Say in a note why the hit was a misread, not actioned or "
-                                  "another state's plate.")
+        if kind.note_required and not note:
+            raise ValidationError(f"A hit disposed of as '{kind.label}' needs a note saying what "
+                                  "was done or why.")
         now = int(self.ws.clock())
         previous: list[str | None] = []
 

@@ -53,6 +53,20 @@ class Purpose:
 
 
 @dataclass(frozen=True)
+class Disposition:
+    """What was done about a hit, as the agency's policy names it, and whether it needs a note
+    (the record of why a hit was not acted on must say why)."""
+
+    code: str
+    label: str
+    note: str                         # "required" or "optional"
+
+    @property
+    def note_required(self) -> bool:
+        return self.note == "required"
+
+
+@dataclass(frozen=True)
 class ReleaseRules:
     requires_written_request: bool
     requires_designee_approval: bool
@@ -122,6 +136,8 @@ class PolicyProfile:
     audit: AuditRules = AuditRules()        # the audit cycle (oversight/)
     # Parking function (revenue, enforcement, occupancy, court) -> the purpose code it needs.
     parking_purposes: tuple[tuple[str, str], ...] = ()
+    alert_max_days: int = 30                # a standing alert lasts at most this long (alerts/)
+    dispositions: tuple[Disposition, ...] = ()   # what a hit's disposition may be (hits.py)
 
     def role(self, role_id: str) -> Role:
         try:
@@ -140,6 +156,14 @@ class PolicyProfile:
             f"{code!r} is not an authorised purpose under the {self.name}. Pick one of: "
             + "; ".join(f"{p.code} ({p.label})" for p in self.purposes)
         )
+
+    def disposition(self, code: str) -> Disposition:
+        for d in self.dispositions:
+            if d.code == code:
+                return d
+        raise ValidationError(
+            f"{code!r} is not a disposition under the {self.name}; it is one of: "
+            + ", ".join(f"{d.code} ({d.label})" for d in self.dispositions) + ".")
 
     def check_case_number(self, case_number: str | None) -> str:
         case_number = (case_number or "").strip().upper()
@@ -282,6 +306,10 @@ def _cross_errors(raw: dict[str, Any], profile_id: str) -> Iterator[str]:
         if p["label"].strip().lower() in _BARE_PURPOSES or p["code"].lower() in _BARE_PURPOSES:
             yield (f"purposes[{i}] {p['code']!r}: must name a concrete offense or category, not a bare "
                    "catch-all (rule: no catch-all purpose)")
+    kinds = [d["code"] for d in raw["dispositions"]]
+    for i, d in enumerate(raw["dispositions"]):
+        if kinds.index(d["code"]) != i:
+            yield f"dispositions[{i}].code = {d['code']!r}: must not repeat another disposition's code (rule: unique code)"
     for role_id, role in raw["roles"].items():
         if role.get("barred_without_permission") and "permission_grant" in role["grants"]:
             yield (f"roles.{role_id}.grants: a role barred without written permission must not hold "
@@ -376,4 +404,6 @@ def _build(raw: dict[str, Any]) -> PolicyProfile:
         aggregate_min_count=int(raw.get("aggregate_min_count", 5)),
         audit=AuditRules(**raw.get("audit", {})),
         parking_purposes=tuple(sorted(raw.get("parking", {}).items())),
+        alert_max_days=int(raw.get("alert_max_days", 30)),
+        dispositions=tuple(Disposition(d["code"], d["label"], d["note"]) for d in raw["dispositions"]),
     )

@@ -96,9 +96,12 @@ def apply_cameras(conn, rows: list[tuple]) -> None:
 
 
 def apply_hotlists(conn, rows: list[tuple]) -> None:
-    conn.executemany("INSERT INTO hotlists(id, name, source, kind) VALUES (?,?,?,?) "
+    for r in rows:
+        if type(r[4]) is not int or not 1 <= r[4] <= 5:
+            raise _bad("hotlist", r, "priority")
+    conn.executemany("INSERT INTO hotlists(id, name, source, kind, priority) VALUES (?,?,?,?,?) "
                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, "
-                     "kind = excluded.kind", [r[:4] for r in rows])
+                     "kind = excluded.kind, priority = excluded.priority", [r[:5] for r in rows])
 
 
 def apply_entries(conn, rows: list[tuple], now: float) -> int:

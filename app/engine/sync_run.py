@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
 from . import sync_apply, timefmt
+from .alerts.store import on_new_reads as fire_standing_alerts
 from .accesslog import SYSTEM
 from .parking import facilities
 from .log_anchor import LogAnchor
@@ -143,6 +144,7 @@ class Puller:
             images = self._images(kept) if with_images else []
             with self.store.transaction() as conn:
                 self.counts["hits"] += sync_apply.apply_reads(conn, kept, images, self.ws.clock())
+                fire_standing_alerts(conn, [r[0] for r in kept], self.ws.clock())
                 sync_apply.set_mark(conn, "reads", part[-1][-1])
             self.counts["reads"] += len(kept)
             self.seen_reads += len(part)

@@ -204,6 +204,16 @@ class Workstation:
         return CaseService(self)
 
     @cached_property
+    def alerts(self):
+        from .alerts import AlertService
+        return AlertService(self)
+
+    @cached_property
+    def printing(self):
+        from .printing import PrintService
+        return PrintService(self)
+
+    @cached_property
     def evidence(self):
         from .evidence import EvidenceService
         return EvidenceService(self)

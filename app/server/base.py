@@ -113,10 +113,11 @@ class CityServer:
     def put_hotlist(self, hotlist: Hotlist) -> None:
         with self.writing() as conn:
             seq = self._alloc(conn, "change", 1)
-            self._run(conn, "INSERT INTO hotlists(id, name, source, kind, seq) VALUES (?,?,?,?,?) "
-                      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, source = excluded.source, "
-                      "kind = excluded.kind, seq = excluded.seq",
-                      (hotlist.id, hotlist.name, hotlist.source, hotlist.kind, seq))
+            self._run(conn, "INSERT INTO hotlists(id, name, source, kind, seq, priority) "
+                      "VALUES (?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                      "source = excluded.source, kind = excluded.kind, seq = excluded.seq, "
+                      "priority = excluded.priority",
+                      (hotlist.id, hotlist.name, hotlist.source, hotlist.kind, seq, hotlist.priority))
 
     def add_entries(self, entries: list[HotlistEntry]) -> list[int]:
         with self.writing() as conn:

@@ -47,9 +47,11 @@ ANCHOR_SCHEMA = (
 )
 
 
-# Columns added after the first files were made: (table, column), each TEXT and nullable.
-UPGRADE_COLUMNS = (("access_log", "mac"), ("reads", "plate_state"),
-                   ("hotlist_entries", "plate_state"), ("ocr_queue", "plate_state"))
+# Columns added after the first files were made: (table, column[, declaration]); without a
+# declaration, TEXT and nullable.
+UPGRADE_COLUMNS: tuple[tuple[str, ...], ...] = (
+    ("access_log", "mac"), ("reads", "plate_state"), ("hotlist_entries", "plate_state"),
+    ("ocr_queue", "plate_state"), ("hotlists", "priority", "INTEGER NOT NULL DEFAULT 3"))
 
 
 def _legacy_key_name(server_id: str) -> str:
@@ -167,10 +169,10 @@ class EmbeddedServer(CityServer):
         with self._tx() as conn:
             for statement in ANCHOR_SCHEMA:
                 conn.execute(statement)
-            for table, column in UPGRADE_COLUMNS:
+            for table, column, *decl in UPGRADE_COLUMNS:
                 cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
                 if cols and column not in cols:
-                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl[0] if decl else 'TEXT'}")
 
     def describe(self) -> str:
         return f"embedded city server in {self.folder}"

@@ -24,7 +24,7 @@ CREATE TABLE images (
     mime TEXT NOT NULL, width INTEGER, height INTEGER, size INTEGER NOT NULL, data BLOB NOT NULL
 );
 CREATE TABLE hotlists (id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL,
-                       kind TEXT NOT NULL, seq INTEGER NOT NULL);
+                       kind TEXT NOT NULL, seq INTEGER NOT NULL, priority INTEGER NOT NULL DEFAULT 3);
 CREATE INDEX hotlists_seq ON hotlists(seq);
 CREATE TABLE hotlist_entries (
     id INTEGER PRIMARY KEY, hotlist_id TEXT NOT NULL REFERENCES hotlists(id), plate TEXT NOT NULL,

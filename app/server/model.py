@@ -34,6 +34,7 @@ class Hotlist:
     name: str
     source: str          # e.g. "CA DOJ SVS"
     kind: str            # stolen, wanted, missing, code_enforcement
+    priority: int = 3    # 1 most urgent .. 5: what a hit notification shows (and who hears it)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class OcrItem:
 READ_COLUMNS = ("id", "plate", "read_at", "camera_id", "confidence", "vendor", "plate_box",
                 "plate_image_sha256", "scene_image_sha256", "plate_state", "seq")
 CAMERA_COLUMNS = ("id", "name", "site", "lat", "lon", "direction", "seq")
-HOTLIST_COLUMNS = ("id", "name", "source", "kind", "seq")
+HOTLIST_COLUMNS = ("id", "name", "source", "kind", "priority", "seq")
 ENTRY_COLUMNS = ("id", "hotlist_id", "plate", "reason", "priority", "expires_at", "added_by",
                  "added_at", "plate_state", "seq")
 TOMBSTONE_COLUMNS = ("seq", "read_id", "purged_at", "reason")

@@ -1,4 +1,5 @@
-"""The buttons under a read's title: verify with OCR, correct, export as evidence, hold.
+"""The buttons under a read's title: verify with OCR, correct, export as evidence, hold, alert
+me when the plate is read again, print.
 
 Verifying and correcting change the read, so after either the detail panel reloads it
 (``changed``) and the misread banner and corrections show what the engine now holds.
@@ -27,6 +28,8 @@ class DetailActions(QWidget):
     changed = Signal(int)               # the read was re-read or corrected: reload it
     export_requested = Signal(list)     # [read_id]
     hold_requested = Signal(list)       # [read_id]
+    alert_requested = Signal(str, object)   # plate, state (None: unknown)
+    print_requested = Signal(int)       # read_id
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -43,12 +46,19 @@ class DetailActions(QWidget):
         self.export_button.clicked.connect(lambda: self._emit(self.export_requested))
         self.hold_button = _button("Place hold...", "detailHoldButton")
         self.hold_button.clicked.connect(lambda: self._emit(self.hold_requested))
+        self.alert_button = _button("Alert me...", "detailAlertButton")
+        self.alert_button.setToolTip("Tell me when this plate is read again (a standing alert under "
+                                     "the declared purpose and case).")
+        self.alert_button.clicked.connect(self._alert)
+        self.print_button = _button("Print...", "detailPrintButton")
+        self.print_button.clicked.connect(lambda: self._emit_id(self.print_requested))
         self.result = QLabel()
         self.result.setObjectName("verifyResult")
         self.result.setWordWrap(True)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for b in (self.verify_button, self.correct_button, self.export_button, self.hold_button):
+        row.setSpacing(4)               # six buttons, and the panel keeps its width
+        for b in self._buttons():
             row.addWidget(b)
         row.addStretch(1)
         layout = QVBoxLayout(self)
@@ -61,7 +71,8 @@ class DetailActions(QWidget):
     def apply_role(self) -> None:
         c = self.ctx
         for button, action in ((self.verify_button, "view"), (self.correct_button, "correct"),
-                               (self.export_button, "export"), (self.hold_button, "hold_place")):
+                               (self.export_button, "export"), (self.hold_button, "hold_place"),
+                               (self.alert_button, "search"), (self.print_button, "print")):
             button.setVisible(c.can(action))
 
     def set_read(self, detail: ReadDetail | None) -> None:
@@ -69,9 +80,21 @@ class DetailActions(QWidget):
         if detail is None or self.detail is None or detail.read.id != self.detail.read.id:
             self.result.clear()
         self.detail = detail
-        for b in (self.verify_button, self.correct_button, self.export_button, self.hold_button):
+        for b in self._buttons():
             b.setEnabled(detail is not None)
         self.apply_role()
+
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return (self.verify_button, self.correct_button, self.export_button, self.hold_button,
+                self.alert_button, self.print_button)
+
+    def _alert(self) -> None:
+        if self.detail is not None:
+            self.alert_requested.emit(self.detail.read.plate, self.detail.read.plate_state)
+
+    def _emit_id(self, signal) -> None:
+        if self.detail is not None:
+            signal.emit(self.detail.read.id)
 
     def _emit(self, signal) -> None:
         if self.detail is not None:

@@ -5,8 +5,10 @@ queue is a logged view, loaded when the user opens the Hits screen (and again wh
 arrive while it is open); the alert polls only counts (no plates, not logged) every few
 seconds and shows a banner when new hits arrived, e.g. from a sync. Selecting a hit opens
 its read beside the queue (a logged view), so the photo can be compared with the hotlist
-entry without leaving the queue. Each disposition (confirmed, misread, not actioned, with a
-note) is logged; the choice is cleared after each one, so it never carries over to the next.
+entry without leaving the queue. Each disposition (the profile's list, each with its note
+rule) is logged; the choice is cleared after each one, so it never carries over to the next.
+Who hears hit notifications (``notify.py``) is set here too: all hotlists, or only the most
+urgent, a setting the engine keeps per user.
 """
 from __future__ import annotations
 
@@ -28,18 +30,19 @@ from .context import AppContext
 from .detail import ReadDetailPanel
 from .hotlist_panel import HotlistPanel
 from .tables import read_only_table
-from .widgets import MessageLabel, plural
+from .widgets import MessageLabel, announce, plural
 
 COLUMNS = ("Priority", "Plate", "Read at", "Site", "Hotlist", "Source", "Reason", "Disposition",
            "Note", "By", "State")
 STATE_COLUMN = 10
-DISPOSITIONS = (("confirmed", "Confirmed"), ("misread", "Misread"),
-                ("not_actioned", "Not actioned"), ("wrong_state", "Wrong state"))
-WORDS = dict(DISPOSITIONS)
 
 
-def disposition_words(code: str | None) -> str:
-    return "Open" if code is None else WORDS.get(code, code.replace("_", " ").capitalize())
+def disposition_words(ctx: AppContext, code: str | None) -> str:
+    """The profile's label of a disposition (one recorded under an older list: its code in words)."""
+    if code is None:
+        return "Open"
+    labels = {d.code: d.label for d in ctx.ws.profile.dispositions}
+    return labels.get(code, code.replace("_", " ").capitalize())
 
 
 def hits_service(ctx: AppContext):
@@ -81,11 +84,16 @@ class HitsPanel(QWidget):
         self.disposition = QComboBox()
         self.disposition.setObjectName("dispositionCombo")
         self.disposition.addItem("- choose -", None)
-        for code, label in DISPOSITIONS:
-            self.disposition.addItem(label, code)
+        for d in ctx.ws.profile.dispositions:
+            self.disposition.addItem(d.label + (" (note required)" if d.note_required else ""), d.code)
         self.note = QLineEdit()
         self.note.setObjectName("dispositionNote")
-        self.note.setPlaceholderText("Note (required for misread or not actioned)")
+        self.note.setPlaceholderText("Note (what was done, or why not)")
+        self.only_highest = QCheckBox("Notify me only for priority 1 hotlists")
+        self.only_highest.setObjectName("onlyHighest")
+        self.only_highest.setToolTip("Mute desktop notifications of hits on less urgent hotlists "
+                                     "(kept with your account in the store).")
+        self.only_highest.toggled.connect(self._mute)
         self.dispose_button = QPushButton("Record disposition")
         self.dispose_button.setObjectName("disposeButton")
         self.dispose_button.clicked.connect(self.dispose)
@@ -104,6 +112,7 @@ class HitsPanel(QWidget):
         top.addWidget(show)
         top.addWidget(self.open_only)
         top.addWidget(self.count, 1)
+        top.addWidget(self.only_highest)
         disp_label = QLabel("&Disposition")
         disp_label.setBuddy(self.disposition)
         act = QHBoxLayout()
@@ -151,6 +160,8 @@ class HitsPanel(QWidget):
         if self.service is not None and can:
             self.timer.start()
             self.poll()
+            s, ws = self.ctx.session, self.ctx.ws
+            self.ctx.db(lambda: ws.alerts.only_highest(s), self._muted, lambda _e: None)
         else:
             self.timer.stop()
 
@@ -169,9 +180,21 @@ class HitsPanel(QWidget):
         self.open_only.blockSignals(False)
         self.read.clear()
         self.hotlists.reset()
+        self._muted(False)
 
     def stop(self) -> None:
         self.timer.stop()
+
+    def _muted(self, on: bool) -> None:
+        self.only_highest.blockSignals(True)
+        self.only_highest.setChecked(on)
+        self.only_highest.blockSignals(False)
+
+    def _mute(self, on: bool) -> None:
+        s, ws = self.ctx.session, self.ctx.ws
+        if s is None:
+            return
+        self.ctx.db(lambda: ws.alerts.set_only_highest(s, on), None, self.ctx.inline(self.message.setText))
 
     def showEvent(self, event) -> None:   # noqa: N802 - Qt's name
         """Opening the screen loads the queue (a logged view), once per session."""
@@ -203,9 +226,7 @@ class HitsPanel(QWidget):
                      else "Open the Hits screen to see them.")
             text = (f"NEW HITS: {a.new_since} new (most urgent priority {a.top_priority}); "
                     f"{a.open_hits} open. {where}")
-            self.banner.setText(text)
-            self.banner.show()
-            self.alert.emit(text)
+            announce(self.banner, text, self.alert.emit)
             if self.isVisible():
                 self.refresh(keep_banner=True)
 
@@ -226,7 +247,7 @@ class HitsPanel(QWidget):
             self.table.setRowCount(len(rows))
             for r, h in enumerate(rows):
                 values = (h.priority, h.plate, self.ctx.fmt_time(h.read_at), h.site, h.hotlist,
-                          h.source, h.reason, disposition_words(h.disposition),
+                          h.source, h.reason, disposition_words(self.ctx, h.disposition),
                           h.disposition_note or "", h.disposed_by or "", h.state_text)
                 for c, v in enumerate(values):
                     item = QTableWidgetItem(str(v))
@@ -275,7 +296,7 @@ class HitsPanel(QWidget):
             return
         code, note = self.disposition.currentData(), self.note.text()
         if code is None:
-            self.message.setText("Choose a disposition: confirmed, misread or not actioned.")
+            self.message.setText("Choose a disposition from the list.")
             self.disposition.setFocus()
             return
 
@@ -283,7 +304,7 @@ class HitsPanel(QWidget):
             self.note.clear()
             self.disposition.setCurrentIndex(0)
             self.message.setText(f"Hit {row.id} on {row.plate}: "
-                                 f"{disposition_words(row.disposition).lower()} recorded.")
+                                 f"{disposition_words(self.ctx, row.disposition).lower()} recorded.")
             self.refresh()
         self.ctx.db(lambda: service.dispose(s, hit.id, code, note), done,
                     self.ctx.inline(self.message.setText))

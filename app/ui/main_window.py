@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, 
 from app.engine.auth import Session
 
 from .admin_panel import AdminPanel
+from .alert_panel import AlertPanel
 from .audit_cycle import AuditCyclePanel
 from .audit_panel import AuditPanel
 from .case_panel import CasePanel
@@ -26,6 +27,7 @@ from .detail import ReadDetailPanel
 from .hits_panel import HitsPanel
 from .lock import IdleWatcher, LockScreen
 from .login import LoginDialog
+from .notify import HitNotifier, Toast
 from .password_dialog import PasswordDialog
 from .purpose import PurposeBar
 from .read_actions import ReadActions
@@ -60,6 +62,10 @@ class MainWindow(QMainWindow):
         for source in (self.search, self.detail.actions):
             source.export_requested.connect(self.read_actions.export)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
             source.hold_requested.connect(self.read_actions.hold)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
+            source.alert_requested.connect(self.read_actions.alert)  # type: ignore[union-attr]  # the search panel or the detail's action bar: both have these signals
+        self.search.print_requested.connect(self.read_actions.print_search)
+        self.detail.actions.print_requested.connect(self.read_actions.print_read)  # type: ignore[attr-defined]  # DetailActions, not QWidget.actions()
+        self.read_actions.message = lambda text: self.statusBar().showMessage(text, 15000)
         search_tab = QSplitter(Qt.Orientation.Horizontal)
         search_tab.setObjectName("searchSplitter")
         search_tab.addWidget(self.search)
@@ -71,6 +77,10 @@ class MainWindow(QMainWindow):
         beside = self.hits.read.actions     # DetailActions; it shadows QWidget.actions() on purpose
         beside.export_requested.connect(self.read_actions.export)  # type: ignore[attr-defined]
         beside.hold_requested.connect(self.read_actions.hold)  # type: ignore[attr-defined]
+        beside.alert_requested.connect(self.read_actions.alert)  # type: ignore[attr-defined]
+        beside.print_requested.connect(self.read_actions.print_read)  # type: ignore[attr-defined]
+        self.alerts = AlertPanel(ctx)
+        self.alerts.read_requested.connect(self.open_read)
         self.audit = AuditPanel(ctx, choose_path)
         self.admin = AdminPanel(ctx)
         self.custody = CustodianPanel(ctx)
@@ -78,10 +88,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
         self.cases = CasePanel(ctx)
-        self.screens = {"search": search_tab, "cases": self.cases, "hits": self.hits,
+        self.screens = {"search": search_tab, "cases": self.cases, "hits": self.hits, "alerts": self.alerts,
                         "audit": self.audit, "cycle": AuditCyclePanel(ctx), "custody": self.custody,
                         "designee": self.designee, "admin": self.admin}
-        self.titles = {"search": "Search", "cases": "Cases", "hits": "Hits", "audit": "Audit",
+        self.titles = {"search": "Search", "cases": "Cases", "hits": "Hits", "alerts": "Alerts", "audit": "Audit",
                        "cycle": "Audit cycle", "custody": "Custody", "designee": "Releases and oversight",
                        "admin": "Administration"}
         self.analyses = None                # built for the first user who may analyse
@@ -97,6 +107,10 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(self.purpose_bar)
+        self.toast = Toast()            # a hit notification, whatever screen is open
+        self.toast.open_hits.connect(lambda: self.tabs.setCurrentWidget(self.hits))
+        layout.addWidget(self.toast)
+        self.notifier = HitNotifier(ctx, self.toast, self.settings, self)
         layout.addWidget(self.tabs, 1)
         self.lock_screen = LockScreen(ctx)
         self.lock_screen.unlocked.connect(self.hide_lock)
@@ -123,6 +137,7 @@ class MainWindow(QMainWindow):
         ctx.purpose_changed.connect(self.update_status)
         ctx.session_changed.connect(self.apply_role)
         self.hits.alert.connect(self._hit_alert)
+        self.alerts.alert.connect(self._alert_news)
 
         self.watcher = IdleWatcher(ctx.ws.clock, ctx.ws.profile.idle_lock_minutes)
         self.watcher.idle.connect(self.lock_now)
@@ -213,6 +228,11 @@ class MainWindow(QMainWindow):
             lambda: self.read_actions.export(self.search.selected_ids()))
         self.hold_action = self._action(reads, "Place &hold on selected...", None,
                                         lambda: self.read_actions.hold(self.search.selected_ids()))
+        self.sound_action = QAction("Sound with hit &notifications", self)
+        self.sound_action.setCheckable(True)
+        self.sound_action.setChecked(self.notifier.sound)
+        self.sound_action.toggled.connect(self.notifier.set_sound)
+        f.insertAction(self.quit_action, self.sound_action)
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&About", None, self.about)
 
@@ -256,6 +276,7 @@ class MainWindow(QMainWindow):
         show = {"search": c.can("search"), "cases": c.can("search"), "analyses": c.can("analysis"),
                 "parking": self.parking is not None,
                 "hits": c.can("hotlist_view") or c.can("hit_disposition"),
+                "alerts": c.can("search"),
                 "audit": c.can("audit_view"),
                 "cycle": c.can("audit_review") or c.can("audit_approve"),
                 "custody": c.can("purge") or c.can("hold_release") or c.can("transparency_report"),
@@ -270,6 +291,8 @@ class MainWindow(QMainWindow):
         self._mount_parking()
         self.detail.clear()
         self.hits.start()               # before the tabs: showing the Hits screen loads it
+        self.alerts.start()
+        self.notifier.start()
         self.audit.reset()
         self.admin.start()
         self.custody.reset()
@@ -323,9 +346,16 @@ class MainWindow(QMainWindow):
         if index >= 0 and self.tabs.currentIndex() != index:
             self.tabs.setTabText(index, "Hits (NEW)")
 
+    def _alert_news(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+        index = self.tabs.indexOf(self.alerts)
+        if index >= 0 and self.tabs.currentIndex() != index:
+            self.tabs.setTabText(index, "Alerts (NEW)")
+
     def _tab_changed(self, index: int) -> None:
-        if index >= 0 and self.tabs.widget(index) is self.hits:
-            self.tabs.setTabText(index, self.titles["hits"])
+        for key, widget in (("hits", self.hits), ("alerts", self.alerts)):
+            if index >= 0 and self.tabs.widget(index) is widget:
+                self.tabs.setTabText(index, self.titles[key])
 
     # -- a clean desk ---------------------------------------------------------------------------
     def clear_desk(self) -> None:
@@ -342,6 +372,8 @@ class MainWindow(QMainWindow):
         self.purpose_bar.reset()
         self.hits.stop()
         self.hits.reset()
+        self.alerts.stop()
+        self.notifier.stop()
         self.audit.reset_form()
         self.screens["cycle"].reset()  # type: ignore[attr-defined]  # the AuditCyclePanel
         self.admin.reset()
@@ -481,6 +513,8 @@ class MainWindow(QMainWindow):
         QApplication.instance().removeEventFilter(self.watcher)
         self.watcher.timer.stop()
         self.hits.timer.stop()
+        self.alerts.stop()
+        self.notifier.stop()
         s = self.ctx.session
         if s is not None and not s.ended:
             self.ctx.db(lambda: self.ctx.ws.logout(s))

@@ -1,4 +1,5 @@
-"""The window's door to the dialogs that act on reads: photo search, export, hold.
+"""The window's door to the dialogs that act on reads: photo search, export, hold, "Alert me"
+and printing a read or a search.
 
 The search panel, the read detail and the menu all ask for the same dialogs, so one object
 opens them, keeps the one now open (tests drive it) and owns the file pickers, which tests
@@ -6,13 +7,26 @@ replace with choosers that return a path.
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QWidget
+from collections.abc import Callable
 
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+
+from app.engine.search import SearchQuery
+
+from .alert_dialog import AlertDialog
 from .context import AppContext
 from .export_dialog import ExportDialog, FolderChooser, choose_folder
 from .hold_dialog import HoldDialog
 from .photo_search import ImageChooser, PhotoSearchDialog, choose_image
 from .search_panel import SearchPanel
+
+
+PdfChooser = Callable[[QWidget, str], "str | None"]
+
+
+def choose_pdf(parent: QWidget, suggested: str) -> str | None:
+    path, _filter = QFileDialog.getSaveFileName(parent, "Print to PDF", suggested, "PDF (*.pdf)")
+    return path or None
 
 
 class ReadActions:
@@ -22,6 +36,8 @@ class ReadActions:
         self.search = search
         self.choose_image: ImageChooser = choose_image
         self.choose_folder: FolderChooser = choose_folder
+        self.choose_pdf: PdfChooser = choose_pdf
+        self.message: Callable[[str], None] = lambda _text: None     # the window's status line
         self.dialog: QDialog | None = None
 
     def _open(self, dialog: QDialog) -> QDialog:
@@ -64,3 +80,30 @@ class ReadActions:
         if not self.ctx.can("hold_place") or not read_ids:
             return None
         return self._open(HoldDialog(self.ctx, read_ids, self.parent))  # type: ignore[return-value]  # _open returns the dialog it is given
+
+    def alert(self, plate: str, state: str | None) -> AlertDialog | None:
+        """"Alert me": a standing alert on this plate under the declared purpose and case."""
+        if not self.ctx.can("search"):
+            return None
+        dialog = AlertDialog(self.ctx, plate, state, self.parent)
+        dialog.alert_set.connect(lambda a: self.message(
+            f"Standing alert #{a.id} on {a.pattern} set for case {a.case_number}; reads a sync "
+            "brings in will show in the Alerts screen."))
+        return self._open(dialog)  # type: ignore[return-value]  # _open returns the dialog it is given
+
+    def print_read(self, read_id: int) -> None:
+        self._print(f"read-{read_id}.pdf", lambda s, path: self.ctx.ws.printing.read(s, read_id, path))
+
+    def print_search(self, query: SearchQuery) -> None:
+        self._print("search-results.pdf", lambda s, path: self.ctx.ws.printing.search(s, query, path))
+
+    def _print(self, suggested: str, work) -> None:
+        """Ask for a file, then print on the database thread (logged before it is written)."""
+        s = self.ctx.session
+        if s is None or not self.ctx.can("print"):
+            return
+        path = self.choose_pdf(self.parent, suggested)
+        if not path:
+            return
+        self.ctx.db(lambda: work(s, path), lambda out: self.message(f"Printed to {out} (logged as a print)."),
+                    self.ctx.inline(lambda text: self.message(f"Not printed: {text}")))

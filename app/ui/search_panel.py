@@ -47,6 +47,8 @@ class SearchPanel(QWidget):
     photo_requested = Signal()
     export_requested = Signal(list)     # the selected read ids
     hold_requested = Signal(list)
+    alert_requested = Signal(str, object)   # the plate field and state: "Alert me"
+    print_requested = Signal(object)    # the SearchQuery of the form: "Print..."
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -98,6 +100,12 @@ class SearchPanel(QWidget):
         self.hold_button = QPushButton("Place hold...")
         self.hold_button.setObjectName("holdSelectedButton")
         self.hold_button.clicked.connect(lambda: self._ask(self.hold_requested))
+        self.alert_button = QPushButton("Alert me...")
+        self.alert_button.setObjectName("searchAlertButton")
+        self.alert_button.clicked.connect(self._alert)
+        self.print_button = QPushButton("Print...")
+        self.print_button.setObjectName("searchPrintButton")
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.build_query()))
         self.status = MessageLabel(lines=2, width=300, name="searchStatus")
         self.closed = MessageLabel("Declare a purpose and case number in the bar above "
                                    "(Ctrl+D) to search.", lines=2, width=300, name="purposeHint")
@@ -134,6 +142,8 @@ class SearchPanel(QWidget):
         messages = QHBoxLayout()        # its own line, of fixed height: nothing moves with it
         messages.addWidget(self.status, 1)
         messages.addWidget(self.closed, 1)
+        messages.addWidget(self.alert_button)       # on the results: "alert me", "print them"
+        messages.addWidget(self.print_button)
 
         self.model = ResultsModel(ctx)
         self.model.loaded.connect(self._loaded)
@@ -252,11 +262,17 @@ class SearchPanel(QWidget):
         if not self.model.loading:
             self._busy(False)
 
+    def _alert(self) -> None:
+        """'Alert me' on the plate (or pattern) in the form, for its state where one is chosen."""
+        state = self.state.currentData()
+        self.alert_requested.emit(self.plate.text(), state if state not in ("", UNKNOWN_STATE) else None)
+
     def _purpose_changed(self) -> None:
         s = self.ctx.session
         open_ = s is not None and bool(s.purpose and s.case_number)
         self.closed.setVisible(not open_)
-        for w in (self.plate, self.mode, self.search_button, self.photo_button, self.list_button):
+        for w in (self.plate, self.mode, self.search_button, self.photo_button, self.list_button,
+                  self.alert_button, self.print_button):
             w.setEnabled(open_)
         for button, action in ((self.photo_button, "search"), (self.export_button, "export"),
                                (self.hold_button, "hold_place")):

@@ -3,10 +3,11 @@ date-time field in the profile's zone, and a focus ring that shows where the key
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import shiboken6
-from PySide6.QtCore import QDate, QDateTime, QRect, QRectF, QSize, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QRect, QRectF, QSize, Qt, QTime, QTimer
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QDateTimeEdit, QFocusFrame, QLabel, QLineEdit,
                                QSizePolicy, QWidget)
@@ -210,3 +211,19 @@ def install_focus_ring(app: QApplication | None = None) -> _RingKeeper:
         if qapp.focusWidget() is not None:
             keeper.follow(None, qapp.focusWidget())
     return keeper
+
+
+def poll_while(timer: QTimer, allowed: bool, poll: Callable[[], None]) -> None:
+    """Start a screen's poll (now, then on every tick) for a user it concerns; stop it otherwise."""
+    if allowed:
+        timer.start()
+        poll()
+    else:
+        timer.stop()
+
+
+def announce(banner: QLabel, text: str, emit: Callable[[str], None]) -> None:
+    """Show news (new hits, new alert matches) in a screen's banner and tell the window."""
+    banner.setText(text)
+    banner.show()
+    emit(text)

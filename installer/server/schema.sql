@@ -95,6 +95,8 @@ CREATE TABLE IF NOT EXISTS hotlists (
     seq    BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hotlists_seq ON hotlists(seq);
+-- 1 most urgent .. 5: what a workstation's hit notification shows (issue 15).
+ALTER TABLE hotlists ADD COLUMN IF NOT EXISTS priority INTEGER NOT NULL DEFAULT 3;
 
 -- Parking facilities (LA Metro, app/engine/parking/): capacity, and as JSON the zones, the
 -- entry, exit and patrol cameras and the fee resolution's rules; synced like cameras.

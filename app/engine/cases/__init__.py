@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..alerts.store import end_case as end_alerts
 from ..auth import Session
 from ..errors import NotFound, PermissionDenied, PurposeRequired, ValidationError
 from ..outfile import write_logged
@@ -124,6 +125,7 @@ class CaseService:
         def work(conn) -> Case:
             conn.execute("UPDATE cases SET status = 'closed', closed_at = ?, closed_by = ?, "
                          "close_reason = ? WHERE id = ?", (now, session.user.username, reason, case.id))
+            end_alerts(conn, case.number, now, session.actor)      # its standing alerts end too
             return store.by_number(conn, case.number)  # type: ignore[return-value]  # it exists
         return self.ws.logged(session, "case_close", work, purpose=False,
                               query={"case_number": case.number}, detail=lambda _c: {"reason": reason})

@@ -22,10 +22,10 @@ CAMERAS = [
 ]
 
 HOTLISTS = [
-    Hotlist("ca-doj-svs", "Stolen vehicles", "CA DOJ SVS (Stolen Vehicle System)", "stolen"),
-    Hotlist("lasd-wanted", "Wanted persons (vehicle of interest)", "LASD Lost Hills / CLETS wanted persons", "wanted"),
-    Hotlist("ca-doj-mups", "Missing persons (AMBER / SILVER alert)", "CA DOJ MUPS / CHP alerts", "missing"),
-    Hotlist("city-ce", "Code enforcement", "City of Calabasas Code Enforcement", "code_enforcement"),
+    Hotlist("ca-doj-svs", "Stolen vehicles", "CA DOJ SVS (Stolen Vehicle System)", "stolen", 1),
+    Hotlist("lasd-wanted", "Wanted persons (vehicle of interest)", "LASD Lost Hills / CLETS wanted persons", "wanted", 1),
+    Hotlist("ca-doj-mups", "Missing persons (AMBER / SILVER alert)", "CA DOJ MUPS / CHP alerts", "missing", 1),
+    Hotlist("city-ce", "Code enforcement", "City of Calabasas Code Enforcement", "code_enforcement", 4),
 ]
 
 # (hotlist, reason, priority, days until expiry or None)
