@@ -49,7 +49,9 @@ ANCHOR_SCHEMA = (
 
 # Columns added after the first files were made: (table, column), each TEXT and nullable.
 UPGRADE_COLUMNS = (("access_log", "mac"), ("reads", "plate_state"),
-                   ("hotlist_entries", "plate_state"), ("ocr_queue", "plate_state"))
+                   ("hotlist_entries", "plate_state"), ("ocr_queue", "plate_state"),
+                   *((table, column) for table in ("reads", "ocr_queue")
+                     for column in ("vehicle_make", "vehicle_color", "vehicle_body")))
 
 
 def _legacy_key_name(server_id: str) -> str:
