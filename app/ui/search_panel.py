@@ -20,6 +20,7 @@ from app.engine.search import MODES, UNKNOWN_STATE, SearchQuery
 from .context import AppContext
 from .plate_list_dialog import PlateListDialog
 from .results_model import MATCH_COLUMN, ResultsModel
+from .results_views import ResultsViews
 from .vehicle_filter import VehicleFilter
 from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 
@@ -158,12 +159,16 @@ class SearchPanel(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.setColumnHidden(MATCH_COLUMN, True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.views = ResultsViews(ctx, self.model, self.table)
+        self.views.map.read_clicked.connect(self.select_read)
+        self.views.map.camera_clicked.connect(self.filter_camera)
+        buttons.addLayout(self.views.switch)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addLayout(messages)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.views, 1)
         ctx.purpose_changed.connect(self._purpose_changed)
         ctx.session_changed.connect(self.clear)
         self.reset_form()
@@ -327,6 +332,12 @@ class SearchPanel(QWidget):
             item = self.cameras.item(i)
             same = item.data(Qt.ItemDataRole.UserRole) == camera_id
             item.setCheckState(Qt.CheckState.Checked if same else Qt.CheckState.Unchecked)
+
+    def select_read(self, read_id: int) -> None:
+        """Select a read among the results (a sighting clicked on the map)."""
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == read_id), None)
+        if row is not None:
+            self.table.selectRow(row)
 
     def step(self, delta: int) -> None:
         """Select the next (+1) or previous (-1) result (keyboard shortcuts)."""
