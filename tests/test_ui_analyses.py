@@ -131,14 +131,14 @@ def test_camera_map_panel_draws_cameras_and_a_click_filters(ws, env, qtbot):
     panel.show()
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert presenter.shown == []
-    assert set(panel.dots) == {"CAM-LV-N", "CAM-LV-S", "CAM-CC-E", "CAM-MP-W", "CAM-FAR-E"}
+    view = panel.view                                            # the street map widget
+    assert set(view.camera_xy) == {"CAM-LV-N", "CAM-LV-S", "CAM-CC-E", "CAM-MP-W", "CAM-FAR-E"}
     assert "CAM-NOGPS" in panel.status.text()
-    far, near = panel.dots["CAM-FAR-E"], panel.dots["CAM-LV-N"]
-    assert far.brush().color() != near.brush().color()          # 1 read vs the busiest camera
-    assert far.pos().x() > near.pos().x()                       # east is right
+    assert view.camera_colour["CAM-FAR-E"] != view.camera_colour["CAM-LV-N"]   # 1 read vs the busiest
+    assert view.camera_xy["CAM-FAR-E"][0] > view.camera_xy["CAM-LV-N"][0]        # east is right
     with qtbot.waitSignal(tabs.camera_clicked) as sig:
-        pos = panel.view.mapFromScene(far.scenePos())
-        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        pos = view.screen_xy(*view.camera_xy["CAM-FAR-E"]).toPoint()
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
     assert sig.args == ["CAM-FAR-E"]
     assert entries(ws, "analysis")[-1][0]["analysis"] == "camera_map"
 
