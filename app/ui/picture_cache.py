@@ -65,6 +65,11 @@ class PictureCache(QObject):
             self._timer.start()
         return found
 
+    @property
+    def pending(self) -> bool:
+        """Thumbnails asked for and not yet sent to the engine (the bench and tests wait on it)."""
+        return bool(self.wanted) or self._timer.isActive()
+
     def clear(self) -> None:
         self.generation += 1
         self.thumbs, self.wanted, self.asked = {}, [], set()
