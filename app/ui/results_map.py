@@ -35,6 +35,7 @@ class ResultsMap(QWidget):
         self.note.setObjectName("mapNote")
         self.day = QComboBox()
         self.day.setObjectName("pathDay")
+        self.day.setMinimumContentsLength(10)
         self.day.setToolTip("The plate's path on this day, in the order it was read.")
         self.day.currentIndexChanged.connect(self._draw_path)
         self.all_button = QPushButton("Show all")

@@ -135,7 +135,7 @@ class StreetMap(QWidget):
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
         span_x, span_y = max(max(xs) - min(xs), 0.5), max(max(ys) - min(ys), 0.5)
         self._centre = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
-        self._scale = 0.8 * min(max(self.width(), 100) / span_x, max(self.height(), 100) / span_y)
+        self._scale = 0.7 * min(max(self.width(), 100) / span_x, max(self.height(), 100) / span_y)
         self._layout()
 
     def to_screen(self) -> QTransform:
@@ -220,9 +220,10 @@ class StreetMap(QWidget):
         font.setPointSizeF(8)
         p.setFont(font)
         draw_places(p, self.places, self.camera_xy, self.screen_xy)
-        for cid, (x, y) in self.camera_xy.items():
-            draw_camera(p, self.screen_xy(x, y), cid, self.camera_colour.get(cid),
-                        self.camera_note.get(cid, ""), cid == self.only_camera)
+        labels: list[QRectF] = []              # cameras metres apart: their labels stack
+        for cid, (x, y) in sorted(self.camera_xy.items(), key=lambda kv: (-kv[1][1], kv[0])):
+            labels.append(draw_camera(p, self.screen_xy(x, y), cid, self.camera_colour.get(cid),
+                                      self.camera_note.get(cid, ""), cid == self.only_camera, labels))
         draw_path(p, [(self.screen_xy(*self.camera_xy[r.camera_id]), r.read_at) for r in self.path
                       if r.camera_id in self.camera_xy], self._time_label)
         p.end()

@@ -14,14 +14,24 @@ PLACE = QColor("#2e7d32")
 
 
 def draw_camera(p: QPainter, at: QPointF, label: str, colour: QColor | None, note: str,
-                chosen: bool) -> None:
+                chosen: bool, taken: list[QRectF]) -> QRectF:
+    """A square marker and its label, moved down past labels already drawn (``taken``);
+    returns where the label went."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setBrush(QBrush(colour or QColor("#ffffff")))
     p.setPen(QPen(QColor("#0b57d0") if chosen else QColor("#333333"), 3 if chosen else 1.3))
     p.drawRect(QRectF(at.x() - CAMERA_R, at.y() - CAMERA_R, 2 * CAMERA_R, 2 * CAMERA_R))
-    p.setPen(QPen(QColor("#222222")))
     text = f"{label}  {note}" if note else label
-    p.drawText(QPointF(at.x() + CAMERA_R + 3, at.y() - CAMERA_R + 2), text)
+    box = p.fontMetrics().boundingRect(text).toRectF()
+    box.moveTo(at.x() + CAMERA_R + 4, at.y() - CAMERA_R - 10)
+    while any(box.intersects(t) for t in taken):
+        box.translate(0, box.height() + 1)
+    p.setBrush(QBrush(QColor(255, 255, 255, 200)))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawRect(box.adjusted(-2, 0, 2, 0))
+    p.setPen(QPen(QColor("#0b57d0") if chosen else QColor("#222222")))
+    p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    return box
 
 
 def draw_places(p: QPainter, places: list[tuple[str, tuple[str, ...]]],
@@ -52,12 +62,12 @@ def draw_path(p: QPainter, stops: list[tuple[QPointF, int]], label: Callable[[in
         if a != b:
             p.drawLine(a, b)
             _arrow(p, a, b)
-    seen: dict[tuple[int, int], int] = {}
+    taken: list[QRectF] = []                # stops at one camera, or cameras metres apart, stack
     for n, (at, ts) in enumerate(stops, 1):
-        key = (round(at.x()), round(at.y()))
-        k = seen.get(key, 0)
-        seen[key] = k + 1
-        box = QRectF(at.x() - 30, at.y() + 10 + 15 * k, 60, 14)  # several stops at one camera stack
+        box = QRectF(at.x() - 30, at.y() + 10, 60, 14)
+        while any(box.intersects(t) for t in taken):
+            box.translate(0, 15)
+        taken.append(box)
         p.setBrush(QBrush(QColor("#ffffff")))
         p.setPen(QPen(PATH, 1))
         p.drawRoundedRect(box, 4, 4)
