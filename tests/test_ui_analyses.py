@@ -61,8 +61,14 @@ def test_stakeout_panel_finds_common_plates_and_opens_a_read(ws, env, qtbot):
     assert [r[:2] for r in panel.plates_model.rows] == [["3OF3AAA", "1, 2, 3"], ["2OF3BBB", "1, 3"]]
     assert panel.reads_model.ids == [101, 102, 103]
     assert [r[0] for r in panel.reads_model.rows] == ["1", "2", "3"]
+    # The street map rings the three places and joins the plate's reads in time order.
+    assert [label for label, _cams in panel.map.places] == [
+        p.name(i) for i, p in enumerate(panel.result.query.places)]
+    assert all(cams for _label, cams in panel.map.places)
+    assert [r.id for r in panel.map.path] == [101, 102, 103] and len(panel.map.shown) == 3
     panel.plates_view.selectRow(1)
     assert panel.reads_model.ids == [104, 105]
+    assert sorted(r.id for r in panel.map.shown) == [104, 105]
     dclick(qtbot, panel.reads_view, 1)
     assert entries(ws, "view")[-1][1] == [105]
     q, ids = entries(ws, "analysis")[-1]

@@ -3,7 +3,7 @@ switched by buttons above them. All three show the same model (the same logged p
 table and the grid share one selection, so switching keeps what was selected."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QTableView
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QTableView, QToolButton
 
 from .context import AppContext
 from .results_grid import ResultsGrid
@@ -23,9 +23,11 @@ class ResultsViews(QStackedWidget):
         for w in (table, self.grid, self.map):
             self.addWidget(w)
         self.switch = QHBoxLayout()
+        self.switch.setSpacing(0)
         self.buttons = QButtonGroup(self)
         for i, name in enumerate(VIEWS):
-            b = QPushButton(name)
+            b = QToolButton()
+            b.setText(name)
             b.setObjectName(f"view{name}")
             b.setCheckable(True)
             b.setChecked(i == 0)

@@ -162,7 +162,7 @@ class SearchPanel(QWidget):
         self.views = ResultsViews(ctx, self.model, self.table)
         self.views.map.read_clicked.connect(self.select_read)
         self.views.map.camera_clicked.connect(self.filter_camera)
-        buttons.addLayout(self.views.switch)
+        messages.addLayout(self.views.switch)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
