@@ -66,8 +66,9 @@ class CardDelegate(QStyledItemDelegate):
         font.setPointSizeF(max(font.pointSizeF() - 1, 7))
         p.setFont(font)
         p.setPen(QColor("#444444"))
+        line = f"{r.camera_id}  {self.ctx.fmt_time(r.read_at, seconds=False)}"
         p.drawText(QRectF(x, text_y + 16, PLATE_SIZE[0], 14), Qt.AlignmentFlag.AlignLeft,
-                   f"{self.ctx.fmt_time(r.read_at, seconds=False)}  {r.camera_id}")
+                   p.fontMetrics().elidedText(line, Qt.TextElideMode.ElideRight, PLATE_SIZE[0]))
         p.restore()
 
 

@@ -146,7 +146,10 @@ class ResultsModel(QAbstractTableModel):
         self.endResetModel()
 
     def cancel(self) -> None:
+        """Drop the page in flight; nothing more is fetched until the next search (a view such
+        as the picture grid may ask the model for more pages at any time)."""
         self.generation += 1
+        self.has_more = False
         if self.loading is not None:
             self.loading.cancel()
             self.loading = None
