@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import plates as plate_mod  # noqa: E402
-from app.engine.store import _PRAGMAS, Store, _migrations  # noqa: E402
+from app.engine.store import _PRAGMAS, _migrations  # noqa: E402
 from app.engine.vault import Vault  # noqa: E402
 
 BATCH = 50_000      # the sync's batch (SyncService.batch): how the workstation really inserts

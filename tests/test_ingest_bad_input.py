@@ -323,6 +323,8 @@ GOOD_VALUES = {
     "confidence": st.one_of(st.floats(0, 1), st.integers(0, 1)),
     "plate_box": st.one_of(st.none(), st.just([2, 2, 8, 4]), st.lists(st.integers(-2, 26), min_size=4, max_size=4)),
     "vendor": st.one_of(st.none(), st.text(max_size=210)),
+    "vehicle_make": st.one_of(st.none(), st.text(max_size=50)),
+    "vehicle_color": st.one_of(st.none(), st.sampled_from(["white", " Dark  blue ", ""])),
     "scene_image": st.sampled_from(["scene.png"] * 8 + IMAGE_NAMES),
     "plate_image": st.one_of(st.none(), st.sampled_from(["crop.png"] * 4 + IMAGE_NAMES)),
 }

@@ -158,7 +158,7 @@ def test_server_upgrade_adds_the_state_and_keeps_existing_reads(kind, tmp_path, 
             from app.server.postgres import init_schema
             init_schema(c.dsn)                            # 'alpr server init' again
         rows = c.server.feed("reads", 0, 10)
-        assert [(r[0], r[1], r[-2]) for r in rows] == [(7, "6OLD007", None)]
+        assert [(r[0], r[1], r[9]) for r in rows] == [(7, "6OLD007", None)]
         add_reads(c.server, [("6NEW001", now - 10, CAMS[0].id)], now)
         assert len(c.server.feed("reads", 0, 10)) == 2
     finally:

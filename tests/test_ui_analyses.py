@@ -61,8 +61,14 @@ def test_stakeout_panel_finds_common_plates_and_opens_a_read(ws, env, qtbot):
     assert [r[:2] for r in panel.plates_model.rows] == [["3OF3AAA", "1, 2, 3"], ["2OF3BBB", "1, 3"]]
     assert panel.reads_model.ids == [101, 102, 103]
     assert [r[0] for r in panel.reads_model.rows] == ["1", "2", "3"]
+    # The street map rings the three places and joins the plate's reads in time order.
+    assert [label for label, _cams in panel.map.places] == [
+        p.name(i) for i, p in enumerate(panel.result.query.places)]
+    assert all(cams for _label, cams in panel.map.places)
+    assert [r.id for r in panel.map.path] == [101, 102, 103] and len(panel.map.shown) == 3
     panel.plates_view.selectRow(1)
     assert panel.reads_model.ids == [104, 105]
+    assert sorted(r.id for r in panel.map.shown) == [104, 105]
     dclick(qtbot, panel.reads_view, 1)
     assert entries(ws, "view")[-1][1] == [105]
     q, ids = entries(ws, "analysis")[-1]
@@ -131,14 +137,14 @@ def test_camera_map_panel_draws_cameras_and_a_click_filters(ws, env, qtbot):
     panel.show()
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert presenter.shown == []
-    assert set(panel.dots) == {"CAM-LV-N", "CAM-LV-S", "CAM-CC-E", "CAM-MP-W", "CAM-FAR-E"}
+    view = panel.view                                            # the street map widget
+    assert set(view.camera_xy) == {"CAM-LV-N", "CAM-LV-S", "CAM-CC-E", "CAM-MP-W", "CAM-FAR-E"}
     assert "CAM-NOGPS" in panel.status.text()
-    far, near = panel.dots["CAM-FAR-E"], panel.dots["CAM-LV-N"]
-    assert far.brush().color() != near.brush().color()          # 1 read vs the busiest camera
-    assert far.pos().x() > near.pos().x()                       # east is right
+    assert view.camera_colour["CAM-FAR-E"] != view.camera_colour["CAM-LV-N"]   # 1 read vs the busiest
+    assert view.camera_xy["CAM-FAR-E"][0] > view.camera_xy["CAM-LV-N"][0]        # east is right
     with qtbot.waitSignal(tabs.camera_clicked) as sig:
-        pos = panel.view.mapFromScene(far.scenePos())
-        qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        pos = view.screen_xy(*view.camera_xy["CAM-FAR-E"]).toPoint()
+        qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
     assert sig.args == ["CAM-FAR-E"]
     assert entries(ws, "analysis")[-1][0]["analysis"] == "camera_map"
 

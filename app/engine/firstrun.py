@@ -329,6 +329,7 @@ class FirstRun:
         if choice.kind == "demo":
             yield Progress("users", started=started, message="Adding the demo users")
             self._demo_people(choice)
+            self._demo_streets(folder)
         self._configured(choice)
 
     def _configured(self, choice: ServerChoice) -> None:
@@ -363,6 +364,12 @@ class FirstRun:
             if not ws.training_records(s, username):
                 ws.add_training(s, username, profile.training_course, done, until)
         self.outcome.demo_users = added
+
+    def _demo_streets(self, folder: Path) -> None:
+        """The demo city's street map, exported next to its server and imported (logged)."""
+        from app.server.democity.streets import write_geojson
+        self._need_ws().streets.import_file(self._need_session(),
+                                            write_geojson(folder / "gis" / "streets.geojson"))
 
     # -- 5. first sync -----------------------------------------------------------------------
     def first_sync(self, token: CancelToken | None = None) -> Generator[Progress, None, None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from . import plates, states
+from . import plates, states, vehicles
 from .errors import ValidationError
 
 MODES = ("exact", "partial", "wildcard", "similar")
@@ -31,6 +31,9 @@ class SearchQuery:
     sort: str = "time"
     descending: bool = True
     state: str = ""                     # "" any state, a two-letter code, or UNKNOWN_STATE
+    vehicle_make: str = ""              # "" any; else the vendor's word, in any case
+    vehicle_color: str = ""
+    vehicle_body: str = ""
 
     def to_log(self) -> dict:
         d = asdict(self)
@@ -53,6 +56,7 @@ class ReadRow:
     has_hit: bool
     closeness: float | None = None
     plate_state: str | None = None      # two-letter code; None: the camera did not read it
+    vehicle: vehicles.Vehicle = vehicles.Vehicle()      # what the vendor said of the vehicle
 
 
 @dataclass
@@ -66,13 +70,18 @@ class SearchPage:
 
 ROW_SQL = ("SELECT r.id, r.plate, r.read_at, r.camera_id, c.name, c.site, r.confidence, r.vendor, "
            "r.original_plate, r.possible_misread, "
-           "EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id), r.plate_state "
+           "EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id), r.plate_state, "
+           "r.vehicle_make, r.vehicle_color, r.vehicle_body "
            "FROM reads r JOIN cameras c ON c.id = r.camera_id")
 
 
 def row_from(t: tuple, closeness: float | None = None) -> ReadRow:
+    car = vehicles.Vehicle(t[12], t[13], t[14]) if t[12] or t[13] or t[14] else _NO_VEHICLE
     return ReadRow(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], bool(t[9]), bool(t[10]),
-                   closeness, t[11])
+                   closeness, t[11], car)
+
+
+_NO_VEHICLE = vehicles.Vehicle()
 
 
 def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQuery:
@@ -102,7 +111,20 @@ def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQ
     if not plate and not query.hits_only and plateless_max_hours is not None:
         _check_plateless_window(query, plateless_max_hours)
     return SearchQuery(**{**asdict(query), "plate": plate, "cameras": tuple(query.cameras),
-                          "sites": tuple(query.sites), "state": check_state(query.state)})
+                          "sites": tuple(query.sites), "state": check_state(query.state),
+                          **check_vehicle(query)})
+
+
+def check_vehicle(query: SearchQuery) -> dict[str, str]:
+    """The vehicle filters trimmed; one that could never match a stored value is refused."""
+    out = {}
+    for name in vehicles.FIELDS:
+        text = vehicles.normalize(getattr(query, name) or "") or ""
+        if text and not vehicles.is_valid(text):
+            raise ValidationError(f"The vehicle {vehicles.WORDS[name]} to search for must be one line "
+                                  f"of at most {vehicles.MAX_LENGTH} characters.")
+        out[name] = text
+    return out
 
 
 def check_state(text: str) -> str:
@@ -166,6 +188,10 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
     elif query.state:
         conds.append("r.plate_state = ?")
         params.append(query.state)
+    for name in vehicles.FIELDS:
+        if getattr(query, name):
+            conds.append(f"r.{name} = ? COLLATE NOCASE")
+            params.append(getattr(query, name))
     return conds, params
 
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 
-from . import hits, plates, states
+from . import hits, plates, states, vehicles
 from .errors import SyncError
 from .retention import HELD
 
@@ -38,7 +38,7 @@ def _bad(feed: str, row: tuple, why: str) -> SyncError:
 
 def check_read(row: tuple) -> None:
     """Types and formats of one read row; the common case costs a few comparisons."""
-    rid, plate, read_at, camera, conf, _vendor, box, psha, ssha, state, seq = row
+    rid, plate, read_at, camera, conf, _vendor, box, psha, ssha, state, make, color, body, seq = row
     if type(rid) is not int or rid <= 0 or type(seq) is not int:
         raise _bad("read", row, "id")
     if type(plate) is not str or not plates.PLATE_RE.fullmatch(plate):
@@ -54,17 +54,21 @@ def check_read(row: tuple) -> None:
             raise _bad("read", row, "image hash")
     if state not in _STATES:
         raise _bad("read", row, "plate state")
+    if not all(map(vehicles.is_valid, (make, color, body))):
+        raise _bad("read", row, "vehicle")
 
 
 def check_reads(rows: list[tuple]) -> None:
     """Check a whole batch column by column (C-speed loops); only when something is off,
     :func:`check_read` goes row by row to name the culprit in the error."""
-    ids, plates_, times, cams, confs, _v, boxes, pshas, sshas, states_, seqs = zip(*rows)
+    ids, plates_, times, cams, confs, _v, boxes, pshas, sshas, states_, *cars, seqs = zip(*rows)
     ok = (set(map(type, ids)) == {int} and min(ids) > 0 and set(map(type, seqs)) == {int}
           and set(map(type, plates_)) == {str} and all(map(plates.PLATE_RE.fullmatch, plates_))
           and set(map(type, times)) == {int} and set(map(type, cams)) == {str}
           and set(map(type, confs)) <= {int, float} and 0 <= min(confs) and max(confs) <= 1
           and set(states_) <= _STATES)
+    said = [v for column in cars for v in column if v is not None]
+    ok = ok and set(map(type, said)) <= {str} and all(map(vehicles.TEXT_RE.fullmatch, said))
     boxes = [b for b in boxes if b is not None]  # type: ignore[assignment]  # any sequence of boxes will do
     ok = ok and set(map(type, boxes)) <= {str} and all(map(_BOX.fullmatch, boxes))
     shas = [h for h in pshas + sshas if h is not None]
@@ -128,9 +132,10 @@ def apply_reads(conn, rows: list[tuple], images: list, now: float) -> int:
                      "VALUES (?,?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING",
                      [(i.sha256, i.kind, i.mime, i.width, i.height, len(i.data), i.data) for i in images])
     conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
-                     "plate_box, plate_image_sha256, scene_image_sha256, plate_state) "
-                     "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
-                     [(r[0], r[1], r[1].translate(_SKEL), *r[2:10]) for r in rows])
+                     "plate_box, plate_image_sha256, scene_image_sha256, plate_state, vehicle_make, "
+                     "vehicle_color, vehicle_body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                     "ON CONFLICT(id) DO NOTHING",
+                     [(r[0], r[1], r[1].translate(_SKEL), *r[2:13]) for r in rows])
     return hits.match_reads(conn, [r[0] for r in rows], now)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import accesslog, corrections, plate_list, plates, retention, search, timefmt, training
+from . import (accesslog, corrections, pictures, plate_list, plates, retention, search, timefmt,
+               training)
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
@@ -227,6 +228,11 @@ class Workstation:
     def parking(self):
         from .parking import ParkingService
         return ParkingService(self)
+
+    @cached_property
+    def streets(self):
+        from .streets import StreetService
+        return StreetService(self)
 
     @cached_property
     def analyses(self):
@@ -594,6 +600,15 @@ class Workstation:
             return bytes(row[0])
         return self.logged(session, "view_image", work, query={"read_id": read_id, "kind": kind},
                            result_ids=lambda _d: [read_id])
+
+    def pictures(self, session: Session, read_ids: list[int]) -> list[pictures.ReadPictures]:
+        """The plate crops and scene photos of several reads (the picture grid): one logged
+        view of images naming every read whose photos are returned."""
+        self.guard(session, "view")
+        ids = pictures.check(read_ids)
+        return self.logged(session, "view_image", lambda conn: pictures.load(conn, ids),
+                           query={"read_ids": ids, "kind": "plate and scene", "view": "grid"},
+                           result_ids=lambda found: [p.read_id for p in found if p.plate or p.scene])
 
     def correct_read(self, session: Session, read_id: int, new_plate: str,
                      reason: str) -> corrections.CorrectionResult:

@@ -20,7 +20,8 @@ from .model import (FEEDS, LOG_COLUMNS, Camera, Hotlist, HotlistEntry, Image, Ne
                     ParkingFacility)
 
 _OCR_COLS = ("id, camera_id, read_at, vendor, plate_box, plate_image_sha256, "
-             "scene_image_sha256, source_file, queued_at, plate_state")
+             "scene_image_sha256, source_file, queued_at, plate_state, vehicle_make, vehicle_color, "
+             "vehicle_body")
 
 
 class CityServer:
@@ -161,10 +162,12 @@ class CityServer:
                     ids[r.drop_key] = first_id + i
                     rows.append((first_id + i, r.plate, r.read_at, r.camera_id, r.confidence, r.vendor,
                                  r.plate_box, r.plate_image_sha256, r.scene_image_sha256, "camera",
-                                 now, first + i, r.plate_state))
+                                 now, first + i, r.plate_state, r.vehicle_make, r.vehicle_color,
+                                 r.vehicle_body))
                 self._many(conn, "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
                            "plate_box, plate_image_sha256, scene_image_sha256, source, ingested_at, "
-                           "seq, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                           "seq, plate_state, vehicle_make, vehicle_color, vehicle_body) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
                 self._many(conn, "UPDATE drop_keys SET read_id = ? WHERE key = ?",
                            [(ids[r.drop_key], r.drop_key) for r in plated])
             if queued:
@@ -173,10 +176,12 @@ class CityServer:
                     ids[r.drop_key] = first_q + i
                 self._many(conn, "INSERT INTO ocr_queue(id, camera_id, read_at, vendor, plate_box, "
                            "plate_image_sha256, scene_image_sha256, source_file, queued_at, "
-                           "plate_state) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           "plate_state, vehicle_make, vehicle_color, vehicle_body) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            [(ids[r.drop_key], r.camera_id, r.read_at, r.vendor, r.plate_box,
                              r.plate_image_sha256, r.scene_image_sha256, r.source_file, now,
-                             r.plate_state) for r in queued])
+                             r.plate_state, r.vehicle_make, r.vehicle_color, r.vehicle_body)
+                            for r in queued])
         for r in reads:
             if r.drop_key not in fresh_keys:
                 out.append(("duplicate", None))
@@ -209,11 +214,12 @@ class CityServer:
             read_id = self._alloc(conn, "read", 1)
             seq = self._alloc(conn, "change", 1)
             self._run(conn, "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, "
-                      "plate_image_sha256, scene_image_sha256, source, ingested_at, seq, plate_state) "
-                      "VALUES (?,?,?,?,?,?,?,?,?,'ocr',?,?,?) RETURNING id",
+                      "plate_image_sha256, scene_image_sha256, source, ingested_at, seq, plate_state, "
+                      "vehicle_make, vehicle_color, vehicle_body) "
+                      "VALUES (?,?,?,?,?,?,?,?,?,'ocr',?,?,?,?,?,?) RETURNING id",
                       (read_id, plate, item.read_at, item.camera_id, confidence, vendor,
                        item.plate_box, item.plate_image_sha256, item.scene_image_sha256, now, seq,
-                       item.plate_state))
+                       item.plate_state, item.vehicle_make, item.vehicle_color, item.vehicle_body))
             self._run(conn, "UPDATE ocr_queue SET status = 'read', read_id = ?, resolved_at = ? "
                       "WHERE id = ? RETURNING id", (read_id, now, item_id))
         return read_id

@@ -20,6 +20,7 @@ from app.engine.workstation import Workstation
 
 from .democity.generate import generate
 from .democity.sites import CAMERAS, HOTLISTS
+from .democity.streets import write_geojson
 from .embedded import EmbeddedServer
 from .ingest import IngestReport, ingest_dir
 
@@ -54,6 +55,8 @@ def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_di
     ws = Workstation.create(data_dir, "calabasas", clock or (lambda: now))
     try:
         users = _users(ws, now)
+        streets = ws.streets.import_file(None, write_geojson(server_dir / "gis" / "streets.geojson"))
+        say(f"Imported the city's street map ({streets.segments} street lines)")
         ws.sync.configure(None, f"embedded:{server_dir}", DEMO_PASSWORD, operator=DEMO_USERS[0][0])
         summary = ""
         for progress in ws.sync.run(None):

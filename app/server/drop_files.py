@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
 
+from app.engine import vehicles
+
 MAX_SIDECAR_BYTES = 1_000_000          # a real sidecar is a few hundred bytes
 MAX_DEPTH = 32                         # a real sidecar is 2 levels deep (the plate_box list)
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -59,6 +61,23 @@ def shown(name: str, limit: int = 80) -> str:
 def is_clean_text(text: str) -> bool:
     """True when ``text`` can be stored and shown on one line: UTF-8, no control characters."""
     return _UNCLEAN.search(text) is None
+
+
+def vehicle(doc: dict) -> vehicles.Vehicle:
+    """The vendor's optional ``vehicle_make``, ``vehicle_color`` and ``vehicle_body``: text of at
+    most ``vehicles.MAX_LENGTH`` characters on one line each, or absent, null or empty."""
+    found = {}
+    for name in vehicles.FIELDS:
+        value = doc.get(name)
+        if value is not None and not isinstance(value, str):
+            raise Reject(f"bad {name}: give the vehicle's {vehicles.WORDS[name]} as text, or leave it out")
+        text = vehicles.normalize(value) if value else None
+        if text is not None and len(text) > vehicles.MAX_LENGTH:
+            raise Reject(f"bad {name}: longer than {vehicles.MAX_LENGTH} characters")
+        if text is not None and not vehicles.is_valid(text):
+            raise Reject(f"bad {name}: it holds control characters or is not valid Unicode")
+        found[name.removeprefix("vehicle_")] = text
+    return vehicles.Vehicle(**found)
 
 
 def read_inside(root: Path, name: object, limit: int, what: str) -> bytes:

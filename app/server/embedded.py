@@ -51,7 +51,9 @@ ANCHOR_SCHEMA = (
 # declaration, TEXT and nullable.
 UPGRADE_COLUMNS: tuple[tuple[str, ...], ...] = (
     ("access_log", "mac"), ("reads", "plate_state"), ("hotlist_entries", "plate_state"),
-    ("ocr_queue", "plate_state"), ("hotlists", "priority", "INTEGER NOT NULL DEFAULT 3"))
+    ("ocr_queue", "plate_state"), ("hotlists", "priority", "INTEGER NOT NULL DEFAULT 3"),
+    *((table, column) for table in ("reads", "ocr_queue")
+      for column in ("vehicle_make", "vehicle_color", "vehicle_body")))
 
 
 def _legacy_key_name(server_id: str) -> str:

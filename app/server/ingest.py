@@ -26,7 +26,8 @@ from app.engine import plates, states
 from app.engine.errors import ValidationError
 
 from .base import CityServer
-from .drop_files import MAX_IMAGE_BYTES, Reject, image_header, is_clean_text, load_sidecar, read_inside, shown
+from .drop_files import (MAX_IMAGE_BYTES, Reject, image_header, is_clean_text, load_sidecar, read_inside,
+                         shown, vehicle)
 from .model import Image, NewRead
 
 __all__ = ["IngestReport", "Reject", "ingest_dir", "parse_drop", "parse_time"]
@@ -171,6 +172,7 @@ def parse_drop(sidecar: Path, cameras: set[str], now: int,
     state = _state(doc.get("state"))
     conf = _confidence(doc.get("confidence", 0.0 if plate is None else None))
     vendor = _vendor(doc.get("vendor"))
+    car = vehicle(doc)
     if "scene_image" not in doc or doc["scene_image"] is None:
         raise Reject("no scene_image named in the sidecar")
     scene, w, h = load_image(root, doc["scene_image"], "scene")
@@ -183,7 +185,8 @@ def parse_drop(sidecar: Path, cameras: set[str], now: int,
         plate_sha = crop.sha256
     return NewRead(plate, read_at, camera, conf, vendor,
                    json.dumps(box) if box is not None else None, plate_sha, scene.sha256,
-                   f"{camera}|{read_at}|{scene.sha256}", sidecar.name, state), images
+                   f"{camera}|{read_at}|{scene.sha256}", sidecar.name, state, car.make, car.color,
+                   car.body), images
 
 
 def ingest_dir(server: CityServer, folder: Path, now: int, *, batch: int = 200,

@@ -74,6 +74,9 @@ class NewRead:
     drop_key: str        # camera|time|scene hash: the same drop twice is a duplicate
     source_file: str = ""
     plate_state: str | None = None     # two-letter code from the sidecar; None: unknown
+    vehicle_make: str | None = None    # the vendor's words (app/engine/vehicles.py); None: unsaid
+    vehicle_color: str | None = None
+    vehicle_body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,11 +93,15 @@ class OcrItem:
     source_file: str
     queued_at: int
     plate_state: str | None = None
+    vehicle_make: str | None = None
+    vehicle_color: str | None = None
+    vehicle_body: str | None = None
 
 
 # Columns a workstation pulls, in this order (the sync checks each row against them).
 READ_COLUMNS = ("id", "plate", "read_at", "camera_id", "confidence", "vendor", "plate_box",
-                "plate_image_sha256", "scene_image_sha256", "plate_state", "seq")
+                "plate_image_sha256", "scene_image_sha256", "plate_state", "vehicle_make",
+                "vehicle_color", "vehicle_body", "seq")
 CAMERA_COLUMNS = ("id", "name", "site", "lat", "lon", "direction", "seq")
 HOTLIST_COLUMNS = ("id", "name", "source", "kind", "priority", "seq")
 ENTRY_COLUMNS = ("id", "hotlist_id", "plate", "reason", "priority", "expires_at", "added_by",

@@ -59,7 +59,7 @@ class ReadDetailPanel(QWidget):
         self.facts = QFormLayout()
         self.fields: dict[str, QLabel] = {}
         for field in ("Time", "Camera", "Site", "Direction", "Location", "Confidence", "Vendor",
-                      "Our OCR", "Hits", "Corrections"):
+                      "Vehicle", "Our OCR", "Hits", "Corrections"):
             label = QLabel()
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -164,6 +164,7 @@ class ReadDetailPanel(QWidget):
         f["Location"].setText(f"{d.lat:.5f}, {d.lon:.5f}" if d.lat is not None else "-")
         f["Confidence"].setText(f"{r.confidence:.2f}")
         f["Vendor"].setText(r.vendor or "-")
+        f["Vehicle"].setText(r.vehicle.text() or "not sent by the camera")
         f["Our OCR"].setText(f"{d.ocr_plate} ({d.ocr_confidence:.2f})" if d.ocr_plate and
                              d.ocr_confidence is not None else (d.ocr_plate or "not re-read"))
         f["Hits"].setText("; ".join(f"{h.hotlist} ({h.source}), priority {h.priority}: {h.reason}"

@@ -22,7 +22,8 @@ from .ops import Task
 FIRST_PAGE = 100
 NEXT_PAGE = 500
 
-COLUMNS = ("Time", "Plate", "State", "Difference", "Flags", "Confidence", "Camera", "Site", "Vendor")
+COLUMNS = ("Time", "Plate", "State", "Difference", "Flags", "Confidence", "Camera", "Site", "Vendor",
+           "Vehicle")
 SORT_KEYS = {0: "time", 1: "plate", 5: "confidence", 6: "camera"}
 STATE_COLUMN, MATCH_COLUMN, FLAGS_COLUMN = 2, 3, 4
 HEADER_TIPS = {
@@ -32,6 +33,7 @@ HEADER_TIPS = {
                   "up to 1.00. Closest first.",
     STATE_COLUMN: "The plate's issuing state as the camera read it; a dash where it could not.",
     5: "The camera vendor's confidence in its read, 0 to 1 (higher is surer).",
+    9: "Make, colour and body type as the camera's vendor described the vehicle, where it did.",
 }
 
 
@@ -43,7 +45,7 @@ _HIT_BRUSH = QBrush(QColor("#b00020"))
 def _cells(r: ReadRow, tz) -> tuple[str, ...]:
     return (timefmt.fmt(r.read_at, tz), r.plate, states.shown(r.plate_state),
             "" if r.closeness is None else f"{r.closeness:.2f}",
-            flags(r), f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "")
+            flags(r), f"{r.confidence:.2f}", r.camera_name, r.site, r.vendor or "", r.vehicle.text())
 
 
 def flags(row: ReadRow) -> str:
@@ -144,7 +146,10 @@ class ResultsModel(QAbstractTableModel):
         self.endResetModel()
 
     def cancel(self) -> None:
+        """Drop the page in flight; nothing more is fetched until the next search (a view such
+        as the picture grid may ask the model for more pages at any time)."""
         self.generation += 1
+        self.has_more = False
         if self.loading is not None:
             self.loading.cancel()
             self.loading = None

@@ -20,6 +20,8 @@ from app.engine.search import MODES, UNKNOWN_STATE, SearchQuery
 from .context import AppContext
 from .plate_list_dialog import PlateListDialog
 from .results_model import MATCH_COLUMN, ResultsModel
+from .results_views import ResultsViews
+from .vehicle_filter import VehicleFilter
 from .widgets import MessageLabel, ZoneDateTimeEdit, plural
 
 DEFAULT_DAYS = 30
@@ -72,6 +74,7 @@ class SearchPanel(QWidget):
                                    "profile's zone, whatever this computer's clock is set to.")
         self.cameras, self.sites = _checklist(), _checklist()
         self.hits_only = QCheckBox("Hits only")
+        self.vehicle = VehicleFilter()
         self.state = QComboBox()
         self.state.setObjectName("stateCombo")
         self.state.setToolTip("Only reads of plates from this state (as the camera read it).")
@@ -129,6 +132,7 @@ class SearchPanel(QWidget):
         form.addWidget(QLabel("Cameras"), 2, 0, Qt.AlignmentFlag.AlignTop)
         form.addWidget(self.cameras, 2, 1, 1, 2)
         form.addWidget(self.sites, 2, 3)
+        form.addWidget(self.vehicle, 3, 1, 1, 3)
         form.setColumnStretch(1, 2)
         form.setColumnStretch(3, 1)
         buttons = QHBoxLayout()
@@ -161,16 +165,20 @@ class SearchPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSortingEnabled(True)
-        for col, width in enumerate((170, 80, 45, 75, 80, 75, 195, 165)):
+        for col, width in enumerate((170, 80, 45, 75, 80, 75, 195, 165, 110)):
             self.table.setColumnWidth(col, width)
         self.table.setColumnHidden(MATCH_COLUMN, True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.views = ResultsViews(ctx, self.model, self.table)
+        self.views.map.read_clicked.connect(self.select_read)
+        self.views.map.camera_clicked.connect(self.filter_camera)
+        messages.addLayout(self.views.switch)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addLayout(messages)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.views, 1)
         ctx.purpose_changed.connect(self._purpose_changed)
         ctx.session_changed.connect(self.clear)
         self.reset_form()
@@ -200,11 +208,14 @@ class SearchPanel(QWidget):
 
     # -- running ----------------------------------------------------------------------------------
     def build_query(self) -> SearchQuery:
+        car = self.vehicle.values()
         return SearchQuery(plate=self.plate.text(), mode=self.mode.currentData(),
                            start=self.start.timestamp() if self.use_start.isChecked() else None,
                            end=self.end.timestamp() if self.use_end.isChecked() else None,
                            cameras=_checked(self.cameras), sites=_checked(self.sites),
-                           hits_only=self.hits_only.isChecked(), state=self.state.currentData())
+                           hits_only=self.hits_only.isChecked(), state=self.state.currentData(),
+                           vehicle_make=car["vehicle_make"], vehicle_color=car["vehicle_color"],
+                           vehicle_body=car["vehicle_body"])
 
     def set_range(self, start: datetime | None, end: datetime | None) -> None:
         for use, edit, value in ((self.use_start, self.start, start), (self.use_end, self.end, end)):
@@ -297,6 +308,7 @@ class SearchPanel(QWidget):
         self.end.set_timestamp(now)
         self.hits_only.setChecked(False)
         self.state.setCurrentIndex(0)
+        self.vehicle.clear()
         for lst in (self.cameras, self.sites):
             for i in range(lst.count()):
                 lst.item(i).setCheckState(Qt.CheckState.Unchecked)
@@ -336,6 +348,12 @@ class SearchPanel(QWidget):
             item = self.cameras.item(i)
             same = item.data(Qt.ItemDataRole.UserRole) == camera_id
             item.setCheckState(Qt.CheckState.Checked if same else Qt.CheckState.Unchecked)
+
+    def select_read(self, read_id: int) -> None:
+        """Select a read among the results (a sighting clicked on the map)."""
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == read_id), None)
+        if row is not None:
+            self.table.selectRow(row)
 
     def step(self, delta: int) -> None:
         """Select the next (+1) or previous (-1) result (keyboard shortcuts)."""

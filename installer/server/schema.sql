@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS reads_default PARTITION OF reads DEFAULT;
 CREATE INDEX IF NOT EXISTS reads_seq ON reads(seq);
 -- The plate's issuing state (two-letter code, NULL unknown); servers made before it get the column.
 ALTER TABLE reads ADD COLUMN IF NOT EXISTS plate_state TEXT;
+-- What the camera's vendor said of the vehicle (make, colour, body type; NULL where it said nothing).
+ALTER TABLE reads ADD COLUMN IF NOT EXISTS vehicle_make TEXT;
+ALTER TABLE reads ADD COLUMN IF NOT EXISTS vehicle_color TEXT;
+ALTER TABLE reads ADD COLUMN IF NOT EXISTS vehicle_body TEXT;
 CREATE INDEX IF NOT EXISTS reads_plate ON reads(plate, read_at);
 CREATE INDEX IF NOT EXISTS reads_camera_time ON reads(camera_id, read_at);
 
@@ -149,6 +153,9 @@ CREATE TABLE IF NOT EXISTS ocr_queue (
 );
 CREATE INDEX IF NOT EXISTS ocr_queue_pending ON ocr_queue(status, id);
 ALTER TABLE ocr_queue ADD COLUMN IF NOT EXISTS plate_state TEXT;
+ALTER TABLE ocr_queue ADD COLUMN IF NOT EXISTS vehicle_make TEXT;
+ALTER TABLE ocr_queue ADD COLUMN IF NOT EXISTS vehicle_color TEXT;
+ALTER TABLE ocr_queue ADD COLUMN IF NOT EXISTS vehicle_body TEXT;
 
 -- Plate corrections made on workstations (idempotent by uuid).
 CREATE TABLE IF NOT EXISTS corrections (

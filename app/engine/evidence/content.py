@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from .. import vehicles
 from ..accesslog import CSV_FIELDS, LogEntry, iter_entries
 from ..errors import NotFound, ValidationError
 
@@ -100,10 +101,11 @@ class Collected:
 _READ_SQL = (
     "SELECT r.id, r.plate, r.original_plate, r.read_at, r.camera_id, r.confidence, r.vendor, "
     "r.plate_box, r.plate_image_sha256, r.scene_image_sha256, r.ocr_plate, r.ocr_confidence, "
-    "r.possible_misread, r.plate_state FROM reads r WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.read_at, r.id")
+    "r.possible_misread, r.plate_state, r.vehicle_make, r.vehicle_color, r.vehicle_body "
+    "FROM reads r WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.read_at, r.id")
 _READ_COLS = ("id", "plate", "original_plate", "read_at", "camera_id", "confidence", "vendor",
               "plate_box", "plate_image_sha256", "scene_image_sha256", "ocr_plate",
-              "ocr_confidence", "possible_misread", "plate_state")
+              "ocr_confidence", "possible_misread", "plate_state", *vehicles.FIELDS)
 _IN_IDS = "IN (SELECT value FROM json_each(?))"
 
 
@@ -192,7 +194,7 @@ def _this_case(conn, entries: list[LogEntry], case_number: str | None
 CSV_COLUMNS = ["read_id", "plate", "plate_state", "original_plate", "read_at_utc", "read_at_local", "camera_id",
                "camera_name", "site", "latitude", "longitude", "direction", "confidence", "vendor",
                "hits", "corrections", "plate_image", "plate_image_sha256", "scene_image",
-               "scene_image_sha256"]
+               "scene_image_sha256", *vehicles.FIELDS]
 
 
 def reads_csv(data: Collected) -> bytes:
@@ -211,7 +213,8 @@ def reads_csv(data: Collected) -> bytes:
                     "; ".join(f"{h['hotlist']}: {h['reason']}" for h in r.hits),
                     "; ".join(f"{c['old_plate']}->{c['new_plate']} by {c['username']}" for c in r.corrections),
                     imgs["plate"].path if "plate" in imgs else "", imgs["plate"].sha256 if "plate" in imgs else "",
-                    imgs["scene"].path if "scene" in imgs else "", imgs["scene"].sha256 if "scene" in imgs else ""])
+                    imgs["scene"].path if "scene" in imgs else "", imgs["scene"].sha256 if "scene" in imgs else "",
+                    *(row[name] or "" for name in vehicles.FIELDS)])
     return buf.getvalue().encode("utf-8")
 
 
@@ -229,6 +232,7 @@ def metadata_json(header: dict, data: Collected) -> bytes:
             "original_plate": row["original_plate"],
             "read_at": _times(row["read_at"]), "camera": cams[row["camera_id"]],
             "confidence": row["confidence"], "vendor": row["vendor"],
+            **{name: row[name] for name in vehicles.FIELDS},
             "plate_box": json.loads(row["plate_box"]) if row["plate_box"] else None,
             "ocr_check": {"plate": row["ocr_plate"], "confidence": row["ocr_confidence"],
                           "possible_misread": bool(row["possible_misread"])},

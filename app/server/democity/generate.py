@@ -11,6 +11,7 @@ unknown, so its hits say "state unknown".
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import string
@@ -25,7 +26,7 @@ from app.engine import states
 
 from ..model import HotlistEntry
 from .render import scene
-from .sites import CAMERAS, ENTRY_KINDS, HOURLY
+from .sites import BODIES, CAMERAS, COLOURS, ENTRY_KINDS, HOURLY, MAKES, VEHICLE_CAMERAS
 
 CONFUSE = {"8": "B", "B": "8", "0": "O", "O": "0", "1": "I", "5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6"}
 LETTERS = [c for c in string.ascii_uppercase if c not in "IOQ"]   # CA plates avoid these
@@ -53,6 +54,14 @@ def other_plate(rng: np.random.Generator) -> tuple[str, str]:
         return "".join(rng.choice(LETTERS, 3)) + "".join(str(int(d)) for d in rng.integers(0, 10, 4)), "Arizona"
     return ("".join(str(int(d)) for d in rng.integers(0, 10, 3)) + str(rng.choice(LETTERS))
             + "".join(str(int(d)) for d in rng.integers(0, 10, 3))), "Nevada"
+
+
+def vehicle_of(plate: str) -> dict[str, str]:
+    """The make, colour and body type of the car behind ``plate``: the same for every read of
+    it, drawn from the plate's hash so the drops' random stream is left as it was."""
+    h = hashlib.sha256(plate.encode()).digest()
+    return {"vehicle_make": MAKES[h[0] % len(MAKES)], "vehicle_color": COLOURS[h[1] % len(COLOURS)],
+            "vehicle_body": BODIES[h[2] % len(BODIES)]}
 
 
 def misread(plate: str, rng: np.random.Generator) -> str:
@@ -143,15 +152,15 @@ def _render_chunk(folder: Path, seed: int, jobs: list[tuple]) -> tuple[int, int]
             read, conf = misread(plate, rng), round(float(rng.uniform(0.45, 0.7)), 3)
             misreads += cam != "CAM-UNKNOWN"
         _sidecar(folder / f"{name}.json", cam, ts, read, conf, box, f"{name}.jpg", f"{name}_plate.jpg",
-                 state)
+                 state, vehicle_of(plate) if cam in VEHICLE_CAMERAS else {})
     return no_plate, misreads
 
 
 def _sidecar(path: Path, cam: str, ts: int, plate: str | None, conf: float, box, scene_file: str,
-             plate_file: str | None, state: str = "California") -> None:
+             plate_file: str | None, state: str = "California", vehicle: dict | None = None) -> None:
     doc = {"camera": cam, "time": datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z"),
            "plate": plate, "state": state, "confidence": conf, "plate_box": box,
-           "vendor": "DemoCam ALPR 3", "scene_image": scene_file}
+           "vendor": "DemoCam ALPR 3", "scene_image": scene_file, **(vehicle or {})}
     if plate_file:
         doc["plate_image"] = plate_file
     path.write_text(json.dumps(doc, indent=1), encoding="utf-8")

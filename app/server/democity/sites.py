@@ -41,3 +41,9 @@ ENTRY_KINDS = [
 # Relative traffic by hour of day (0..23): quiet nights, two commute peaks.
 HOURLY = [0.15, 0.08, 0.05, 0.05, 0.12, 0.35, 0.8, 1.6, 2.0, 1.3, 0.9, 0.95,
           1.05, 1.0, 1.05, 1.3, 1.7, 2.0, 1.6, 1.0, 0.7, 0.5, 0.35, 0.22]
+
+# Vehicle details some vendors send with a read (issue 15): the demo's newer cameras do.
+VEHICLE_CAMERAS = frozenset({"LV-101-N", "LV-101-S", "CR-OT-E", "CR-OT-W", "PC-CC-N", "AG-LV-E"})
+MAKES = ("Toyota", "Honda", "Ford", "Chevrolet", "Tesla", "Nissan", "BMW", "Subaru", "Hyundai", "Jeep")
+COLOURS = ("white", "black", "silver", "grey", "blue", "red", "green")
+BODIES = ("sedan", "SUV", "pickup", "hatchback", "van", "coupe")

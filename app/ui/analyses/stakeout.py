@@ -1,7 +1,8 @@
 """Stakeout panel: pick two or more places, each a camera or site with its own time window.
 
 Typical use is a crime series: the places and times of each incident go in, and the plates
-seen at several of them come out, each with the reads that put it there.
+seen at several of them come out, each with the reads that put it there. The street map beside
+them rings each place and shows the chosen plate's reads, joined in time order.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from app.engine.analyses_types import Place, StakeoutQuery
 from app.engine.errors import ValidationError
 
+from ..street_map import StreetMap
 from .common import AnalysisPanel, RowsModel, edit_ts, read_cells, read_headers, table, time_edit
 
 DAY = 86400
@@ -83,10 +85,13 @@ class StakeoutPanel(AnalysisPanel):
         self.reads_model = RowsModel(["Place"] + read_headers(self.tz))
         self.reads_view = table(self.reads_model, "stakeoutReads")
         self.connect_reads(self.reads_view, self.reads_model)
+        self.map = StreetMap(self.tz, "stakeoutMap")
+        self.map.read_clicked.connect(self.read_activated)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.plates_view)
         split.addWidget(self.reads_view)
-        split.setSizes([260, 640])
+        split.addWidget(self.map)
+        split.setSizes([220, 560, 420])
 
         lay = QVBoxLayout(self)
         lay.addWidget(places)
@@ -147,16 +152,29 @@ class StakeoutPanel(AnalysisPanel):
         n = len(res.plates)
         self.status.setText(f"{n} plate{'' if n == 1 else 's'} seen at {q.min_places} or more of "
                             f"{len(q.places)} places{more}. Double-click a read to open it.")
+        ws, session = self.ws, self.session
+        self.runner.db(lambda: (ws.streets.layer(session), ws.streets.cameras(session)),
+                       lambda got: self._mapped(res, *got))
+
+    def _mapped(self, res, layer, cameras) -> None:
+        """The streets, the cameras and each place ringed (a site: its cameras)."""
+        self.map.set_map(layer, cameras)
+        self.map.set_places([(p.name(i), tuple(p.cameras) + tuple(c.id for c in cameras if c.site in p.sites))
+                             for i, p in enumerate(res.query.places)])
         if res.plates:
             self.plates_view.selectRow(0)
         else:
             self.reads_model.set_rows([])
+            self.map.set_sightings([])
+            self.map.set_path([])
 
     def _show_reads(self, row: int) -> None:
         if self.result is None or not 0 <= row < len(self.result.plates):
             return
         plate = self.result.plates[row]
         places = self.result.query.places
+        self.map.set_sightings(plate.reads)
+        self.map.set_path(sorted(plate.reads, key=lambda r: (r.read_at, r.id)))
         cams = [set(p.cameras) for p in places]
         cells, ids = [], []
         for r in plate.reads:
