@@ -160,10 +160,12 @@ class CityServer:
                     ids[r.drop_key] = first_id + i
                     rows.append((first_id + i, r.plate, r.read_at, r.camera_id, r.confidence, r.vendor,
                                  r.plate_box, r.plate_image_sha256, r.scene_image_sha256, "camera",
-                                 now, first + i, r.plate_state))
+                                 now, first + i, r.plate_state, r.vehicle_make, r.vehicle_color,
+                                 r.vehicle_body))
                 self._many(conn, "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
                            "plate_box, plate_image_sha256, scene_image_sha256, source, ingested_at, "
-                           "seq, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                           "seq, plate_state, vehicle_make, vehicle_color, vehicle_body) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
                 self._many(conn, "UPDATE drop_keys SET read_id = ? WHERE key = ?",
                            [(ids[r.drop_key], r.drop_key) for r in plated])
             if queued:

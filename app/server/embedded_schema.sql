@@ -13,7 +13,7 @@ CREATE TABLE reads (
     camera_id TEXT NOT NULL REFERENCES cameras(id), confidence REAL NOT NULL, vendor TEXT,
     plate_box TEXT, plate_image_sha256 TEXT, scene_image_sha256 TEXT,
     source TEXT NOT NULL DEFAULT 'camera', ingested_at INTEGER NOT NULL, seq INTEGER NOT NULL,
-    plate_state TEXT
+    plate_state TEXT, vehicle_make TEXT, vehicle_color TEXT, vehicle_body TEXT
 );
 CREATE INDEX reads_seq ON reads(seq);
 CREATE INDEX reads_plate ON reads(plate, read_at);
