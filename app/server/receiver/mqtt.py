@@ -7,6 +7,7 @@ slow store never stalls the broker connection; a message we cannot use is its re
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import paho.mqtt.client as mqtt
@@ -31,7 +32,8 @@ class MqttDoor:
             self.client.tls_set()
         self.client.on_connect = self._connected
         self.client.on_message = self._message
-        self.subscribed = False
+        self.client.on_subscribe = lambda *_a: self.subscribed.set()
+        self.subscribed = threading.Event()           # set once the broker confirmed the topics
 
     def start(self) -> None:
         self.client.connect(self.cfg.host, self.cfg.port, keepalive=30)
@@ -47,7 +49,6 @@ class MqttDoor:
             log.error("the MQTT broker refused the receiver: %s", reason)
             return
         client.subscribe([(f"{s.topic_prefix}/{t}", 1) for s in self.sources for t in TOPICS])
-        self.subscribed = True
 
     def _message(self, _client, _userdata, msg) -> None:
         for source in self.sources:

@@ -221,6 +221,7 @@ class Pipeline:
         out: list[Outcome | Future] = []
         for c in cands:
             try:
+                checks.camera_id(c, self._cameras, self.sources[c.source].cameras)   # before any fetch
                 scene, crop = self._photos(c)
             except fetch.FetchFailed as exc:
                 out.append(self._hold(c, str(exc), attempts=0))
