@@ -32,8 +32,8 @@ class MqttDoor:
             self.client.tls_set()
         self.client.on_connect = self._connected
         self.client.on_message = self._message
-        self.client.on_subscribe = lambda *_a: self.subscribed.set()
         self.subscribed = threading.Event()           # set once the broker confirmed the topics
+        self.client.on_subscribe = lambda *_a: self.subscribed.set()
 
     def start(self) -> None:
         self.client.connect(self.cfg.host, self.cfg.port, keepalive=30)
