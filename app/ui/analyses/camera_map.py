@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsSce
 from app.engine.analyses_types import CameraMapQuery
 from app.engine.geo import Projection
 
-from .common import AnalysisPanel, RowsModel, edit_ts, table, time_edit
+from .common import AnalysisPanel, RowsModel, edit_ts, fmt, table, time_edit
 
 PX_PER_KM = 120.0
 RADIUS = 9.0
@@ -142,10 +142,14 @@ class CameraMapPanel(AnalysisPanel):
             shown.append((x, y))
             dot = CameraDot(c.camera_id, volume_colour(c.reads, peak), self.click_camera)
             dot.setPos(QPointF(x * PX_PER_KM, -y * PX_PER_KM))
-            dot.setToolTip(f"{c.camera_id}: {c.name}\n{c.site}\n{c.reads:,} reads")
+            down = "".join(f"\noffline {fmt(a)} to {fmt(b) if b else 'now'}: {why}"
+                           for a, b, why in c.outages)
+            dot.setToolTip(f"{c.camera_id}: {c.name}\n{c.site}\n{c.reads:,} reads{down}")
+            if c.outages:                                # offline in the period: a dashed red ring
+                dot.setPen(QPen(QColor("#c5221f"), 2.5, Qt.PenStyle.DashLine))
             self.scene.addItem(dot)
             self.dots[c.camera_id] = dot
-            label = QGraphicsSimpleTextItem(f"{c.camera_id}  {c.reads:,}", dot)
+            label = QGraphicsSimpleTextItem(f"{c.camera_id}  {c.reads:,}{'  offline' if c.outages else ''}", dot)
             label.setFont(font)
             # a camera just to the right would sit under the label: put this one's on the left
             crowded = any(0 < pts[o][0] - x < 1.2 and abs(pts[o][1] - y) < 0.25 for o in pts)
@@ -154,6 +158,8 @@ class CameraMapPanel(AnalysisPanel):
         self.view.fit()
         missing = [c.camera_id for c in res.cameras if c.lat is None or c.lon is None]
         note = f" Not on the map (no coordinates): {', '.join(missing)}." if missing else ""
+        offline = [c.camera_id for c in res.cameras if c.outages]
+        note += f" Offline in the period: {', '.join(offline)}." if offline else ""
         self.status.setText(f"{res.total:,} reads at {len(placed)} mapped cameras.{note}")
 
     def _grid(self, pts: list[tuple[float, float]]) -> None:
