@@ -179,8 +179,9 @@ def image_size(data: bytes) -> tuple[str, int, int] | None:
     return None
 
 
-def image_header(data: bytes, name: str) -> str:
-    """The MIME type of a PNG or JPEG whose header declares at most ``MAX_PIXELS``; decodes nothing."""
+def image_header(data: bytes, name: str) -> tuple[str, int, int]:
+    """(MIME type, width, height) of a PNG or JPEG whose header declares at most ``MAX_PIXELS``;
+    decodes nothing."""
     if data[:8] != _PNG and data[:2] != _JPEG:
         raise Reject(f"corrupt image: {shown(name)} is neither JPEG nor PNG")
     found = image_size(data)
@@ -192,4 +193,4 @@ def image_header(data: bytes, name: str) -> str:
     if w * h > MAX_PIXELS:
         raise Reject(f"image too large: {shown(name)} is {w} x {h} pixels "
                      f"(the limit is {MAX_PIXELS // 1_000_000} megapixels)")
-    return mime
+    return mime, w, h
