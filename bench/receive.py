@@ -20,37 +20,20 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
-from psycopg.conninfo import make_conninfo  # noqa: E402
-
-from app.server.connect import open_server  # noqa: E402
-from app.server.hotlist_files.watch import import_file  # noqa: E402
-from app.server.postgres import init_schema  # noqa: E402
-from app.server.receiver import config  # noqa: E402
-from app.server.receiver.service import Service  # noqa: E402
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from app.server.connect import open_server  # noqa: E402
+from app.server.hotlist_files.watch import import_file  # noqa: E402
+from app.server.receiver import config  # noqa: E402
+from app.server.receiver.service import Service  # noqa: E402
 from tests.receiver_helpers import TOKEN, TOKEN_SHA, alpr_group, b64  # noqa: E402
-from tests.server_helpers import CAMS  # noqa: E402
-
-
-def database() -> tuple[str, str]:
-    base = os.environ.get("ALPR_TEST_PG_DSN")
-    if not base:
-        sys.exit("Run under scripts/with-postgres (ALPR_TEST_PG_DSN is not set).")
-    name = "alpr_bench_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    dsn = make_conninfo(base, dbname=name)
-    init_schema(dsn)
-    return name, dsn
+from tests.server_helpers import CAMS, _drop_pg, _pg_database  # noqa: E402
 
 
 def photo(w: int, h: int) -> str:
@@ -114,7 +97,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--clients", type=int, default=16)
     args = ap.parse_args()
-    name, dsn = database()
+    if not os.environ.get("ALPR_TEST_PG_DSN"):
+        sys.exit("Run under scripts/with-postgres (ALPR_TEST_PG_DSN is not set).")
+    name, dsn = _pg_database()
     with open_server(dsn) as server:
         server.put_cameras(CAMS)
     cfg = config.parse({"server": dsn, "port": 0, "sources": [
@@ -143,8 +128,7 @@ def main() -> None:
             report = import_file(server, f, "bench", int(time.time()))
             took = time.perf_counter() - t0
     print(f"CLEW file of 10,000 lines imported in {took:.2f} s (goal < 2 s): {report.summary()}")
-    with psycopg.connect(os.environ["ALPR_TEST_PG_DSN"], autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _drop_pg(name)
 
 
 if __name__ == "__main__":
