@@ -202,3 +202,20 @@ def test_plate_recognizer_stream_webhook_multipart_and_csv(rx):
     assert [r["status"] for r in out["results"]] == ["stored", "rejected"]
     assert out["results"][1]["reason"].startswith("bad confidence")
     assert {r[1]: r[9] for r in rx.reads()}["1STU234"] == "AZ"
+
+
+def test_a_restarted_database_is_a_503_then_the_receiver_reconnects(city, photos):  # noqa: F811
+    if city.kind != "postgresql":
+        pytest.skip("the embedded server has no connection to lose")
+    from tests.server_helpers import pg_restart
+    rx = Running(city, photos, Clock())
+    try:
+        assert rx.post("lv-agent", alpr_group("r1"))[1]["results"][0]["status"] == "stored"
+        pg_restart()
+        status, out = rx.post("lv-agent", alpr_group("r2"))
+        assert status == 503 and "send again" in out["results"][0]["reason"]
+        assert rx.post("lv-agent", alpr_group("r2"))[1]["results"][0]["status"] == "stored"
+        city.reconnect()
+        assert len(rx.reads()) == 2
+    finally:
+        rx.service.stop()

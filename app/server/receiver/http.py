@@ -23,7 +23,7 @@ from app.server.drop_files import Reject, parse_json
 from . import mapping, openalpr
 from .candidate import Candidate, Heartbeat, Rejected
 from .config import Source
-from .pipeline import Outcome, Pipeline
+from .pipeline import Outcome, Pipeline, ServerUnavailable
 
 UNKNOWN = "(unknown source)"
 
@@ -69,7 +69,10 @@ def _parse(pipeline: Pipeline, source: Source, body: bytes, content_type: str,
         items = [Rejected(source.name, str(exc))]
     except Exception as exc:  # noqa: BLE001 - a payload we did not foresee: its reject, never a crash
         items = [Rejected(source.name, f"this payload could not be read ({type(exc).__name__})")]
-    return pipeline.accept(items)
+    try:
+        return pipeline.accept(items)
+    except ServerUnavailable:
+        return [Outcome("unavailable", reason="the city server cannot store reads now; send again")]
 
 
 def app(pipeline: Pipeline, sources: dict[str, Source], max_body: int,
@@ -93,7 +96,8 @@ def app(pipeline: Pipeline, sources: dict[str, Source], max_body: int,
             return JSONResponse({"error": "payload too large"}, 413)
         out = await run_in_threadpool(_parse, pipeline, source, body,
                                       request.headers.get("content-type", ""), mappings)
-        status = 422 if out and all(o.status == "rejected" for o in out) else 200
+        status = 503 if any(o.status == "unavailable" for o in out) else \
+            422 if out and all(o.status == "rejected" for o in out) else 200
         return JSONResponse({"results": [{"id": o.source_id, "status": o.status, "read_id": o.read_id,
                                           **({"reason": o.reason} if o.reason else {})} for o in out]},
                             status)

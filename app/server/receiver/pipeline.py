@@ -38,6 +38,10 @@ BATCH = 200
 UNEXPECTED = "this payload could not be checked"
 
 
+class ServerUnavailable(Exception):
+    """The city server could not store a batch now; the sender should send again."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: str           # stored, queued_for_ocr, duplicate, rejected, waiting (photos), settling
@@ -110,8 +114,9 @@ class Pipeline:
                 jobs = [job] + self._drain(BATCH)
                 stop = None in jobs
                 writes = [j for j in jobs if isinstance(j, tuple) and len(j) == 3]
-                if writes:
-                    self._store(server, writes)
+                if writes and not self._store(server, writes):
+                    server = self._reopen(server)
+                    tables = ReceiverTables(server)
                 for j in jobs:
                     if isinstance(j, tuple) and len(j) == 2:
                         fn, fut = j
@@ -136,17 +141,33 @@ class Pipeline:
                 break
         return out
 
-    def _store(self, server: CityServer, writes: list[tuple[NewRead, list[Image], Future]]) -> None:
+    def _store(self, server: CityServer, writes: list[tuple[NewRead, list[Image], Future]]) -> bool:
+        """One batch in one transaction; False when the server failed it (callers are told)."""
         try:
             outcome = server.ingest([w[0] for w in writes], [i for w in writes for i in w[1]],
                                     int(self.clock()))
         except server.errors as exc:
             log.error("storing %d reads failed: %s", len(writes), type(exc).__name__)
             for w in writes:
-                w[2].set_exception(exc)
-            return
+                w[2].set_exception(ServerUnavailable())
+            return False
         for w, result in zip(writes, outcome):
             w[2].set_result(result)
+        return True
+
+    def _reopen(self, server: CityServer) -> CityServer:
+        """A new connection after a failed batch (a restarted database, a dropped link); the
+        old one is kept if the server cannot be reached yet (the next batch tries again)."""
+        try:
+            fresh = self._open()
+        except Exception as exc:  # noqa: BLE001 - unreachable now: keep trying at the next batch
+            log.error("the city server cannot be reached: %s", type(exc).__name__)
+            return server
+        try:
+            server.close()
+        except server.errors:
+            pass
+        return fresh
 
     def _flush(self, tables: ReceiverTables) -> None:
         with self._lock:
