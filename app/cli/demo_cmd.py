@@ -18,7 +18,8 @@ def cmd_setup(args):
     t0 = time.time()
     res = setup(data_dir(args), days=args.days, reads_per_day=args.reads_per_day,
                 server_dir=Path(args.server_dir) if args.server_dir else None, now=time.time(),
-                clock=time.time, say=lambda m: print(m, flush=True), ocr=not args.no_ocr)
+                clock=time.time, say=lambda m: print(m, flush=True), ocr=not args.no_ocr,
+                via_receiver=args.via_receiver)
     print(f"Ingest: {res.ingest.summary()}")
     for name, reason in res.ingest.rejects[:10]:
         print(f"  rejected {name}: {reason}")
@@ -66,6 +67,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reads-per-day", type=int, default=1000)
     p.add_argument("--server-dir", help="where the embedded city server goes (default DATA_DIR/city-server)")
     p.add_argument("--no-ocr", action="store_true", help="leave drops without a plate read in the OCR queue")
+    p.add_argument("--via-receiver", action="store_true",
+                   help="send one drop in ten through the receiver (OpenALPR webhooks, Frigate MQTT)")
     p.add_argument("--profile", choices=["calabasas", "lametro-parking"], default="calabasas",
                    help="calabasas (the city demo) or lametro-parking (park-and-ride facilities)")
     p.set_defaults(func=cmd_setup)

@@ -216,4 +216,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = srv.add_parser("stats", help="count what the server holds")
     _with_server(p)
     p.set_defaults(func=cmd_stats)
+    from .server_receiver import register as register_receiver
+    register_receiver(srv, _with_server)
 

@@ -181,4 +181,23 @@ def camera_map(conn, q: CameraMapQuery) -> CameraMapResult:
         "SELECT c.id, c.name, c.site, c.lat, c.lon, c.direction, "
         f"(SELECT count(*) FROM reads r WHERE r.camera_id = c.id{cond}) FROM cameras c ORDER BY c.id",
         params).fetchall()
-    return CameraMapResult(q, [CameraVolume(*t) for t in rows])
+    out_cond, out_params = _outage_conds(q.start, q.end)
+    outages: dict[str, list[tuple[int, int | None, str]]] = {}
+    for cam, start, end, reason in conn.execute(
+            f"SELECT camera_id, started_at, ended_at, reason FROM camera_outages WHERE 1 = 1{out_cond} "
+            "ORDER BY camera_id, started_at", out_params):
+        outages.setdefault(cam, []).append((start, end, reason))
+    return CameraMapResult(q, [CameraVolume(t[0], t[1], t[2], t[3], t[4], t[5], t[6], tuple(outages.get(t[0], ())))
+                                 for t in rows])
+
+
+def _outage_conds(start: int | None, end: int | None) -> tuple[str, list]:
+    """Outages that overlap the period (an open one lasts until now)."""
+    cond, params = "", []
+    if start is not None:
+        cond += " AND (ended_at IS NULL OR ended_at >= ?)"
+        params.append(start)
+    if end is not None:
+        cond += " AND started_at <= ?"
+        params.append(end)
+    return cond, params

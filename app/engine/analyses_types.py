@@ -194,6 +194,7 @@ class CameraVolume:
     lon: float | None
     direction: str | None
     reads: int
+    outages: tuple[tuple[int, int | None, str], ...] = ()   # (from, to or None: still, why) in the period
 
 
 @dataclass(frozen=True)

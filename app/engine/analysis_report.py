@@ -78,7 +78,10 @@ def _sections(res: AnalysisResult, unit: str = "km/h") -> list[tuple[str, list[s
                                      "Minutes", unit], rows)]
     cams = [[c.camera_id, c.name, c.site, "-" if c.lat is None else f"{c.lat:.5f}",
              "-" if c.lon is None else f"{c.lon:.5f}", str(c.reads)] for c in res.cameras]
-    return [("Cameras", ["Camera", "Name", "Site", "Latitude", "Longitude", "Reads"], cams)]
+    offline = [[c.camera_id, _t(start), "still offline" if end is None else _t(end), reason]
+               for c in res.cameras for start, end, reason in c.outages]
+    return [("Cameras", ["Camera", "Name", "Site", "Latitude", "Longitude", "Reads"], cams),
+            ("Cameras offline in the period", ["Camera", "From", "To", "Why"], offline)]
 
 
 LABELS = {"plate": "Plate", "start": "From", "end": "To", "min_places": "Seen at least at (places)",

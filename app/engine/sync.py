@@ -24,7 +24,8 @@ from .progress import CancelToken, Progress
 from .sync_errors import CONNECT_ERRORS, describe_server_error
 from .sync_run import Puller
 
-FEEDS = ("cameras", "parking_facilities", "hotlists", "hotlist_entries", "tombstones", "reads")
+FEEDS = ("cameras", "camera_outages", "parking_facilities", "hotlists", "hotlist_entries", "tombstones",
+         "reads")
 
 
 @dataclass(frozen=True)

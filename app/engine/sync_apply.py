@@ -99,6 +99,17 @@ def apply_cameras(conn, rows: list[tuple]) -> None:
                      [r[:6] for r in rows])
 
 
+def apply_outages(conn, rows: list[tuple]) -> None:
+    """Camera outages (an open one is updated when it ends)."""
+    for r in rows:
+        if type(r[0]) is not int or type(r[1]) is not str or type(r[2]) is not int \
+                or (r[3] is not None and type(r[3]) is not int) or type(r[4]) is not str:
+            raise _bad("camera outage", r, "types")
+    conn.executemany("INSERT INTO camera_outages(id, camera_id, started_at, ended_at, reason) "
+                     "VALUES (?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET ended_at = excluded.ended_at, "
+                     "reason = excluded.reason", [r[:5] for r in rows])
+
+
 def apply_hotlists(conn, rows: list[tuple]) -> None:
     for r in rows:
         if type(r[4]) is not int or not 1 <= r[4] <= 5:

@@ -116,6 +116,8 @@ class Puller:
         with self.store.transaction() as conn:
             if feed == "cameras":
                 sync_apply.apply_cameras(conn, rows)
+            elif feed == "camera_outages":
+                sync_apply.apply_outages(conn, rows)
             elif feed == "parking_facilities":
                 facilities.apply_rows(conn, rows)
             elif feed == "hotlists":

@@ -44,12 +44,14 @@ class DemoResult:
 
 def setup(data_dir: Path, *, days: int = 3, reads_per_day: int = 1000, server_dir: Path | None = None,
           drops_dir: Path | None = None, now: float, clock: Callable[[], float] | None = None,
-          say: Callable[[str], None] = lambda _m: None, ocr: bool = True) -> DemoResult:
+          say: Callable[[str], None] = lambda _m: None, ocr: bool = True,
+          via_receiver: bool = False) -> DemoResult:
     data_dir = Path(data_dir)
     server_dir = Path(server_dir or data_dir / "city-server")
     steps = build_city(server_dir, DEMO_USERS[0][0], DEMO_PASSWORD,
                        retention_days=load_profile("calabasas").retention_days, days=days,
-                       reads_per_day=reads_per_day, now=now, drops_dir=drops_dir, ocr=ocr)
+                       reads_per_day=reads_per_day, now=now, drops_dir=drops_dir, ocr=ocr,
+                       via_receiver=via_receiver)
     report = _said(steps, say)
     say(f"Creating the workstation store in {data_dir} (Calabasas profile)")
     ws = Workstation.create(data_dir, "calabasas", clock or (lambda: now))
@@ -82,11 +84,13 @@ def _said(steps: Generator[Progress, None, IngestReport], say: Callable[[str], N
 
 def build_city(server_dir: Path, operator: str, password: str, *, retention_days: int, days: int,
                reads_per_day: int, now: float, drops_dir: Path | None = None, ocr: bool = True,
-               cancel: CancelToken | None = None) -> Generator[Progress, None, IngestReport]:
+               cancel: CancelToken | None = None,
+               via_receiver: bool = False) -> Generator[Progress, None, IngestReport]:
     """The demo city's embedded server: created with ``operator`` as its first operator, its
     cameras, hotlists and ``days`` days of camera drops ingested (and read by OCR where they
     came without a plate read). Yields a Progress per stage; ``cancel`` stops it between
-    stages (the caller removes the half-built folder)."""
+    stages (the caller removes the half-built folder). ``via_receiver``: one drop in ten goes
+    through the receiver instead (demo_receiver.py)."""
     cancel = cancel or CancelToken()
     started = time.monotonic()
     yield Progress("server", 0, None, started=started,
@@ -106,10 +110,21 @@ def build_city(server_dir: Path, operator: str, password: str, *, retention_days
         yield Progress("generate", 0, None, started=started,
                        message=f"Generating {days} days of camera drops (~{reads_per_day} a day) in {folder}")
         plan = generate(folder, days, reads_per_day, int(now))
+        aside = None
+        if via_receiver:
+            from .demo_receiver import set_aside
+            aside = set_aside(folder)
         cancel.check()
         yield Progress("ingest", 0, plan.drops + plan.faulty, started=started,
                        message=f"Ingesting {plan.drops + plan.faulty} drops")
         report = ingest_dir(server, folder, int(now))
+        if aside is not None:
+            from .demo_receiver import send
+            yield Progress("receiver", 0, None, started=started, message="Sending one drop in ten "
+                           "through the receiver (OpenALPR webhooks, Frigate MQTT events)")
+            counts = send(server_dir, server._key.hex(), aside, int(now))
+            yield Progress("receiver-done", 0, None, started=started, message="  receiver: " + ", ".join(
+                f"{k} {v}" for k, v in sorted(counts.items())))
         server.add_entries(plan.entries)
         if ocr and report.queued_for_ocr:
             cancel.check()

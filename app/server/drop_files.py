@@ -131,8 +131,8 @@ def nesting_depth(text: str) -> int:
     return int(np.cumsum(steps).max())
 
 
-def _no_constant(token: str) -> object:
-    raise Reject(f"sidecar is not valid JSON ({token} is not a JSON number)")
+def _no_constant(token: str, what: str) -> object:
+    raise Reject(f"{what} is not valid JSON ({token} is not a JSON number)")
 
 
 def _int(digits: str) -> int | float:
@@ -141,21 +141,26 @@ def _int(digits: str) -> int | float:
 
 def load_sidecar(root: Path, name: str) -> dict:
     """The sidecar's JSON object, or a Reject saying why not."""
-    data = read_inside(root, name, MAX_SIDECAR_BYTES, "sidecar")
+    return parse_json(read_inside(root, name, MAX_SIDECAR_BYTES, "sidecar"), "sidecar")
+
+
+def parse_json(data: bytes, what: str) -> dict:
+    """A JSON object from untrusted bytes (a sidecar, a webhook's body): UTF-8, nesting
+    measured before the recursive parser sees it, no NaN/Infinity; else a Reject naming ``what``."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Reject("sidecar is not valid JSON (it is not UTF-8 text)") from None
+        raise Reject(f"{what} is not valid JSON (it is not UTF-8 text)") from None
     if nesting_depth(text) > MAX_DEPTH:
-        raise Reject(f"sidecar is nested more than {MAX_DEPTH} levels deep")
+        raise Reject(f"{what} is nested more than {MAX_DEPTH} levels deep")
     try:
-        doc = json.loads(text, parse_constant=_no_constant, parse_int=_int)
+        doc = json.loads(text, parse_constant=lambda t: _no_constant(t, what), parse_int=_int)
     except json.JSONDecodeError as exc:
-        raise Reject(f"sidecar is not valid JSON ({exc})") from None
+        raise Reject(f"{what} is not valid JSON ({exc})") from None
     except (ValueError, RecursionError):
-        raise Reject("sidecar is not valid JSON") from None
+        raise Reject(f"{what} is not valid JSON") from None
     if not isinstance(doc, dict):
-        raise Reject("sidecar is not a JSON object")
+        raise Reject(f"{what} is not a JSON object")
     return doc
 
 
@@ -193,8 +198,9 @@ def image_size(data: bytes) -> tuple[str, int, int] | None:
     return None
 
 
-def image_header(data: bytes, name: str) -> str:
-    """The MIME type of a PNG or JPEG whose header declares at most ``MAX_PIXELS``; decodes nothing."""
+def image_header(data: bytes, name: str) -> tuple[str, int, int]:
+    """(MIME type, width, height) of a PNG or JPEG whose header declares at most ``MAX_PIXELS``;
+    decodes nothing."""
     if data[:8] != _PNG and data[:2] != _JPEG:
         raise Reject(f"corrupt image: {shown(name)} is neither JPEG nor PNG")
     found = image_size(data)
@@ -206,4 +212,4 @@ def image_header(data: bytes, name: str) -> str:
     if w * h > MAX_PIXELS:
         raise Reject(f"image too large: {shown(name)} is {w} x {h} pixels "
                      f"(the limit is {MAX_PIXELS // 1_000_000} megapixels)")
-    return mime
+    return mime, w, h

@@ -44,6 +44,22 @@ ANCHOR_SCHEMA = (
     # Parking facilities (app/engine/parking/), synced like cameras.
     "CREATE TABLE IF NOT EXISTS parking_facilities (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
     "capacity INTEGER NOT NULL CHECK (capacity > 0), spec TEXT NOT NULL, seq INTEGER NOT NULL)",
+    # The receiver and camera health (installer/server/schema.sql says what each is for).
+    "CREATE TABLE IF NOT EXISTS receiver_rejects (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "at INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS receiver_counts (source TEXT NOT NULL, name TEXT NOT NULL, "
+    "value INTEGER NOT NULL, PRIMARY KEY (source, name))",
+    "CREATE TABLE IF NOT EXISTS receiver_pending (key TEXT PRIMARY KEY, source TEXT NOT NULL, "
+    "payload TEXT NOT NULL, first_at INTEGER NOT NULL, next_at INTEGER NOT NULL, "
+    "attempts INTEGER NOT NULL, last_error TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS camera_health (camera_id TEXT PRIMARY KEY, last_seen INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS camera_outages (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "camera_id TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, reason TEXT NOT NULL, "
+    "seq INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS camera_outages_seq ON camera_outages(seq)",
+    "CREATE TABLE IF NOT EXISTS hotlist_imports (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "list_id TEXT NOT NULL, file_name TEXT NOT NULL, sha256 TEXT NOT NULL, at INTEGER NOT NULL, "
+    "entries INTEGER NOT NULL, rejected INTEGER NOT NULL)",
 )
 
 

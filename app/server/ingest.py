@@ -148,14 +148,28 @@ def _box(value: object, w: int, h: int) -> list[int] | None:
 
 def load_image(root: Path, name: object, kind: str) -> tuple[Image, int, int]:
     """Read one image from inside the drop folder; check its header, then decode it."""
-    data = read_inside(root, name, MAX_IMAGE_BYTES, f"{kind} image")
+    return check_image(read_inside(root, name, MAX_IMAGE_BYTES, f"{kind} image"), str(name), kind)
+
+
+def check_image(data: bytes, name: str, kind: str) -> tuple[Image, int, int]:
+    """An image's bytes, wherever they came from (a drop, a webhook, a camera's API): the size
+    and pixel limits from its header first, then a full decode; a Reject says what is wrong."""
     if not data:
-        raise Reject(f"corrupt image: {shown(str(name))} is empty")
-    mime = image_header(data, str(name))
-    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        raise Reject(f"corrupt image: {shown(name)} is empty")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise Reject(f"{kind} image {shown(name)} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+    mime, w, h = image_header(data, name)
+    # Every compressed block is decoded (a damaged stream fails here); a JPEG scaled down in
+    # grey by its decoder, which costs half of a full-colour decode nothing here would look at.
+    jpeg = mime == "image/jpeg"
+    pixels = cv2.imdecode(np.frombuffer(data, np.uint8),
+                          cv2.IMREAD_REDUCED_GRAYSCALE_8 if jpeg else cv2.IMREAD_COLOR)
     if pixels is None or pixels.size == 0:
-        raise Reject(f"corrupt image: {shown(str(name))} cannot be decoded")
-    h, w = pixels.shape[:2]
+        raise Reject(f"corrupt image: {shown(name)} cannot be decoded")
+    if jpeg and w != h and pixels.shape[:2] == (-(-w // 8), -(-h // 8)):   # turned by its EXIF orientation
+        w, h = h, w
+    elif not jpeg:
+        h, w = pixels.shape[:2]
     return Image(hashlib.sha256(data).hexdigest(), kind, mime, w, h, data), w, h
 
 

@@ -70,7 +70,7 @@ class NewRead:
     vendor: str | None
     plate_box: str | None
     plate_image_sha256: str | None
-    scene_image_sha256: str
+    scene_image_sha256: str | None     # None only for a received read whose photo never came
     drop_key: str        # camera|time|scene hash: the same drop twice is a duplicate
     source_file: str = ""
     plate_state: str | None = None     # two-letter code from the sidecar; None: unknown
@@ -113,6 +113,8 @@ CORRECTION_COLUMNS = ("uuid", "read_id", "old_plate", "new_plate", "reason", "us
                       "corrected_at")
 
 FACILITY_COLUMNS = ("id", "name", "capacity", "spec", "seq")
+OUTAGE_COLUMNS = ("id", "camera_id", "started_at", "ended_at", "reason", "seq")   # camera health
 
 FEEDS = {"cameras": CAMERA_COLUMNS, "parking_facilities": FACILITY_COLUMNS, "hotlists": HOTLIST_COLUMNS,
-         "hotlist_entries": ENTRY_COLUMNS, "tombstones": TOMBSTONE_COLUMNS, "reads": READ_COLUMNS}
+         "hotlist_entries": ENTRY_COLUMNS, "tombstones": TOMBSTONE_COLUMNS, "reads": READ_COLUMNS,
+         "camera_outages": OUTAGE_COLUMNS}

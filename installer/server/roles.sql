@@ -47,3 +47,16 @@ GRANT SELECT, INSERT, UPDATE ON parking_facilities TO alpr_server_admin;
 GRANT SELECT, INSERT, DELETE ON tombstones, reads, images TO alpr_server_admin;
 GRANT SELECT, INSERT ON server_audit TO alpr_server_admin, alpr_ingest;
 GRANT USAGE ON SEQUENCE server_audit_id_seq TO alpr_server_admin, alpr_ingest;
+
+-- The receiver (a LOGIN in alpr_ingest): its rejects, counters, retry queue and camera health.
+GRANT SELECT, INSERT ON receiver_rejects TO alpr_ingest, alpr_server_admin;
+GRANT USAGE ON SEQUENCE receiver_rejects_id_seq TO alpr_ingest;
+GRANT SELECT, INSERT, UPDATE ON receiver_counts TO alpr_ingest;
+GRANT SELECT ON receiver_counts TO alpr_server_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON receiver_pending TO alpr_ingest;
+GRANT SELECT, INSERT, UPDATE ON camera_health, camera_outages TO alpr_ingest;
+GRANT USAGE ON SEQUENCE camera_outages_id_seq TO alpr_ingest;
+GRANT SELECT ON camera_outages TO alpr_workstation;
+-- Hotlist files are imported by an administrator (or a watcher running as one).
+GRANT SELECT, INSERT ON hotlist_imports TO alpr_server_admin;
+GRANT USAGE ON SEQUENCE hotlist_imports_id_seq TO alpr_server_admin;

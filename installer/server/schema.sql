@@ -349,3 +349,60 @@ CREATE TABLE IF NOT EXISTS server_audit (
     action   TEXT   NOT NULL,
     detail   TEXT   NOT NULL
 );
+
+-- The receiver (app/server/receiver/): payloads it refused, with the reason, for the
+-- administrator; its counters (requests refused for want of a token, stored, duplicates); and
+-- reads waiting for their photos from a camera system that is unreachable (the retry queue).
+-- A read's source and source id ("agent-uid/group uuid") are its drop key ("src|SOURCE|ID"),
+-- so the same read sent twice is stored once.
+CREATE TABLE IF NOT EXISTS receiver_rejects (
+    id     BIGSERIAL PRIMARY KEY,
+    at     BIGINT NOT NULL,
+    source TEXT   NOT NULL,
+    reason TEXT   NOT NULL,
+    detail TEXT   NOT NULL
+);
+CREATE TABLE IF NOT EXISTS receiver_counts (
+    source TEXT   NOT NULL,
+    name   TEXT   NOT NULL,
+    value  BIGINT NOT NULL,
+    PRIMARY KEY (source, name)
+);
+CREATE TABLE IF NOT EXISTS receiver_pending (
+    key        TEXT    PRIMARY KEY,
+    source     TEXT    NOT NULL,
+    payload    TEXT    NOT NULL,
+    first_at   BIGINT  NOT NULL,
+    next_at    BIGINT  NOT NULL,
+    attempts   INTEGER NOT NULL,
+    last_error TEXT    NOT NULL
+);
+
+-- Camera health: when each camera was last heard from (a read or a heartbeat), and the spans
+-- it was offline (a heartbeat saying so, or no word for longer than the receiver's gap);
+-- workstations pull the spans like cameras, so a report over a period can name them.
+CREATE TABLE IF NOT EXISTS camera_health (
+    camera_id TEXT   PRIMARY KEY REFERENCES cameras(id),
+    last_seen BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS camera_outages (
+    id         BIGSERIAL PRIMARY KEY,
+    camera_id  TEXT   NOT NULL REFERENCES cameras(id),
+    started_at BIGINT NOT NULL,
+    ended_at   BIGINT,
+    reason     TEXT   NOT NULL,
+    seq        BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS camera_outages_seq ON camera_outages(seq);
+
+-- Hotlist files imported (app/server/hotlist_files/): the watched folder skips a file whose
+-- hash was imported already.
+CREATE TABLE IF NOT EXISTS hotlist_imports (
+    id        BIGSERIAL PRIMARY KEY,
+    list_id   TEXT   NOT NULL,
+    file_name TEXT   NOT NULL,
+    sha256    TEXT   NOT NULL,
+    at        BIGINT NOT NULL,
+    entries   INTEGER NOT NULL,
+    rejected  INTEGER NOT NULL
+);

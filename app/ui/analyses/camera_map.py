@@ -20,6 +20,7 @@ from ..street_map import StreetMap
 from .common import AnalysisPanel, RowsModel, edit_ts, table, time_edit
 
 LOW, HIGH = QColor("#fde9a6"), QColor("#b2182b")
+OFFLINE = QColor("#7f7f7f")           # a camera that was offline in the period: grey, and says so
 
 
 def volume_colour(n: int, peak: int) -> QColor:
@@ -84,12 +85,15 @@ class CameraMapPanel(AnalysisPanel):
         peak = max((c.reads for c in placed), default=0)
         missing = [c.camera_id for c in res.cameras if c.lat is None or c.lon is None]
         note = f" Not on the map (no coordinates): {', '.join(missing)}." if missing else ""
+        offline = [c.camera_id for c in res.cameras if c.outages]
+        note += f" Offline in the period: {', '.join(offline)}." if offline else ""
         self.status.setText(f"{res.total:,} reads at {len(placed)} mapped cameras.{note}")
         cams = [MapCamera(c.camera_id, c.name, c.site, c.lat, c.lon) for c in placed]
         session = self.session
 
         def drawn(layer: StreetLayer) -> None:
             self.view.set_map(layer, cams)
-            self.view.set_camera_style({c.camera_id: volume_colour(c.reads, peak) for c in placed},
-                                       {c.camera_id: f"{c.reads:,}" for c in placed})
+            self.view.set_camera_style(
+                {c.camera_id: OFFLINE if c.outages else volume_colour(c.reads, peak) for c in placed},
+                {c.camera_id: f"{c.reads:,}{'  offline' if c.outages else ''}" for c in placed})
         self.runner.db(lambda: self.ws.streets.layer(session), drawn)
