@@ -20,7 +20,7 @@ def test_openalpr_group_lands_with_photos_state_and_vehicle(rx):
     status, out = rx.post("lv-agent", alpr_group("g1"))
     assert status == 200 and out["results"][0]["status"] == "stored"
     (read,) = rx.reads()
-    rid, plate, read_at, camera, conf, vendor, box, psha, ssha, state, _seq = read
+    rid, plate, read_at, camera, conf, vendor, box, psha, ssha, state, *_vehicle, _seq = read
     assert (plate, read_at, camera, state) == ("7ABC123", NOW - 60, "CAM-LV-N", "CA")
     assert conf == pytest.approx(0.934, abs=1e-4) and vendor == "OpenALPR alprd 4.1.1"
     assert box is None                     # the vehicle crop is not the frame the corners are in

@@ -16,6 +16,7 @@ from app.engine.streets import path
 from .context import AppContext
 from .results_model import ResultsModel
 from .street_map import StreetMap
+from .widgets import MessageLabel
 
 HELP = "Click a camera or a sighting to filter; drag to pan, wheel to zoom."
 
@@ -31,8 +32,7 @@ class ResultsMap(QWidget):
         self.map.read_clicked.connect(self.read_clicked)
         self.map.camera_clicked.connect(self.camera_clicked)
         self.map.filter_changed.connect(self._filtered)
-        self.note = QLabel(HELP)
-        self.note.setObjectName("mapNote")
+        self.note = MessageLabel(HELP, lines=2, name="mapNote")    # never widens the window
         self.day = QComboBox()
         self.day.setObjectName("pathDay")
         self.day.setMinimumContentsLength(10)
