@@ -6,11 +6,10 @@ all. Rows are checked first: a malformed row raises :class:`SyncError` before an
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
-from . import hits, plates, states
+from . import hits, image_cache, plates, states
 from .errors import SyncError
 from .retention import HELD
 
@@ -74,20 +73,6 @@ def check_reads(rows: list[tuple]) -> None:
             check_read(row)
 
 
-def verify_images(images: list, wanted: dict[str, int]) -> None:
-    """Every image the batch needs arrived and hashes to its name (``wanted``: sha -> read id)."""
-    got = {i.sha256 for i in images}
-    for img in images:
-        if hashlib.sha256(img.data).hexdigest() != img.sha256:
-            raise SyncError(f"Image {img.sha256[:12]}... of read {wanted.get(img.sha256)} fails its "
-                            "SHA-256 check (damaged in transit or on the server); the batch was not applied.")
-    missing = set(wanted) - got
-    if missing:
-        sha = sorted(missing)[0]
-        raise SyncError(f"The city server has no image {sha[:12]}... named by read {wanted[sha]}; "
-                        "the batch was not applied.")
-
-
 def apply_cameras(conn, rows: list[tuple]) -> None:
     conn.executemany("INSERT INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?) "
                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, site = excluded.site, "
@@ -119,11 +104,9 @@ def apply_entries(conn, rows: list[tuple], now: float) -> int:
 
 
 def apply_reads(conn, rows: list[tuple], images: list, now: float) -> int:
-    """Insert reads (already held ones are left as they are, corrections included) and their
-    images; returns the number of new hits."""
-    conn.executemany("INSERT INTO images(sha256, kind, mime, width, height, size, data) "
-                     "VALUES (?,?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                     [(i.sha256, i.kind, i.mime, i.width, i.height, len(i.data), i.data) for i in images])
+    """Insert reads (already held ones are left as they are, corrections included) and the
+    images prefetched for them (into the cache, as viewed now); returns the number of new hits."""
+    image_cache.put(conn, images, now)
     conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
                      "plate_box, plate_image_sha256, scene_image_sha256, plate_state) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
