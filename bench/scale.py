@@ -26,6 +26,7 @@ import os
 import random
 import resource
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,7 @@ from app.engine import accesslog, analyses_sql, hits, image_cache, plates, searc
 from app.engine.analyses_types import (CameraMapQuery, CloneQuery, ConvoyQuery, LocateQuery,  # noqa: E402
                                        Place, StakeoutQuery)
 from app.engine.keyslots import SLOTS_NAME, SlotFile  # noqa: E402
+from app.engine.log_anchor import CHAIN_START_META, ESCROW_META, RECEIPT_META  # noqa: E402
 from app.engine.policy import load_profile  # noqa: E402
 from app.engine.reads import load_detail  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
@@ -84,10 +86,12 @@ def open_store(folder: Path, kind: str) -> Store:
 
 def workstation(store: Store, folder: Path) -> Workstation:
     """A workstation over an open store (no key slot: the bench opened it), for ``ws.sync``."""
-    with store.transaction() as c:
-        if store.get_meta("profile") is None:
-            store.set_meta("profile", "calabasas", c)
-            accesslog.start_chain(c)
+    with store.transaction() as c:     # a fresh log, as Workstation.create leaves it: each run
+        c.execute("DELETE FROM access_log")          # syncs with a new server, which escrows it
+        c.execute("DELETE FROM meta WHERE key = ?", (RECEIPT_META,))
+        store.set_meta("profile", "calabasas", c)
+        store.set_meta(ESCROW_META, accesslog.start_chain(c).hex(), c)
+        store.set_meta(CHAIN_START_META, f"0:{accesslog.GENESIS}", c)
     vault = Vault(folder, SlotFile(folder / SLOTS_NAME, store.store_id, "calabasas"))
     vault._store = store
     return Workstation(vault, load_profile("calabasas"), clock=lambda: float(NOW))
@@ -103,6 +107,7 @@ def plate_pool(n: int) -> list[tuple[int, str, str]]:
 
 
 def build(folder: Path, kind: str, n: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
     store = open_store(folder, kind)
     pool = max(20_000, n // 8)
     with store.transaction() as c:
@@ -247,6 +252,7 @@ def sync_while_searching(ws: Workstation, dsn: str) -> tuple[float, float, float
     stop = threading.Event()
     gaps, waits = [0.0], [0.0]
     plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 4")[0]
+    n_before = ws.store.query_one("SELECT max(id) FROM reads")[0]
 
     def ticker():
         last = time.perf_counter()
@@ -271,6 +277,10 @@ def sync_while_searching(ws: Workstation, dsn: str) -> tuple[float, float, float
         stop.set()
         for t in threads:
             t.join()
+        with ws.store.transaction() as conn:       # the kept store stays N reads for the next run
+            conn.execute("DELETE FROM hits WHERE read_id > ?", (n_before,))
+            conn.execute("DELETE FROM reads WHERE id > ?", (n_before,))
+            conn.execute("DELETE FROM sync_state")
     return secs, max(gaps) * 1000, max(waits) * 1000
 
 
@@ -333,7 +343,7 @@ def main() -> None:
         secs, got = sync_once(workstation(store, folder), first)
         rate[kind] = got / secs
         store.close()
-        subprocess.run(["rm", "-rf", str(folder.parent)], check=True)
+        shutil.rmtree(folder.parent)
     print(f"{f'first sync of {m:,} reads (reads/s)':38}{rate['encrypted']:22,.0f}{rate['plain']:20,.0f}"
           f"{rate['encrypted'] / rate['plain']:11.2f}")
     print(f"{'peak memory of this process (MB)':38}"

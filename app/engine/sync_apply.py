@@ -143,24 +143,27 @@ def trim_window(conn, cutoff: int) -> int:
 
 
 def drop_read_indexes(conn) -> None:
-    """For a first sync of many reads: drop the reads' secondary indexes (kept as SQL in
-    ``sync_state`` in the same transaction) so rows append instead of scattering over five
-    B-trees; :func:`restore_read_indexes` rebuilds them by sorting, several times faster."""
-    found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reads' "
-                         "AND sql IS NOT NULL").fetchall()
+    """For a first sync of many reads: drop the reads' secondary indexes and the trigger that
+    keeps the plate index (kept as SQL in ``sync_state`` in the same transaction) so rows
+    append instead of scattering over five B-trees; :func:`restore_read_indexes` rebuilds them
+    by sorting, several times faster."""
+    found = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                         "AND tbl_name = 'reads' AND sql IS NOT NULL").fetchall()
     saved = json.loads((conn.execute("SELECT value FROM sync_state WHERE key = 'bulk.indexes'").fetchone()
                         or ("[]",))[0])
     conn.execute("INSERT INTO sync_state(key, value) VALUES ('bulk.indexes', ?) ON CONFLICT(key) DO UPDATE "
-                 "SET value = excluded.value", (json.dumps(saved + [list(r) for r in found]),))
-    for name, _sql in found:
-        conn.execute(f'DROP INDEX "{name}"')
+                 "SET value = excluded.value", (json.dumps(saved + [[n, q] for _t, n, q in found]),))
+    for kind, name, _sql in found:
+        conn.execute(f'DROP {kind.upper()} "{name}"')
 
 
 def restore_read_indexes(conn) -> None:
-    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between)."""
+    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between), and add
+    the plates the load brought to the plate index, from the rebuilt plate index in order."""
     row = conn.execute("SELECT value FROM sync_state WHERE key = 'bulk.indexes'").fetchone()
     if row is None:
         return
     for _name, sql in json.loads(row[0]):
-        conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        conn.execute(re.sub(r"^CREATE (INDEX|TRIGGER) ", r"CREATE \1 IF NOT EXISTS ", sql))
+    conn.execute("INSERT OR IGNORE INTO plate_index(plate) SELECT DISTINCT plate FROM reads")
     conn.execute("DELETE FROM sync_state WHERE key = 'bulk.indexes'")

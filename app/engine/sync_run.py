@@ -22,6 +22,7 @@ from .progress import CancelToken, Progress
 IMAGE_BATCH = 400            # reads per transaction when they bring photos (bounds memory)
 UPLOAD_BATCH = 2000
 BULK_MIN = 200_000           # a pull this big (and bigger than the store) loads without indexes
+APPLY_BATCH = 5_000          # reads per transaction otherwise: a search waits at most one of them
 
 
 class Puller:
@@ -41,6 +42,7 @@ class Puller:
         self.image_cutoff = max(self.cutoff, now - self.cache.prefetch_days * 86400)
         self.expected: int | None = None
         self.seen_reads = 0          # read rows handled, kept or skipped (for the progress bar)
+        self.bulk = False            # loading without the reads' indexes (a first sync)
         self.store = ws.store
         self.anchor = LogAnchor(ws, server)
 
@@ -73,7 +75,7 @@ class Puller:
             done = sum(self.counts[f] for f in ("cameras", "hotlists", "hotlist_entries", "tombstones"))
             remaining = self.server.count_since("reads", mark)
             self.expected = done + remaining
-            bulk = remaining >= BULK_MIN and remaining > 2 * self._held_reads()
+            bulk = self.bulk = remaining >= BULK_MIN and remaining > 2 * self._held_reads()
         if bulk:
             with self.store.transaction() as conn:
                 sync_apply.drop_read_indexes(conn)
@@ -139,7 +141,7 @@ class Puller:
         if {r[3] for r in rows} - cams:          # a camera added after the cameras pass
             self._catch_up_cameras(rows, cams)
         with_images = any((r[7] or r[8]) and r[2] >= self.image_cutoff for r in rows)
-        step = IMAGE_BATCH if with_images else len(rows)
+        step = IMAGE_BATCH if with_images else len(rows) if self.bulk else APPLY_BATCH
         for i in range(0, len(rows), step):
             self.token.check()
             part = rows[i:i + step]
