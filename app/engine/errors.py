@@ -73,6 +73,14 @@ class SyncError(EngineError):
     """The city server could not be reached or answered wrongly; the local store is unchanged."""
 
 
+class ImageOffline(NotFound):
+    """An image is not in the local cache and the city server cannot be reached to fetch it."""
+
+
+class ImageMismatch(SyncError):
+    """The city server sent an image that is not the one recorded at ingest (or none)."""
+
+
 class ExportError(EngineError):
     """An evidence package could not be written or verified; it is not complete."""
 

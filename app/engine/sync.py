@@ -3,7 +3,9 @@
 Pull order: cameras, hotlists, hotlist entries, tombstones, reads. Each feed is read by its
 change sequence from the last watermark kept in ``sync_state``; each batch is applied in ONE
 local transaction together with its new watermark, so a crash (even kill -9) loses at most
-the batch in flight and the next sync resumes there. Then the access log and corrections
+the batch in flight and the next sync resumes there. Reads bring their images only inside
+the prefetch window (``image_cache``); then the images of open hits and held reads follow,
+and the cache is brought within its budget. Then the access log and corrections
 go up; a local row is marked uploaded only after the server committed it, and is never
 deleted. Every server error becomes one :class:`SyncError` sentence.
 """
@@ -68,7 +70,7 @@ class SyncService:
             keys.delete_secret(legacy_name)
         return legacy
 
-    def _redact(self, text: object) -> str:
+    def redact_text(self, text: object) -> str:
         """``text`` with any address password, and the server password, blanked: what the
         sync shows, raises or logs never carries a secret."""
         return redact(text, self._password())
@@ -149,18 +151,20 @@ class SyncService:
         """What the city server recorded against this workstation's access log (tampering it
         or this workstation found): (time, kind, detail), for the administrator and auditor."""
         self.ws.guard(session, "audit_view")
-        server = self._open()
+        server = self.open_server()
         try:
             found = server.log_alerts(self.ws.store.store_id)
         except server.errors as exc:
-            raise SyncError(self._redact(describe_server_error(exc, server.describe()))) from None
+            raise SyncError(self.redact_text(describe_server_error(exc, server.describe()))) from None
         finally:
             server.close()
         self.ws.log(session.actor, "audit_view", detail={"log_alerts": len(found)})
         return found
 
     # -- the sync -----------------------------------------------------------------------------
-    def _open(self):
+    def open_server(self):
+        """The configured city server, open; :class:`SyncError` (a sentence) if it cannot be.
+        The sync and the images fetched on demand (``ws.images``) both come through here."""
         server = self._setting("sync.server")
         if not server:
             raise SyncError("No city server is configured; an administrator sets it in the "
@@ -184,10 +188,10 @@ class SyncService:
         token = token or CancelToken()
         started, t0 = time.monotonic(), time.time()
         counts = {f: 0 for f in FEEDS} | {"hits": 0, "images": 0, "bytes": 0, "trimmed": 0,
-                                          "removed": 0, "log_uploaded": 0, "corrections_uploaded": 0}
+                                          "removed": 0, "evicted": 0, "log_uploaded": 0, "corrections_uploaded": 0}
         yield Progress("connect", started=started, message="Connecting to the city server")
         try:
-            server = self._open()
+            server = self.open_server()
         except SyncError as exc:
             self._log(actor, self._setting("sync.server") or "none", counts, ok=False, error=str(exc))
             raise self._clean(exc) from None
@@ -199,6 +203,7 @@ class SyncService:
             for feed in FEEDS:
                 yield from puller.pull(feed, started)
             yield from puller.trim(started)
+            yield from puller.pinned_images(started)
             self._log(actor, server.describe(), counts, ok=True)
             yield from puller.upload(started)
         except Interrupted as exc:
@@ -211,7 +216,7 @@ class SyncService:
                 pass            # a broken head writes nothing; the server has the alert
             raise self._clean(exc) from None
         except server.errors as exc:
-            err = SyncError(self._redact(describe_server_error(exc, server.describe())))
+            err = SyncError(self.redact_text(describe_server_error(exc, server.describe())))
             self._log(actor, server.describe(), counts, ok=False, error=str(err))
             raise err from None
         finally:
@@ -227,14 +232,14 @@ class SyncService:
 
     def _clean(self, exc: SyncError) -> SyncError:
         """The same error, or a copy of it without the secret its text carried."""
-        text = self._redact(exc)
+        text = self.redact_text(exc)
         return exc if text == str(exc) else SyncError(text)
 
     def _log(self, actor, where: str, counts: dict, *, ok: bool, error: str | None = None) -> None:
         """One access-log entry per sync run, finished or not, with what it moved (and no secret)."""
-        detail = {"ok": ok, "server": self._redact(where), **counts}
+        detail = {"ok": ok, "server": self.redact_text(where), **counts}
         if error:
-            detail["error"] = self._redact(error)
+            detail["error"] = self.redact_text(error)
         self.ws.log(actor, "sync", detail=detail)
 
 

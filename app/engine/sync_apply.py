@@ -6,11 +6,10 @@ all. Rows are checked first: a malformed row raises :class:`SyncError` before an
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 
-from . import hits, plates, states, vehicles
+from . import hits, image_cache, plates, states, vehicles
 from .errors import SyncError
 from .retention import HELD
 
@@ -78,20 +77,6 @@ def check_reads(rows: list[tuple]) -> None:
             check_read(row)
 
 
-def verify_images(images: list, wanted: dict[str, int]) -> None:
-    """Every image the batch needs arrived and hashes to its name (``wanted``: sha -> read id)."""
-    got = {i.sha256 for i in images}
-    for img in images:
-        if hashlib.sha256(img.data).hexdigest() != img.sha256:
-            raise SyncError(f"Image {img.sha256[:12]}... of read {wanted.get(img.sha256)} fails its "
-                            "SHA-256 check (damaged in transit or on the server); the batch was not applied.")
-    missing = set(wanted) - got
-    if missing:
-        sha = sorted(missing)[0]
-        raise SyncError(f"The city server has no image {sha[:12]}... named by read {wanted[sha]}; "
-                        "the batch was not applied.")
-
-
 def apply_cameras(conn, rows: list[tuple]) -> None:
     conn.executemany("INSERT INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?) "
                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, site = excluded.site, "
@@ -137,11 +122,9 @@ def apply_entries(conn, rows: list[tuple], now: float) -> int:
 
 
 def apply_reads(conn, rows: list[tuple], images: list, now: float) -> int:
-    """Insert reads (already held ones are left as they are, corrections included) and their
-    images; returns the number of new hits."""
-    conn.executemany("INSERT INTO images(sha256, kind, mime, width, height, size, data) "
-                     "VALUES (?,?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING",
-                     [(i.sha256, i.kind, i.mime, i.width, i.height, len(i.data), i.data) for i in images])
+    """Insert reads (already held ones are left as they are, corrections included) and the
+    images prefetched for them (into the cache, as viewed now); returns the number of new hits."""
+    image_cache.put(conn, images, now)
     conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
                      "plate_box, plate_image_sha256, scene_image_sha256, plate_state, vehicle_make, "
                      "vehicle_color, vehicle_body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -179,24 +162,27 @@ def trim_window(conn, cutoff: int) -> int:
 
 
 def drop_read_indexes(conn) -> None:
-    """For a first sync of many reads: drop the reads' secondary indexes (kept as SQL in
-    ``sync_state`` in the same transaction) so rows append instead of scattering over five
-    B-trees; :func:`restore_read_indexes` rebuilds them by sorting, several times faster."""
-    found = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reads' "
-                         "AND sql IS NOT NULL").fetchall()
+    """For a first sync of many reads: drop the reads' secondary indexes and the trigger that
+    keeps the plate index (kept as SQL in ``sync_state`` in the same transaction) so rows
+    append instead of scattering over five B-trees; :func:`restore_read_indexes` rebuilds them
+    by sorting, several times faster."""
+    found = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                         "AND tbl_name = 'reads' AND sql IS NOT NULL").fetchall()
     saved = json.loads((conn.execute("SELECT value FROM sync_state WHERE key = 'bulk.indexes'").fetchone()
                         or ("[]",))[0])
     conn.execute("INSERT INTO sync_state(key, value) VALUES ('bulk.indexes', ?) ON CONFLICT(key) DO UPDATE "
-                 "SET value = excluded.value", (json.dumps(saved + [list(r) for r in found]),))
-    for name, _sql in found:
-        conn.execute(f'DROP INDEX "{name}"')
+                 "SET value = excluded.value", (json.dumps(saved + [[n, q] for _t, n, q in found]),))
+    for kind, name, _sql in found:
+        conn.execute(f'DROP {kind.upper()} "{name}"')
 
 
 def restore_read_indexes(conn) -> None:
-    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between)."""
+    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between), and add
+    the plates the load brought to the plate index, from the rebuilt plate index in order."""
     row = conn.execute("SELECT value FROM sync_state WHERE key = 'bulk.indexes'").fetchone()
     if row is None:
         return
     for _name, sql in json.loads(row[0]):
-        conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        conn.execute(re.sub(r"^CREATE (INDEX|TRIGGER) ", r"CREATE \1 IF NOT EXISTS ", sql))
+    conn.execute("INSERT OR IGNORE INTO plate_index(plate) SELECT DISTINCT plate FROM reads")
     conn.execute("DELETE FROM sync_state WHERE key = 'bulk.indexes'")

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from app.server.model import CORRECTION_COLUMNS, LOG_COLUMNS
 
-from . import sync_apply, timefmt
+from . import image_cache, image_fetch, sync_apply, timefmt
 from .alerts.store import on_new_reads as fire_standing_alerts
 from .accesslog import SYSTEM
 from .parking import facilities
@@ -23,6 +23,7 @@ from .progress import CancelToken, Progress
 IMAGE_BATCH = 400            # reads per transaction when they bring photos (bounds memory)
 UPLOAD_BATCH = 2000
 BULK_MIN = 200_000           # a pull this big (and bigger than the store) loads without indexes
+APPLY_BATCH = 5_000          # reads per transaction otherwise: a search waits at most one of them
 
 
 class Puller:
@@ -36,8 +37,13 @@ class Puller:
         # Reads older than this are not pulled: past the window, or past retention anyway.
         self.cutoff = now - min(window_days or retention_days, retention_days) * 86400
         self.window_cutoff = now - window_days * 86400 if window_days else None
+        with ws.store.reading() as conn:
+            self.cache = image_cache.settings(conn)
+        # Images come with reads of the prefetch window only; others when someone views them.
+        self.image_cutoff = max(self.cutoff, now - self.cache.prefetch_days * 86400)
         self.expected: int | None = None
         self.seen_reads = 0          # read rows handled, kept or skipped (for the progress bar)
+        self.bulk = False            # loading without the reads' indexes (a first sync)
         self.store = ws.store
         self.anchor = LogAnchor(ws, server)
 
@@ -70,7 +76,7 @@ class Puller:
             done = sum(self.counts[f] for f in ("cameras", "hotlists", "hotlist_entries", "tombstones"))
             remaining = self.server.count_since("reads", mark)
             self.expected = done + remaining
-            bulk = remaining >= BULK_MIN and remaining > 2 * self._held_reads()
+            bulk = self.bulk = remaining >= BULK_MIN and remaining > 2 * self._held_reads()
         if bulk:
             with self.store.transaction() as conn:
                 sync_apply.drop_read_indexes(conn)
@@ -137,13 +143,13 @@ class Puller:
             cams = {r[0] for r in conn.execute("SELECT id FROM cameras")}
         if {r[3] for r in rows} - cams:          # a camera added after the cameras pass
             self._catch_up_cameras(rows, cams)
-        with_images = any((r[7] or r[8]) and r[2] >= self.cutoff for r in rows)
-        step = IMAGE_BATCH if with_images else len(rows)
+        with_images = any((r[7] or r[8]) and r[2] >= self.image_cutoff for r in rows)
+        step = IMAGE_BATCH if with_images else len(rows) if self.bulk else APPLY_BATCH
         for i in range(0, len(rows), step):
             self.token.check()
             part = rows[i:i + step]
             kept = [r for r in part if r[2] >= self.cutoff]
-            images = self._images(kept) if with_images else []
+            images = self._images([r for r in kept if r[2] >= self.image_cutoff]) if with_images else []
             with self.store.transaction() as conn:
                 self.counts["hits"] += sync_apply.apply_reads(conn, kept, images, self.ws.clock())
                 fire_standing_alerts(conn, [r[0] for r in kept], self.ws.clock())
@@ -181,10 +187,26 @@ class Puller:
             held = {row[0] for row in conn.execute(
                 "SELECT sha256 FROM images WHERE sha256 IN (SELECT value FROM json_each(?))",
                 (_json(list(wanted)),))}
-        need = {s: rid for s, rid in wanted.items() if s not in held}
-        images = self.server.images(list(need))
-        sync_apply.verify_images(images, need)
-        return images
+        return image_fetch.fetch_verified(self.server, {s: rid for s, rid in wanted.items() if s not in held})
+
+    def pinned_images(self, started: float) -> Iterator[Progress]:
+        """Keep the images of open hits and held reads for offline work (a hit on an old read
+        has none yet), then bring the cache within its budget. One the server no longer has
+        (a held read it purged) is skipped; a wrong one stops the sync."""
+        with self.store.reading() as conn:
+            ids = image_cache.pinned_reads_missing(conn)
+        for i in range(0, len(ids), IMAGE_BATCH):
+            self.token.check()
+            with self.store.reading() as conn:
+                wanted = image_cache.missing(conn, ids[i:i + IMAGE_BATCH])
+            images = image_fetch.fetch_verified(self.server, wanted, missing_ok=True)
+            with self.store.transaction() as conn:
+                image_cache.put(conn, images, self.ws.clock())
+            self.counts["images"] += len(images)
+            self.counts["bytes"] += sum(len(im.data) for im in images)
+            yield self._progress("images", started, f"images of hits and holds: {self.counts['images']}")
+        with self.store.transaction() as conn:
+            self.counts["evicted"] += image_cache.evict(conn, self.cache.budget_bytes)[0]
 
     def trim(self, started: float) -> Iterator[Progress]:
         """Drop what fell out of the sync window (retention itself is the purge's job)."""

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from . import (accesslog, corrections, pictures, plate_list, plates, retention, search, timefmt,
-               training)
+from . import (accesslog, corrections, image_cache, pictures, plate_list, plates, retention, search,
+               timefmt, training)
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
-from .errors import (AuthError, NotFound, PermissionDenied, PurposeRequired, StoreError,
+from .errors import (AuthError, ImageOffline, NotFound, PermissionDenied, PurposeRequired, StoreError,
                      StoreSealed, TrainingRequired, ValidationError)
 from .permissions import ACTIONS, DATA_ACTIONS, PURPOSE_ACTIONS
 from .policy import PolicyProfile, load_profile
@@ -198,6 +198,11 @@ class Workstation:
     def sync(self):
         from .sync import SyncService
         return SyncService(self)
+
+    @cached_property
+    def images(self):
+        from .image_fetch import ImageService
+        return ImageService(self)
 
     @cached_property
     def cases(self):
@@ -586,26 +591,33 @@ class Workstation:
                            result_ids=lambda d: [d.read.id])
 
     def image(self, session: Session, read_id: int, kind: str) -> bytes:
-        """The plate crop or scene photo of a read (a logged view of an image)."""
+        """The plate crop or scene photo of a read (a logged view of an image). One the local
+        cache lacks is fetched from the city server first and checked against its ingest hash;
+        without the server it is :class:`ImageOffline`, a sentence saying so."""
         self.guard(session, "view")
         if kind not in ("plate", "scene"):
             raise ValidationError("An image is 'plate' or 'scene'.")
+        fetched = self.images.ensure([read_id], (kind,))
 
         def work(conn):
-            row = conn.execute(
-                f"SELECT i.data FROM reads r JOIN images i ON i.sha256 = r.{kind}_image_sha256 "
-                "WHERE r.id = ?", (read_id,)).fetchone()
-            if row is None:
+            row = conn.execute(f"SELECT {kind}_image_sha256 FROM reads WHERE id = ?", (read_id,)).fetchone()
+            data = image_cache.get(conn, row[0], self.clock()) if row and row[0] else None
+            if data is None:
                 raise NotFound(f"Read {read_id} has no {kind} image on this workstation.")
-            return bytes(row[0])
+            return data
         return self.logged(session, "view_image", work, query={"read_id": read_id, "kind": kind},
-                           result_ids=lambda _d: [read_id])
+                           result_ids=lambda _d: [read_id],
+                           detail=(lambda _d: {"fetched_from_server": True}) if fetched.images else None)
 
     def pictures(self, session: Session, read_ids: list[int]) -> list[pictures.ReadPictures]:
         """The plate crops and scene photos of several reads (the picture grid): one logged
         view of images naming every read whose photos are returned."""
         self.guard(session, "view")
         ids = pictures.check(read_ids)
+        try:
+            self.images.ensure(ids, ("plate", "scene"))     # what the cache lacks, from the server
+        except ImageOffline:
+            pass                        # offline: the grid shows the photos held here, and says so
         return self.logged(session, "view_image", lambda conn: pictures.load(conn, ids),
                            query={"read_ids": ids, "kind": "plate and scene", "view": "grid"},
                            result_ids=lambda found: [p.read_id for p in found if p.plate or p.scene])

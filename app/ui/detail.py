@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget)
 
 from app.engine import states
-from app.engine.errors import NotFound
+from app.engine.errors import ImageOffline, NotFound
 from app.engine.reads import ReadDetail
 
 from . import enhance, style
@@ -37,6 +37,7 @@ class ReadDetailPanel(QWidget):
         self.failure = None             # where a refusal to open a read goes (None: presenter)
         self.detail: ReadDetail | None = None
         self.pictures: dict[str, enhance.Pictures | None] = {}
+        self.missing: dict[str, str] = {}      # why an image is not shown (e.g. not available offline)
         self.plate_label = QLabel("No read selected")
         self.plate_label.setObjectName("plateTitle")
         self.plate_label.setStyleSheet(style.PLATE_TITLE)
@@ -104,13 +105,14 @@ class ReadDetailPanel(QWidget):
 
         def fetch():
             detail = ws.read_detail(session, read_id)
-            images = {}
+            images, missing = {}, {}
             for kind in ("plate", "scene"):
                 try:
                     images[kind] = ws.image(session, read_id, kind)
-                except NotFound:
+                except NotFound as exc:
                     images[kind] = None
-            return detail, images
+                    missing[kind] = str(exc) if isinstance(exc, ImageOffline) else ""
+            return detail, images, missing
         self.plate_label.setText("Loading...")
 
         def failed(exc: BaseException) -> None:
@@ -122,7 +124,7 @@ class ReadDetailPanel(QWidget):
         self.ctx.db(fetch, self._loaded, failed)
 
     def _loaded(self, result) -> None:
-        detail, images = result
+        detail, images, self.missing = result
         self.detail = detail
         self.read_loaded.emit(detail.read)
         self._show_facts(detail)
@@ -139,7 +141,7 @@ class ReadDetailPanel(QWidget):
         self.ctx.runner.pool(decode_all, decoded)
 
     def clear(self) -> None:
-        self.detail, self.pictures = None, {}
+        self.detail, self.pictures, self.missing = None, {}, {}
         for view in (self.plate_view, self.scene_view):
             view.close_viewer()
         self.plate_label.setText("No read selected")
@@ -196,7 +198,7 @@ class ReadDetailPanel(QWidget):
         for kind, view in (("plate", self.plate_view), ("scene", self.scene_view)):
             pics = self.pictures.get(kind)
             if pics is None:
-                empty = "No image held for this read." if self.detail else ""
+                empty = (self.missing.get(kind) or "No image held for this read.") if self.detail else ""
                 view.show_image(None, "", empty)
                 continue
             img = pics.enhanced if enhanced else pics.original

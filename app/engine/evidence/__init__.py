@@ -19,7 +19,7 @@ from typing import TypeVar
 from .. import accesslog, retention
 from ..accesslog import SYSTEM, Actor
 from ..auth import Session
-from ..errors import ExportError, ReleaseRefused, ValidationError
+from ..errors import ExportError, ImageMismatch, ImageOffline, ReleaseRefused, ValidationError
 from ..progress import CancelToken, Progress
 from . import journal, release
 from .aggregate import (AggregateQuery, AggregateRow, aggregate, aggregate_csv, aggregate_json,
@@ -91,6 +91,7 @@ class EvidenceService:
         recipient, on_file = self._recipient(session, req.release_request_id, req.recipient,
                                              release.FULL, req.read_ids)
         case = session.case_number or ""        # (the guard has checked that a case is declared)
+        self._fetch_images(req.read_ids)
         with ws.store.reading() as conn:
             data = collect(conn, req.read_ids, case)
             held = evidence_holds(conn, case, data.read_ids)
@@ -125,6 +126,16 @@ class EvidenceService:
         return (yield from self._write(session, "export", req.target, ctx.name, files, custody,
                                        record, ids, token, {"release_request": req.release_request_id,
                                                             "recipient": recipient}))
+
+    def _fetch_images(self, read_ids: list[int]) -> None:
+        """Bring every image of the package the cache lacks from the city server, each checked
+        against its ingest SHA-256, before anything is written (the loaders read the cache)."""
+        try:
+            self.ws.images.ensure(read_ids)
+        except (ImageOffline, ImageMismatch) as exc:
+            text = str(exc)
+            raise ExportError("The export stopped before writing anything: "
+                              f"{text[0].lower()}{text[1:]}") from None
 
     def _recipient(self, session: Session, request_id: int | None, recipient: str | None,
                    scope: str, read_ids: list[int] | None = None) -> tuple[str, str]:

@@ -48,6 +48,7 @@ class OcrService:
     def verify_read(self, session, read_id: int) -> Verification:
         """Re-read the read's plate crop; mark it *possible misread* when we read otherwise."""
         self.ws.guard(session, "view")
+        self.ws.images.ensure([read_id], ("plate",))        # a crop not cached comes from the server
         with self.ws.store.reading() as conn:
             row = conn.execute(
                 "SELECT r.plate, coalesce(r.original_plate, r.plate), i.data FROM reads r "
