@@ -361,6 +361,13 @@ CASES = [
                                                                     "{t}/f/x.pdf")], PW, _file("f", "x"), ""),
     ("demo-generate-into-a-file", ["demo", "generate", "{t}/f", "--days", "1", "--reads-per-day", "1"], "",
      _file("f", "x"), ""),
+    # -- alpr streets: the map's street layer ---------------------------------------------------------
+    ("streets-no-file", ["--data-dir", "{d}", *_admin("streets import", "{t}/none.geojson")], PW, None,
+     "no such file"),
+    ("streets-not-geojson", ["--data-dir", "{d}", *_admin("streets import", "{t}/s.geojson")], PW,
+     _file("s.geojson", "{not json"), "s.geojson"),
+    ("streets-by-an-officer", ["--data-dir", "{d}", *_officer("streets import", "{t}/s.geojson")], PW,
+     _file("s.geojson", '{"type": "FeatureCollection", "features": []}'), "not authorised"),
     # -- alpr setup: refused before anything is written ------------------------------------------------
     ("setup-over-a-store", ["--data-dir", "{d}", "setup", "--admin", "a.b", "--admin-name", "A B",
                             "--password-stdin"], PW, None, "already exists"),
@@ -459,3 +466,18 @@ def test_a_fault_of_the_program_is_one_line_and_its_traceback_goes_to_the_log(go
     for h in [h for h in root.handlers if str(tmp_path) in str(getattr(h, "baseFilename", ""))]:
         root.removeHandler(h)
         h.close()
+
+
+def test_streets_import_and_show_as_the_administrator(good_store, tmp_path, monkeypatch, capsys):
+    from tests.streets_data import geojson_file
+    shutil.copytree(good_store, tmp_path / "copy")
+    ADMIN_SECRET[tmp_path / "copy"] = ADMIN_SECRET[good_store]
+    layer = geojson_file(tmp_path / "streets.geojson")
+    for argv in (["streets", "import", str(layer)], ["streets", "show"]):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PW))
+        code = cli.main(["--data-dir", str(tmp_path / "copy"), *argv[:2], "--user", "amanager",
+                         "--password-stdin", "--totp", _admin_code(tmp_path / "copy"), *argv[2:]])
+        assert code == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "Street layer replaced: 4 street lines from streets.geojson (geojson" in out
+    assert "Street layer: 4 street lines from streets.geojson" in out

@@ -99,3 +99,21 @@ def test_state_column_and_state_filter(ws, people, open_window, clock):
     assert search.build_query() == SearchQuery(plate="7ABC123", state="NV")
     search.run_search()
     assert search.model.rowCount() == 0 and search.status.text() == "No reads match."
+
+
+def test_bookmark_selected_reads_from_the_reads_menu(ws, people, open_window, clock, qtbot):
+    clock.t = NOW
+    insert_sample(ws, NOW)
+    deputy = people.user("ddeputy", "deputy", purpose=False)
+    ws.cases.open(deputy, CASE, "STOLEN-VEH", "Stolen Honda, Agoura Rd")
+    window = open_window(deputy)
+    said: list[str] = []
+    window.read_actions.message = said.append
+    window.search.selected_ids = lambda: [1]                 # the read picked in the results
+    window.bookmark_action.trigger()
+    assert said == ["Declare the case first: reads are bookmarked in the case declared."]
+    window.purpose_bar.choose("STOLEN-VEH", CASE)
+    window.bookmark_action.trigger()
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=5000)
+    assert said[1] == f"1 read bookmarked in case {CASE}."
+    assert [b.read_id for b in ws.cases.show(deputy, CASE).bookmarks] == [1]

@@ -228,6 +228,9 @@ class MainWindow(QMainWindow):
             lambda: self.read_actions.export(self.search.selected_ids()))
         self.hold_action = self._action(reads, "Place &hold on selected...", None,
                                         lambda: self.read_actions.hold(self.search.selected_ids()))
+        self.bookmark_action = self._action(
+            reads, "&Bookmark selected in the declared case", "Ctrl+B",
+            lambda: self.read_actions.bookmark(self.search.selected_ids()))
         self.sound_action = QAction("Sound with hit &notifications", self)
         self.sound_action.setCheckable(True)
         self.sound_action.setChecked(self.notifier.sound)

@@ -91,6 +91,23 @@ class ReadActions:
             "brings in will show in the Alerts screen."))
         return self._open(dialog)  # type: ignore[return-value]  # _open returns the dialog it is given
 
+    def bookmark(self, read_ids: list[int]) -> None:
+        """Keep the selected reads with the declared case (engine: member of an open case)."""
+        s = self.ctx.session
+        if s is None or not read_ids:
+            return
+        case = s.case_number
+        if not case:
+            self.message("Declare the case first: reads are bookmarked in the case declared.")
+            return
+
+        def work() -> int:
+            for rid in read_ids:
+                self.ctx.ws.cases.bookmark(s, case, rid)
+            return len(read_ids)
+        self.ctx.db(work, lambda n: self.message(f"{n} read{'s' if n != 1 else ''} bookmarked in case {case}."),
+                    self.ctx.inline(lambda text: self.message(f"Not bookmarked: {text}")))
+
     def print_read(self, read_id: int) -> None:
         self._print(f"read-{read_id}.pdf", lambda s, path: self.ctx.ws.printing.read(s, read_id, path))
 

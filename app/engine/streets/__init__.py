@@ -55,7 +55,11 @@ class StreetService:
         elif not self.ws._setup:
             raise PermissionDenied("Streets are imported by an administrator's session once the "
                                    "store is in use.")
-        fmt, data, segments = read_file(Path(path))
+        try:
+            fmt, data, segments = read_file(Path(path))
+        except ValidationError as exc:              # the sentence names the file it is about
+            name = Path(path).name
+            raise (exc if name in str(exc) else ValidationError(f"{name}: {exc}")) from None
         if not segments:
             raise ValidationError(f"{Path(path).name} holds no street lines.")
         actor = session.actor if session is not None else SYSTEM
