@@ -28,6 +28,7 @@ from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from app.engine import accesslog  # noqa: E402
 from app.engine.keyslots import SLOTS_NAME, SlotFile  # noqa: E402
+from app.engine.log_anchor import CHAIN_START_META, ESCROW_META  # noqa: E402
 from app.engine.policy import load_profile  # noqa: E402
 from app.engine.store import _PRAGMAS, Store  # noqa: E402
 from app.engine.vault import Vault  # noqa: E402
@@ -66,11 +67,12 @@ def plain_workstation(folder: Path) -> Workstation:
     conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
     for pragma in _PRAGMAS:
         conn.execute(pragma)
-    store = Store(folder, conn, str(uuid.uuid4()))
+    store = Store(folder, conn, str(uuid.uuid4()), "0" * 64)     # a plain file: reader() unused
     store.migrate()
     with store.transaction() as c:
         store.set_meta("profile", "calabasas", c)
-        accesslog.start_chain(c)
+        store.set_meta(ESCROW_META, accesslog.start_chain(c).hex(), c)   # as Workstation.create
+        store.set_meta(CHAIN_START_META, f"0:{accesslog.GENESIS}", c)
     vault = Vault(folder, SlotFile(folder / SLOTS_NAME, store.store_id, "calabasas"))
     vault._store = store
     return Workstation(vault, load_profile("calabasas"))
