@@ -22,7 +22,7 @@ from .context import AppContext
 from .errors import ErrorPresenter
 from .login import LoginDialog
 from .main_window import MainWindow
-from .ops import Runner, quiet_gc
+from .ops import Runner, collect_on_gui_thread, quiet_gc
 from . import style
 
 
@@ -51,14 +51,15 @@ def run(data_dir: Path, clock: Callable[[], float] = time.time) -> int:
     runner = Runner()
     ctx = AppContext(ws, runner, ErrorPresenter())
     try:
-        login = LoginDialog(ctx)
-        if login.exec() != QDialog.DialogCode.Accepted or login.session is None:
-            return 1
-        window = MainWindow(ctx)
-        ctx.set_session(login.session)
-        window.show()
-        quiet_gc()                  # start-up objects out of the collector's way (ops.py)
-        return app.exec()
+        with collect_on_gui_thread(app):
+            login = LoginDialog(ctx)
+            if login.exec() != QDialog.DialogCode.Accepted or login.session is None:
+                return 1
+            window = MainWindow(ctx)
+            ctx.set_session(login.session)
+            window.show()
+            quiet_gc()              # start-up objects out of the collector's way (ops.py)
+            return app.exec()
     finally:
         runner.shutdown()
         ws.close()
@@ -74,17 +75,18 @@ def _first_run(data_dir: Path, clock: Callable[[], float]) -> int:
     wizard = FirstRunWizard(FirstRun(data_dir, clock), runner, presenter)
     ws = None
     try:
-        if wizard.exec() != QDialog.DialogCode.Accepted or wizard.session is None:
-            return 1
-        ws = wizard.ws
-        ctx = AppContext(ws, runner, presenter)
-        window = MainWindow(ctx)
-        ctx.set_session(wizard.session)
-        if wizard.open_sync_settings:
-            show_sync_settings(window)
-        window.show()
-        quiet_gc()
-        return app.exec()
+        with collect_on_gui_thread(app):
+            if wizard.exec() != QDialog.DialogCode.Accepted or wizard.session is None:
+                return 1
+            ws = wizard.ws
+            ctx = AppContext(ws, runner, presenter)
+            window = MainWindow(ctx)
+            ctx.set_session(wizard.session)
+            if wizard.open_sync_settings:
+                show_sync_settings(window)
+            window.show()
+            quiet_gc()
+            return app.exec()
     finally:
         runner.shutdown()
         if ws is not None:

@@ -11,10 +11,12 @@ Tests inject :class:`ImmediateRunner`, which runs the same calls synchronously.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
+import itertools
 import logging
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -41,6 +43,32 @@ def quiet_gc() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+@contextlib.contextmanager
+def collect_on_gui_thread(parent: QObject, every_ms: int = 2000, full_every: int = 15) -> Iterator[None]:
+    """Let only the GUI thread run Python's cycle collector while the window is up.
+
+    The collector runs in whichever thread's allocation trips it: often a worker building the
+    demo city or syncing. A cycle it frees there may hold the last reference to a Qt object (a
+    page, a closure over a widget), whose C++ side is then deleted off the GUI thread, and the
+    GUI thread crashes on it later. So automatic collection is off, and a timer on the GUI
+    thread collects the young generation every ``every_ms`` and everything every
+    ``full_every`` ticks (Anki does the same); the collector is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    ticks = itertools.count(1)
+    timer = QTimer(parent)
+    timer.timeout.connect(lambda: gc.collect(2 if next(ticks) % full_every == 0 else 0))
+    timer.start(every_ms)
+    try:
+        yield
+    finally:
+        timer.stop()
+        timer.deleteLater()
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(eq=False)
