@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import PASSWORD, ROOT, login, settle, shoot, window_for  # noqa: E402
+from screenshots import PASSWORD, ROOT, finish, login, settle, shoot, window_for  # noqa: E402
 
 from app.engine.workstation import Workstation  # noqa: E402
 from app.ui.app import application  # noqa: E402
@@ -58,9 +58,7 @@ def main() -> int:
     settle(ctx, 1.0)
     shoot(window.read_actions.dialog, args.out, "photo-search")
     window.read_actions.dialog.reject()
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     return 0
 

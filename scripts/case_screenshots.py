@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import ROOT, login, prepare, settle, shoot, window_for  # noqa: E402
+from screenshots import ROOT, finish, login, prepare, settle, shoot, window_for  # noqa: E402
 
 from app.engine.search import SearchQuery  # noqa: E402
 from app.ui.app import application  # noqa: E402
@@ -63,9 +63,7 @@ def main() -> int:
     settle(ctx, 0.5)
     shoot(dialog, args.out, "plate-list")
     dialog.close()
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     return 0
 

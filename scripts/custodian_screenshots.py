@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import PASSWORD, ROOT, login, settle, shoot, window_for  # noqa: E402
+from screenshots import PASSWORD, ROOT, finish, login, settle, shoot, window_for  # noqa: E402
 
 from app.engine import plates  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
@@ -92,9 +92,7 @@ def main() -> int:
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(report),
                     str(args.out / "transparency-report")], check=True)
     print(f"wrote {args.out / 'transparency-report'}.png")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     return 0
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import _STEPS, PASSWORD, ROOT, login, settle, shoot, window_for  # noqa: E402
+from screenshots import PASSWORD, ROOT, _STEPS, finish, login, settle, shoot, window_for  # noqa: E402
 
 from app.engine.evidence import ReleaseRequestForm  # noqa: E402
 from app.engine.oversight.agencies import AgencyForm  # noqa: E402
@@ -79,9 +79,7 @@ def calabasas(tmp: Path, out: Path) -> None:
     reg.add()
     settle(ctx, 0.5)
     shoot(window, out, "designee-register")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
 
 
@@ -108,9 +106,7 @@ def coachella(tmp: Path, out: Path) -> None:
     window.designee.breach.table.selectRow(0)
     settle(ctx, 0.5)
     shoot(window, out, "designee-breach")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(files[0]),
                     str(out / "breach-notice")], check=True)

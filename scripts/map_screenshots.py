@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import begin, login, prepare, settle, shoot, window_for  # noqa: E402
+from screenshots import begin, finish, login, prepare, settle, shoot, window_for  # noqa: E402
 
 from app.engine import plates, timefmt  # noqa: E402
 from app.server.democity.streets import write_geojson  # noqa: E402
@@ -90,9 +90,7 @@ def main() -> int:
         cm.click_camera("CAM-CC-E")
         settle(ctx, 0.5)
         shoot(window, args.out, "map-camera")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     return 0
 

@@ -105,6 +105,13 @@ def shoot(widget, out: Path, name: str) -> None:
     print(f"wrote {out / name}.png")
 
 
+def finish(window, ctx: AppContext) -> None:
+    """Close a window and stop its runner once its work has settled (each script's last step)."""
+    window.close()
+    settle(ctx)
+    ctx.runner.shutdown()
+
+
 def begin(doc: str, prefix: str) -> tuple[argparse.Namespace, Path]:
     """The arguments (``--out``, made), the application, and a fresh temporary folder."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -165,9 +172,7 @@ def main() -> int:
     window.lock_now()
     settle(ctx, 0.5)
     shoot(window, args.out, "lock")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
 
     admin = login(ws, "amanager", secrets)
     ws.set_purpose(admin, "AUDIT", "CR-2026-0042")
@@ -186,9 +191,7 @@ def main() -> int:
     window.admin.tabs.setCurrentWidget(window.admin.sync)
     settle(ctx, 0.3)
     shoot(window, args.out, "admin-sync")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     ws.close()
     return 0
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screenshots import PASSWORD, begin, login, settle, shoot, window_for  # noqa: E402
+from screenshots import PASSWORD, begin, finish, login, settle, shoot, window_for  # noqa: E402
 
 from app.engine import timefmt  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
@@ -103,9 +103,7 @@ def main() -> int:
     cycle.choose_report = lambda kind: str(tmp / f"review.{kind}")
     cycle.pdf_button.click()
     settle(ctx, 0.5)
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
 
     admin = login(ws, "amanager", secrets)
     ctx, window = window_for(ws, admin, tmp)
@@ -118,9 +116,7 @@ def main() -> int:
     cycle.note.setText("Approved after reading the findings with the auditor.")
     settle(ctx, 0.8)
     shoot(window, args.out, "audit-cycle-approve")
-    window.close()
-    settle(ctx)
-    ctx.runner.shutdown()
+    finish(window, ctx)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(tmp / "review.pdf"),
                     str(args.out / "audit-cycle-report")], check=True)
     print(f"wrote {args.out / 'audit-cycle-report'}.png ({month})")
