@@ -12,7 +12,8 @@ import sqlcipher3
 
 from app.engine import keys
 from app.engine.errors import KeyringError, StoreError
-from app.engine.store import DB_NAME
+from app.engine import store as store_mod
+from app.engine.store import CIPHER, DB_NAME, LEGACY_CIPHER
 from app.engine.workstation import Workstation
 from tests.conftest import insert_reads
 
@@ -43,6 +44,54 @@ def test_file_is_not_readable_as_plain_sqlite(ws, seeded):
     plain = sqlcipher3.connect(str(ws.store.data_dir / DB_NAME))
     with pytest.raises(sqlcipher3.DatabaseError):
         plain.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+
+def _opens_with(path, key: bytes, cipher: tuple[str, ...]) -> bool:
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        for pragma in cipher:
+            conn.execute(pragma)
+        conn.execute("SELECT count(*) FROM reads").fetchone()
+        return True
+    except sqlcipher3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_new_store_uses_hmac_sha256_pages_and_its_readers_do_too(ws, seeded):
+    """The page HMAC is SHA-256 (half the decrypt cost of SQLCipher's SHA-512 default): the file
+    opens with the key and that setting only, and the export's read-only connections use it."""
+    path, key = ws.store.data_dir / DB_NAME, ws.vault.data_key
+    ws.store.checkpoint()
+    assert _opens_with(path, key, CIPHER)
+    assert not _opens_with(path, key, LEGACY_CIPHER)
+    with ws.store.reader() as read:
+        assert read("SELECT count(*) FROM reads", ())[0] == ws.store.query_one("SELECT count(*) FROM reads")[0]
+
+
+def test_store_made_in_the_legacy_format_still_opens_and_reads(tmp_path, clock, monkeypatch):
+    """A store made before the SHA-256 pages (SQLCipher's defaults) keeps its format: it opens,
+    its readers open, and a wrong key is still refused with the usual sentence."""
+    monkeypatch.setattr(store_mod, "CIPHER", LEGACY_CIPHER)
+    ws = Workstation.create(tmp_path / "old", "calabasas", clock)
+    ws.create_first_admin("amanager", "Alex Manager", "correct horse battery staple 42")
+    insert_reads(ws, [(1, "7ABC123", int(clock()) - 60, "CAM-LV-N", 0.9)])
+    key = ws.vault.data_key
+    ws.close()
+    monkeypatch.undo()
+    path = tmp_path / "old" / DB_NAME
+    assert _opens_with(path, key, LEGACY_CIPHER) and not _opens_with(path, key, CIPHER)
+    store = store_mod.Store.open(tmp_path / "old", key)
+    try:
+        assert store.cipher == LEGACY_CIPHER
+        with store.reader() as read:
+            assert read("SELECT plate FROM reads WHERE id = 1", ())[0] == "7ABC123"
+    finally:
+        store.close()
+    with pytest.raises(StoreError, match="cannot be decrypted"):
+        store_mod.Store.open(tmp_path / "old", bytes(32))
 
 
 def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws, clock):

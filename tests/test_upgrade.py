@@ -33,6 +33,8 @@ def _raw(path: Path, key: bytes) -> Iterator[sqlcipher3.Connection]:
     conn = sqlcipher3.connect(str(path))
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        for pragma in store_mod.CIPHER:
+            conn.execute(pragma)
         yield conn
     finally:
         conn.close()

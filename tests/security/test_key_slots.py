@@ -12,7 +12,7 @@ from app.engine import keys
 from app.engine.errors import AuthError, StoreError, StoreSealed
 from app.engine.keyslots import SLOTS_NAME
 from app.engine.search import SearchQuery
-from app.engine.store import DB_NAME, Store
+from app.engine.store import CIPHER, DB_NAME, LEGACY_CIPHER, Store
 from app.engine.workstation import Workstation
 from tests.conftest import PASSWORD, PURPOSES
 
@@ -28,16 +28,20 @@ def _keyring_secrets() -> list[str]:
 
 
 def _opens(path, secret: str) -> bool:
+    """Whether a secret opens the store as a raw key or a passphrase, in either page format."""
     for pragma in (f"PRAGMA key = \"x'{secret}'\"", "PRAGMA key = '" + secret.replace("'", "''") + "'"):
-        conn = sqlcipher3.connect(str(path))
-        try:
-            conn.execute(pragma)
-            conn.execute("SELECT count(*) FROM reads").fetchone()
-            return True
-        except sqlcipher3.DatabaseError:
-            pass
-        finally:
-            conn.close()
+        for cipher in (CIPHER, LEGACY_CIPHER):
+            conn = sqlcipher3.connect(str(path))
+            try:
+                conn.execute(pragma)
+                for setting in cipher:
+                    conn.execute(setting)
+                conn.execute("SELECT count(*) FROM reads").fetchone()
+                return True
+            except sqlcipher3.DatabaseError:
+                pass
+            finally:
+                conn.close()
     return False
 
 
@@ -46,7 +50,9 @@ def closed(ws, people, seeded, clock):
     """A store in use, then closed (as after the last logout or a restart)."""
     people.user("pross", "prosecutor")
     data_dir = ws.data_dir
+    key = ws.vault.data_key
     ws.close()
+    assert _opens(data_dir / DB_NAME, key.hex())       # the attacker's opener works with the key
     return data_dir
 
 
