@@ -23,6 +23,7 @@ from .progress import CancelToken, Progress
 IMAGE_BATCH = 400            # reads per transaction when they bring photos (bounds memory)
 UPLOAD_BATCH = 2000
 BULK_MIN = 200_000           # a pull this big (and bigger than the store) loads without indexes
+CHECK_SLICE = 5_000          # reads checked in one C-speed pass (no other thread runs during it)
 APPLY_BATCH = 5_000          # reads per transaction otherwise: a search waits at most one of them
 
 
@@ -138,7 +139,8 @@ class Puller:
         self.counts[feed] += len(rows)
 
     def _reads(self, rows: list[tuple], started: float) -> Iterator[Progress]:
-        sync_apply.check_reads(rows)
+        for i in range(0, len(rows), CHECK_SLICE):      # the whole fetch, before any write; in
+            sync_apply.check_reads(rows[i:i + CHECK_SLICE])   # slices, so the GUI thread runs between
         with self.store.reading() as conn:
             cams = {r[0] for r in conn.execute("SELECT id FROM cameras")}
         if {r[3] for r in rows} - cams:          # a camera added after the cameras pass
