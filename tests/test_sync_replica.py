@@ -5,6 +5,7 @@ corrections) to the primary through its second address, also while the replica l
 the workstation's watermark."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from app.engine.errors import SyncError, ValidationError
 from app.server.connect import open_server
 
 from tests.pg_replica import replica_pair  # noqa: F401
+from tests.ui_fixtures import open_window  # noqa: F401
 from tests.server_helpers import CAMS, add_reads, seed_city, server_truth
 
 HOT = "7HOT123"
@@ -144,3 +146,44 @@ def test_a_write_address_must_be_the_same_server_and_carry_no_secret(ws, people,
     logged = [e.detail for e in ws.audit_entries(admin) if e.action == "settings_change"]
     assert logged[-1]["sync.write_server"] == other_dsn
     assert "s3cr3t" not in json.dumps([e.detail for e in ws.audit_entries(admin)])
+
+
+def test_cli_and_admin_screen_set_the_write_address(ws, people, clock, cities, replica_pair,  # noqa: F811
+                                                    monkeypatch, capsys, open_window, qtbot):
+    from app.cli.main import main
+    from tests.conftest import PASSWORD
+    from tests.ui_fixtures import make_ctx
+
+    def alpr(*argv: str) -> tuple[int, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        code = main(["--data-dir", str(ws.data_dir), *argv])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    primary_dsn, replica_dsn, primary = cities
+    seed_city(primary, int(clock()))
+    replica_pair.wait_replayed()
+    people.admin()
+    people.user("pat.rivera", "prosecutor")
+    code, out = alpr("sync", "config", "--user", "amanager", "--password-stdin", "--totp",
+                     people.code("amanager"), "--server", replica_dsn, "--write-server", primary_dsn)
+    assert code == 0 and f"writes to {primary_dsn}" in out, out
+    code, out = alpr("sync", "status", "--user", "pat.rivera", "--password-stdin")
+    assert code == 0 and f"Server: {replica_dsn}; writes to: {primary_dsn};" in out, out
+
+    ctx = make_ctx(ws, threaded=True)
+    window = open_window(people.admin(), ctx)
+    sync = window.admin.sync
+    qtbot.waitUntil(lambda: sync.write_server.text() == primary_dsn, timeout=5000)
+    sync.sync_button.click()
+    qtbot.waitUntil(lambda: window.status_sync.text().startswith(("Sync: done", "Sync: failed")),
+                    timeout=30_000)
+    assert window.status_sync.text().startswith("Sync: done"), sync.message.text()
+    assert len(local_reads(ws)) == 30 and all_uploaded(ws, primary)
+    sync.write_server.clear()                           # the replica alone: writes are refused
+    sync.save.click()
+    qtbot.waitUntil(lambda: sync.stage.text() == "Settings saved.", timeout=5000)
+    assert ws.sync.status(people.admin()).write_server is None
+    sync.sync_button.click()
+    qtbot.waitUntil(lambda: "read replica" in sync.message.text(), timeout=30_000)
+    assert "write address" in sync.message.text()
