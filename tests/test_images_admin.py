@@ -28,7 +28,7 @@ def full_cache(ws, people, clock) -> list[str]:
     """18 reads with 2 cached images each, viewed one a minute (oldest first); the first read
     is held, so its two are pinned. Returns the hashes in viewing order."""
     shas = []
-    for i in range(36):
+    for _ in range(36):
         data = os.urandom(SIZE)
         sha = hashlib.sha256(data).hexdigest()
         with ws.store.transaction() as conn:
@@ -52,7 +52,8 @@ def last_change(ws) -> dict:
                                          "'settings_change' ORDER BY seq DESC LIMIT 1")[0])
 
 
-def test_admin_screen_shows_the_cache_and_a_lower_budget_evicts(ws, people, full_cache, open_window, qtbot):
+def test_admin_screen_shows_the_cache_and_a_lower_budget_evicts(ws, people, full_cache, open_window,  # noqa: F811
+                                                               qtbot):
     window = open_window(people.admin())
     admin = window.admin
     titles = [admin.tabs.tabText(i) for i in range(admin.tabs.count())]
@@ -82,7 +83,7 @@ def test_admin_screen_shows_the_cache_and_a_lower_budget_evicts(ws, people, full
     assert panel.budget.value() == 100
 
 
-def test_only_the_administrator_sees_or_changes_the_cache(ws, people, full_cache, open_window):
+def test_only_the_administrator_sees_or_changes_the_cache(ws, people, full_cache, open_window):  # noqa: F811
     deputy = people.user("ddeputy", "deputy")
     with pytest.raises(PermissionDenied):
         ws.images.status(deputy)

@@ -142,14 +142,19 @@ def test_a_write_address_must_be_the_same_server_and_carry_no_secret(ws, people,
     ws.sync.configure(admin, replica_dsn, write_server=other_dsn)
     with pytest.raises(SyncError, match="write address leads to another city server"):
         run(ws, admin)
+    gone = f"host={tmp_path / 'no-primary'} dbname=alpr user=alpr_admin"
+    ws.sync.configure(admin, replica_dsn, write_server=gone)   # the primary down: nothing moves
+    with pytest.raises(SyncError, match=r"The city server \(write address host=.*no-primary.*\) "
+                                        "cannot be reached"):
+        run(ws, admin)
     assert ws.store.query_one("SELECT count(*) FROM reads")[0] == 0
     logged = [e.detail for e in ws.audit_entries(admin) if e.action == "settings_change"]
-    assert logged[-1]["sync.write_server"] == other_dsn
+    assert logged[-2]["sync.write_server"] == other_dsn
     assert "s3cr3t" not in json.dumps([e.detail for e in ws.audit_entries(admin)])
 
 
 def test_cli_and_admin_screen_set_the_write_address(ws, people, clock, cities, replica_pair,  # noqa: F811
-                                                    monkeypatch, capsys, open_window, qtbot):
+                                                    monkeypatch, capsys, open_window, qtbot):  # noqa: F811
     from app.cli.main import main
     from tests.conftest import PASSWORD
     from tests.ui_fixtures import make_ctx
