@@ -1,5 +1,6 @@
 """``alpr sync``: pull from the city server and upload the access log, printing progress;
-``alpr sync config`` sets the server (its password kept in the encrypted store) and the sync window;
+``alpr sync config`` sets the server (its password kept in the encrypted store), the primary's write
+address where the server is a read replica, and the sync window;
 ``alpr sync status`` shows the watermarks and the last sync."""
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ def cmd_sync(args):
                 password = sys.stdin.readline().rstrip("\n")
                 if not password:
                     raise CliError("--server-password-stdin was given but no password line followed.")
-            ws.sync.configure(session, args.server, password, args.window_days)
+            ws.sync.configure(session, args.server, password, args.window_days,
+                              write_server=args.write_server)
             print(f"Sync server set to {redact(args.server)}"
+                  + (f", writes to {redact(args.write_server)}" if args.write_server else "")
                   + (f", window {args.window_days} days." if args.window_days else "."))
         elif args.what == "status":
             st = ws.sync.status(session)
-            print(f"Server: {st.server or 'not configured'}; window: "
+            print(f"Server: {st.server or 'not configured'}; "
+                  + (f"writes to: {st.write_server}; " if st.write_server else "") + "window: "
                   f"{st.window_days or ws.profile.retention_days} days")
             print("Watermarks: " + ", ".join(f"{k} {v}" for k, v in st.watermarks.items()))
             print(f"Last sync: {st.last_sync or 'never'}")
@@ -51,5 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--server-password-stdin", action="store_true",
                    help="config: read the server password (for an embedded server: your operator "
                         "password) from the line after your own")
+    p.add_argument("--write-server",
+                   help="config: where --server is a read replica, its primary (PostgreSQL), which "
+                        "takes the access log and corrections; '' removes it")
     p.add_argument("--window-days", type=int, help="config: hold only the last N days locally")
     p.set_defaults(func=cmd_sync)

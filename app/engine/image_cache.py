@@ -40,12 +40,23 @@ class CacheSettings:
 
 @dataclass(frozen=True)
 class CacheStatus:
-    """What the administration screen shows about the cache."""
+    """What the administration screen and ``alpr images status`` show about the cache; after
+    a change of settings, also what the new budget evicted."""
 
     settings: CacheSettings
     images: int
     bytes: int
     pinned_images: int
+    evicted: int = 0            # images removed to fit the budget just set
+    freed: int = 0              # their bytes
+
+    def summary(self) -> str:
+        """The cache in one sentence."""
+        used = self.bytes / MB
+        share = 100 * self.bytes / self.settings.budget_bytes
+        return (f"{used:,.1f} MB of {self.settings.budget_mb:,} MB used ({share:.1f}%) by "
+                f"{self.images:,} images, {self.pinned_images:,} of them pinned (holds, evidence, "
+                f"open hits); prefetch window {self.settings.prefetch_days} days.")
 
 
 def settings(conn) -> CacheSettings:

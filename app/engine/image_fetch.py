@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import accesslog, image_cache
 from .errors import ImageMismatch, ImageOffline, SyncError
@@ -67,7 +67,8 @@ class ImageService:
             return image_cache.settings(conn)
 
     def configure(self, session, budget_mb: int, prefetch_days: int) -> CacheStatus:
-        """Set the budget and the prefetch window (logged); the budget applies at once."""
+        """Set the budget and the prefetch window (logged); the budget applies at once, and
+        the status returned says what it evicted. The administrator's (``settings_admin``)."""
         self.ws.guard(session, "settings_admin")
         chosen = image_cache.check_settings(budget_mb, prefetch_days)
         with self.ws.store.transaction() as conn:
@@ -76,9 +77,10 @@ class ImageService:
             accesslog.append(conn, self.ws.clock(), session.actor, "settings_change",
                              detail={"images.budget_mb": budget_mb, "images.prefetch_days": prefetch_days,
                                      "images_evicted": evicted, "bytes_freed": freed})
-            return image_cache.status(conn)
+            return replace(image_cache.status(conn), evicted=evicted, freed=freed)
 
     def status(self, session) -> CacheStatus:
+        """Used and budget, pinned images, the prefetch window: the administrator's."""
         self.ws.guard(session, "settings_admin")
         with self.ws.store.reading() as conn:
             return image_cache.status(conn)

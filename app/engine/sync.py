@@ -8,6 +8,12 @@ the prefetch window (``image_cache``); then the images of open hits and held rea
 and the cache is brought within its budget. Then the access log and corrections
 go up; a local row is marked uploaded only after the server committed it, and is never
 deleted. Every server error becomes one :class:`SyncError` sentence.
+
+A city that outgrows one server (docs/scaling.md, "Read replicas") gives two addresses: the
+read address (a streaming replica, or a pooler in front of several) that every pull and image
+comes from, and an optional write address (the primary) that takes the log's escrow and
+receipts and the two uploads. Both are the same city server (the same server id), reached
+with the same password; without a write address, everything goes to the one address.
 """
 from __future__ import annotations
 
@@ -36,9 +42,11 @@ class SyncStatus:
     window_days: int | None
     watermarks: dict[str, int]
     last_sync: dict | None         # counts and time of the last finished sync
+    write_server: str | None = None   # the primary, where the read address is a replica
 
 
 PASSWORD_META = "sync.password"
+SERVER_KEY, WRITE_KEY = "sync.server", "sync.write_server"
 
 
 class SyncService:
@@ -76,7 +84,8 @@ class SyncService:
         return redact(text, self._password())
 
     def configure(self, session, server: str, password: str | None = None,
-                  window_days: int | None = None, *, operator: str | None = None) -> None:
+                  window_days: int | None = None, *, operator: str | None = None,
+                  write_server: str | None = None) -> None:
         """Set the city server and the sync window; logged. A new address of the same server
         (moved, a replica) keeps the watermarks: the server's id, not its address, decides
         (see ``Puller.check_server``). An address that carries a password is refused.
@@ -84,13 +93,22 @@ class SyncService:
         ``password`` is the PostgreSQL password, kept in the encrypted store; for the embedded
         server it is the password of one of its operators (``operator``, by default the
         session's user), which unlocks the server's key slot once: the key is what the store
-        keeps."""
+        keeps.
+
+        ``write_server`` is the primary where ``server`` is a read replica (PostgreSQL only;
+        the same login and password): None keeps the one set before, "" removes it."""
         if session is not None:
             self.ws.guard(session, "settings_admin")
         try:
             addr = parse_address(server)
+            waddr = parse_address(write_server) if write_server else None
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        if waddr is not None and (addr.kind, waddr.kind) != ("postgresql", "postgresql"):
+            raise ValidationError("A write address is for a PostgreSQL city server whose read "
+                                  "address is a replica; the embedded server has one address.")
+        if addr.kind == "embedded":
+            write_server = ""                   # nothing else can take its writes
         if window_days is not None and not 1 <= int(window_days) <= self.ws.profile.retention_days:
             raise ValidationError(f"The sync window is 1 to {self.ws.profile.retention_days} days "
                                   "(the retention period).")
@@ -107,13 +125,19 @@ class SyncService:
                 raise
         if password:
             self.ws.store.set_meta(PASSWORD_META, password)
+        detail = {"sync.server": str(addr), "sync.window_days": window_days,
+                  "password_changed": bool(password)}
         with self.ws.store.transaction() as conn:
-            _put(conn, "sync.server", str(addr))
+            _put(conn, SERVER_KEY, str(addr))
+            if waddr is not None:
+                _put(conn, WRITE_KEY, str(waddr))
+                detail[WRITE_KEY] = str(waddr)
+            elif write_server == "" and self._setting(WRITE_KEY) is not None:
+                conn.execute("DELETE FROM settings WHERE key = ?", (WRITE_KEY,))
+                detail[WRITE_KEY] = None
             if window_days is not None:
                 self._set_window(conn, int(window_days))
-            accesslog.append(conn, self.ws.clock(), actor, "settings_change",
-                             detail={"sync.server": str(addr), "sync.window_days": window_days,
-                                     "password_changed": bool(password)})
+            accesslog.append(conn, self.ws.clock(), actor, "settings_change", detail=detail)
 
     def set_window(self, session, days: int | None) -> None:
         """Hold only the last ``days`` days locally (None: all the retention period)."""
@@ -143,15 +167,15 @@ class SyncService:
         with self.ws.store.reading() as conn:
             marks = {f: sync_apply.get_mark(conn, f) for f in FEEDS}
         last = self._setting("sync.last")
-        server = self._setting("sync.server")
+        server, writer = self._setting(SERVER_KEY), self._setting(WRITE_KEY)
         return SyncStatus(redact(server) if server else None, self.window_days(), marks,
-                          json.loads(last) if last else None)
+                          json.loads(last) if last else None, redact(writer) if writer else None)
 
     def alerts(self, session) -> list[tuple[int, str, str]]:
         """What the city server recorded against this workstation's access log (tampering it
         or this workstation found): (time, kind, detail), for the administrator and auditor."""
         self.ws.guard(session, "audit_view")
-        server = self.open_server()
+        server = self.open_writer()         # the alerts are written on the primary
         try:
             found = server.log_alerts(self.ws.store.store_id)
         except server.errors as exc:
@@ -163,21 +187,36 @@ class SyncService:
 
     # -- the sync -----------------------------------------------------------------------------
     def open_server(self):
-        """The configured city server, open; :class:`SyncError` (a sentence) if it cannot be.
-        The sync and the images fetched on demand (``ws.images``) both come through here."""
-        server = self._setting("sync.server")
+        """The configured city server at its read address, open; :class:`SyncError` (a
+        sentence) if it cannot be. Every pull of the sync and the images fetched on demand
+        (``ws.images``) come through here."""
+        server = self._setting(SERVER_KEY)
         if not server:
             raise SyncError("No city server is configured; an administrator sets it in the "
                             "administration screen or with 'alpr sync config'.")
+        return self._open(server, "")
+
+    def open_writer(self, reader=None):
+        """The city server at its write address (the primary), open; without one, ``reader``
+        (the read connection, shared) or the read address opened anew. What the server keeps
+        for this workstation goes here: the log's escrow and receipts, alerts, uploads."""
+        writer = self._setting(WRITE_KEY)
+        if not writer:
+            return reader if reader is not None else self.open_server()
+        return self._open(writer, "write ")
+
+    def _open(self, text: str, which: str):
         try:
-            addr: ServerAddress = parse_address(server)
+            addr: ServerAddress = parse_address(text)
         except ValueError as exc:       # kept by an older version that let a password through
-            raise SyncError(f"The configured city server address cannot be used: {exc}") from None
+            raise SyncError(f"The configured city server {which}address cannot be used: {exc}") from None
         password = self._password()
+        failures: tuple[type[BaseException], ...] = (StoreError, *CONNECT_ERRORS)
         try:
             return open_server(addr, password)
-        except (StoreError, *CONNECT_ERRORS) as exc:
-            raise SyncError(redact(describe_server_error(exc, str(addr)), password)) from None
+        except failures as exc:
+            where = f"write address {addr}" if which else str(addr)
+            raise SyncError(redact(describe_server_error(exc, where), password)) from None
 
     def run(self, session, token: CancelToken | None = None) -> Iterator[Progress]:
         """Sync now. ``session`` None is the unattended/set-up run, logged as the system."""
@@ -193,37 +232,49 @@ class SyncService:
         try:
             server = self.open_server()
         except SyncError as exc:
-            self._log(actor, self._setting("sync.server") or "none", counts, ok=False, error=str(exc))
+            self._log(actor, self._setting(SERVER_KEY) or "none", counts, ok=False, error=str(exc))
             raise self._clean(exc) from None
         try:
+            writer = self.open_writer(server)
+        except SyncError as exc:
+            server.close()
+            self._log(actor, self._setting(WRITE_KEY) or "none", counts, ok=False, error=str(exc))
+            raise self._clean(exc) from None
+        where = server.describe() + ("" if writer is server else f"; writes to {writer.describe()}")
+        at = server                     # the server the step under way talks to, for its errors
+        try:
             puller = Puller(self.ws, server, token, counts, self.batch, self.window_days(),
-                            self.ws.profile.retention_days)
+                            self.ws.profile.retention_days, writer)
             puller.check_server()
+            at = writer
             puller.anchor.check()
+            at = server
             for feed in FEEDS:
                 yield from puller.pull(feed, started)
             yield from puller.trim(started)
             yield from puller.pinned_images(started)
-            self._log(actor, server.describe(), counts, ok=True)
+            self._log(actor, where, counts, ok=True)
+            at = writer
             yield from puller.upload(started)
         except Interrupted as exc:
-            self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+            self._log(actor, where, counts, ok=False, error=str(exc))
             raise
         except SyncError as exc:
             try:
-                self._log(actor, server.describe(), counts, ok=False, error=str(exc))
+                self._log(actor, where, counts, ok=False, error=str(exc))
             except LogTampered:
                 pass            # a broken head writes nothing; the server has the alert
             raise self._clean(exc) from None
         except server.errors as exc:
-            err = SyncError(self.redact_text(describe_server_error(exc, server.describe())))
-            self._log(actor, server.describe(), counts, ok=False, error=str(err))
+            err = SyncError(self.redact_text(describe_server_error(exc, at.describe())))
+            self._log(actor, where, counts, ok=False, error=str(err))
             raise err from None
         finally:
-            try:
-                server.close()
-            except server.errors:
-                pass
+            for open_one in {id(s): s for s in (server, writer)}.values():
+                try:
+                    open_one.close()
+                except open_one.errors:
+                    pass
         summary = dict(counts, finished=int(self.ws.clock()), seconds=round(time.time() - t0, 2))
         with self.ws.store.transaction() as conn:
             _put(conn, "sync.last", json.dumps(summary))

@@ -13,6 +13,7 @@ _CREDENTIALS = ("password authentication failed", 'role "', "no password supplie
 _UNREACHABLE = ("connection refused", "no such file or directory", "could not connect",
                 "timeout expired", "could not translate host name", "no embedded city server",
                 "network is unreachable")
+_READ_ONLY = ("read-only transaction", "recovery is in progress")
 _DROPPED = ("server closed the connection", "terminating connection", "connection is closed",
             "the connection is lost", "consuming input failed", "cannot operate on a closed database",
             "connection already closed", "server conn crashed")
@@ -25,6 +26,9 @@ def describe_server_error(exc: BaseException, where: str) -> str:
     if any(s in low for s in _DROPPED):
         return (f"The connection to the city server ({where}) was lost during the sync ({text}). "
                 "Everything already applied is kept; sync again to resume.")
+    if any(s in low for s in _READ_ONLY):
+        return (f"The city server ({where}) takes no writes: it is a read replica ({text}). Set its "
+                "primary as the write address in the sync settings; everything pulled is kept.")
     if "relation" in low and "does not exist" in low:
         return (f"The city server ({where}) has no ALPR schema ({text}); run 'alpr server init' there.")
     if any(s in low for s in _CREDENTIALS):

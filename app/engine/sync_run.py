@@ -28,11 +28,14 @@ APPLY_BATCH = 5_000          # reads per transaction otherwise: a search waits a
 
 
 class Puller:
-    """One run's pulls and pushes over an open server, counting into ``counts``."""
+    """One run's pulls and pushes over an open server, counting into ``counts``. Pulls come
+    from ``server`` (the read address, perhaps a replica); the log's anchor and the uploads
+    go to ``writer`` (the primary; by default the same server)."""
 
     def __init__(self, ws, server, token: CancelToken, counts: dict, batch: int,
-                 window_days: int | None, retention_days: int) -> None:
+                 window_days: int | None, retention_days: int, writer=None) -> None:
         self.ws, self.server, self.token, self.counts = ws, server, token, counts
+        self.writer = writer if writer is not None else server
         self.batch = batch
         now = int(ws.clock())
         # Reads older than this are not pulled: past the window, or past retention anyway.
@@ -46,17 +49,22 @@ class Puller:
         self.seen_reads = 0          # read rows handled, kept or skipped (for the progress bar)
         self.bulk = False            # loading without the reads' indexes (a first sync)
         self.store = ws.store
-        self.anchor = LogAnchor(ws, server)
+        self.anchor = LogAnchor(ws, self.writer)
 
     def _progress(self, stage: str, started: float, message: str = "") -> Progress:
         done = sum(self.counts[f] for f in ("cameras", "hotlists", "hotlist_entries", "tombstones"))
         return Progress(stage, done + self.seen_reads, self.expected, self.counts["bytes"], started, message)
 
     def check_server(self) -> None:
-        """Refuse to mix two servers' data in one store; finish a bulk load a crash cut short."""
+        """Refuse to mix two servers' data in one store, or to read from one server and write
+        to another; finish a bulk load a crash cut short."""
         with self.store.transaction() as conn:
             sync_apply.restore_read_indexes(conn)
         sid = self.server.server_id()
+        if self.writer is not self.server and self.writer.server_id() != sid:
+            raise SyncError("The write address leads to another city server than the read address "
+                            "(their server ids differ); give the primary of the read address's "
+                            "replica as the write address.")
         with self.store.transaction() as conn:
             row = conn.execute("SELECT value FROM sync_state WHERE key = 'server_id'").fetchone()
             if row is not None and row[0] != sid:
@@ -226,7 +234,7 @@ class Puller:
                                     "uploaded = 0 ORDER BY seq LIMIT ?", (UPLOAD_BATCH,))
             if not rows:
                 break
-            receipt = self.server.upload_log(self.store.store_id, rows, int(self.ws.clock()))
+            receipt = self.writer.upload_log(self.store.store_id, rows, int(self.ws.clock()))
             upto = self.anchor.confirm((rows[-1][0], rows[-1][12]), receipt)
             self.store.execute("UPDATE access_log SET uploaded = 1 WHERE uploaded = 0 AND seq <= ?",
                                (upto,))
@@ -238,7 +246,7 @@ class Puller:
                                     "WHERE uploaded = 0 ORDER BY id LIMIT ?", (UPLOAD_BATCH,))
             if not rows:
                 break
-            self.server.upload_corrections(self.store.store_id, rows, int(self.ws.clock()))
+            self.writer.upload_corrections(self.store.store_id, rows, int(self.ws.clock()))
             with self.store.transaction() as conn:
                 conn.execute("UPDATE corrections SET uploaded = 1 WHERE uuid IN "
                              "(SELECT value FROM json_each(?))", (_json([r[0] for r in rows]),))

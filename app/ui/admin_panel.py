@@ -1,12 +1,13 @@
-"""The administration screen: people (users, roles, training) and sync, by grant.
+"""The administration screen: people (users, roles, training), sync and the image cache, by grant.
 
-An administrator sees both; a role that may only sync (a deputy, the custodian) sees the
+An administrator sees all three; a role that may only sync (a deputy, the custodian) sees the
 sync part alone, without the server settings.
 """
 from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from .admin_images import ImageCacheAdmin
 from .admin_sync import SyncAdmin
 from .admin_users import UsersAdmin
 from .context import AppContext
@@ -18,6 +19,7 @@ class AdminPanel(QWidget):
         self.ctx = ctx
         self.users = UsersAdmin(ctx)
         self.sync = SyncAdmin(ctx)
+        self.images = ImageCacheAdmin(ctx)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("adminTabs")
         layout = QVBoxLayout(self)
@@ -37,3 +39,6 @@ class AdminPanel(QWidget):
         if self.ctx.can("sync") or self.ctx.can("settings_admin"):
             self.tabs.addTab(self.sync, "Sync")
             self.sync.start()
+        if self.ctx.can("settings_admin"):
+            self.tabs.addTab(self.images, "Image cache")
+            self.images.start()

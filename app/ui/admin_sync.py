@@ -1,5 +1,8 @@
 """Sync settings and "sync now": the city server, the sync window, progress and the result.
 
+The server's address is where the workstation reads; a city that runs read replicas gives a
+replica there and its primary as the optional write address (the access log goes there).
+
 A sync can run for minutes on a large store; it runs as an engine generator on the database
 thread, its progress polled every 100 ms into the bar, and Cancel stops it between batches
 (each batch is committed with its watermark, so a cancelled sync resumes where it stopped).
@@ -40,6 +43,10 @@ class SyncAdmin(QWidget):
         self.server = QLineEdit()
         self.server.setObjectName("syncServer")
         self.server.setPlaceholderText("embedded:/path/to/server or postgresql://host/db?user=...")
+        self.write_server = QLineEdit()
+        self.write_server.setObjectName("syncWriteServer")
+        self.write_server.setPlaceholderText("optional: the primary, where the server above is a read "
+                                             "replica (postgresql://primary/db?user=...)")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("PostgreSQL password, or your operator password for an embedded server")
@@ -71,6 +78,7 @@ class SyncAdmin(QWidget):
         settings = QGroupBox("City server and sync window")
         form = QFormLayout(settings)
         form.addRow("Server", self.server)
+        form.addRow("Write address", self.write_server)
         form.addRow("Password", self.password)
         form.addRow("Hold locally", self.days)
         form.addRow(self.save)
@@ -103,6 +111,7 @@ class SyncAdmin(QWidget):
 
         def shown(status) -> None:
             self.server.setText(status.server or "")
+            self.write_server.setText(status.write_server or "")
             self.days.setValue(status.window_days or 0)
             self.result.setText(describe_last(status.last_sync, self.ctx.fmt_time))
             if status.last_sync and self.ctx.sync_state.startswith("Sync: not run"):
@@ -113,9 +122,10 @@ class SyncAdmin(QWidget):
     def save_settings(self) -> None:
         service, s = self.service, self.ctx.session
         server, pw, days = self.server.text(), self.password.text() or None, self.days.value()
+        writer = self.write_server.text().strip()          # empty: none (writes go to the server)
 
         def work():
-            service.configure(s, server, pw, days or None)
+            service.configure(s, server, pw, days or None, write_server=writer)
             if not days and service.window_days() is not None:
                 service.set_window(s, None)
         self.message.clear()
