@@ -156,13 +156,13 @@ def run_cv(args: argparse.Namespace) -> int:
         img = _crop(s) if as_crops else None
         if as_crops and img is None:
             return []
-        cands = r.read_crop(img) if as_crops else r.read_scene(s.path.read_bytes())
+        cands = (r.read_crop(img, s.state) if as_crops
+                 else r.read_scene(s.path.read_bytes(), state=s.state))
         return [c.text for c in cands]
     print(f"{folder}: {len(samples)} images, reading {'plate crops' if as_crops else 'photos'}, "
           f"{threads} threads")
-    readers = {name: _onnx_reader(st, threads) for name, st in cv.GRID.items()}
-    return cv.cross_validate(samples, read, readers, "crop" if as_crops else "photo",
-                             progress=args.progress)
+    return cv.cross_validate(samples, read, lambda st: _onnx_reader(st, threads),
+                             "crop" if as_crops else "photo", progress=args.progress)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -207,8 +207,8 @@ def run(args: argparse.Namespace) -> int:
     every, held_out = tallies(), tallies()
     agree, h_agree = Agreement(), Agreement()
 
-    def ours(r: PlateReader, img, data: bytes) -> list:
-        return r.read_crop(img) if as_crops else r.read_scene(data)
+    def ours(r: PlateReader, img, data: bytes, state: str | None) -> list:
+        return r.read_crop(img, state) if as_crops else r.read_scene(data, state=state)
 
     def plain_read(img, data: bytes) -> list[str]:
         photo = img if as_crops else cv2.imdecode(np.frombuffer(data, np.uint8), 1)
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
         for r in (reader, pt_reader):
             if r is not None:
                 t = time.perf_counter()
-                cands = ours(r, img, data)
+                cands = ours(r, img, data, s.state)
                 results.append((cands, [c.text for c in cands], time.perf_counter() - t))
         if baseline:
             t = time.perf_counter()

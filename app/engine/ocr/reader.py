@@ -30,7 +30,8 @@ from .images import as_bgr
 from .lines import find_main_line, skew_angle
 from .locator import PlateLocator
 from .plates import format_prior, normalise
-from .recognizer import PlateRecognizer
+from .recognizer import PlateRecognizer, beam_decode, ctc_probability
+from .syntax import STATE_FORMATS, Formats, layouts_for, rerank
 
 Box = tuple[int, int, int, int]
 
@@ -66,6 +67,12 @@ class ReaderSettings:
     scene_boxes: int = 4             # of those, boxes re-read carefully
     read_margin: tuple[float, float] = (1.15, 1.1)  # located box grown by (width, height)
     max_candidates: int = 5
+    syntax_weight: float = 3.0       # a look-alike variant that fits the plate's state layout
+                                     # replaces a best read that does not when its probability
+                                     # is at least 1/this of it (syntax.py); 0: off. 3: chosen
+                                     # on every training fold of bench/ocr.py --cv (crops)
+    home_state: str | None = None    # the state assumed when a read's state is not known
+    formats: Formats = STATE_FORMATS  # the states' layouts (syntax.py)
 
 
 def _variants(bgr: np.ndarray) -> list[np.ndarray]:
@@ -170,20 +177,34 @@ class PlateReader:
             self._loaded = True
 
     # -- crops ---------------------------------------------------------------------------
-    def read_crop(self, image: bytes | np.ndarray) -> list[PlateCandidate]:
-        """Read one plate crop (file bytes or BGR array); candidates best first."""
+    def read_crop(self, image: bytes | np.ndarray,
+                  state: str | None = None) -> list[PlateCandidate]:
+        """Read one plate crop (file bytes or BGR array); candidates best first. ``state``
+        (a two-letter code), where known, lets the state's plate layouts settle look-alike
+        glyphs (syntax.py); without it ``settings.home_state`` is assumed, if set."""
         bgr = as_bgr(image)
         self._check_can_read()
-        return self._read_plate(bgr, None)
+        return self._read_plate(bgr, None, state)
 
-    def _read_plate(self, bgr: np.ndarray, box: Box | None) -> list[PlateCandidate]:
+    def _layouts(self, state: str | None) -> tuple[str, ...]:
+        return layouts_for(state or self.settings.home_state, self.settings.formats)
+
+    def _read_plate(self, bgr: np.ndarray, box: Box | None,
+                    state: str | None = None) -> list[PlateCandidate]:
         scores: dict[str, float] = {}
+        ranked: dict[str, float] = {}
         if self._crnn.available:
             variants = _variants(bgr)
-            for beams in self._crnn.read(variants):
-                for text, p in beams:
+            logp = self._crnn.logprobs(variants)
+            for i in range(len(variants)):
+                for text, p in beam_decode(logp[:, i]):
                     scores[text] = scores.get(text, 0.0) + p / len(variants)
-        ranked = {t: p * format_prior(t) for t, p in scores.items()}
+            ranked = {t: p * format_prior(t) for t, p in scores.items()}
+
+            def probability(text: str) -> float:
+                return sum(ctc_probability(logp[:, i], text) for i in range(len(variants))) \
+                    / len(variants)
+            ranked = rerank(ranked, probability, self._layouts(state), self.settings.syntax_weight)
         best = max(ranked.values(), default=0.0)
         if self._easy is not None and best < self.settings.easyocr_below:
             # easyocr as a second opinion: agreeing with a CRNN reading raises it; its own
@@ -213,9 +234,10 @@ class PlateReader:
         return out
 
     # -- scenes --------------------------------------------------------------------------
-    def read_scene(self, image: bytes | np.ndarray,
-                   cancel: CancelToken | None = None) -> list[PlateCandidate]:
-        """Find plates in a photo and read each; candidates best first, with their boxes."""
+    def read_scene(self, image: bytes | np.ndarray, cancel: CancelToken | None = None,
+                   state: str | None = None) -> list[PlateCandidate]:
+        """Find plates in a photo and read each; candidates best first, with their boxes.
+        ``state`` as in :meth:`read_crop`."""
         bgr = as_bgr(image)
         self._check_can_read()
         h, w = bgr.shape[:2]
@@ -250,7 +272,7 @@ class PlateReader:
         for i in order:
             if cancel is not None:
                 cancel.check()
-            for cand in self._read_plate(crops[i], located[i][1]):
+            for cand in self._read_plate(crops[i], located[i][1], state):
                 cand = PlateCandidate(cand.text, round(cand.confidence * weights[i], 4), cand.box)
                 if cand.text not in merged or merged[cand.text].confidence < cand.confidence:
                     merged[cand.text] = cand
