@@ -10,7 +10,8 @@ What the folds cover, and what they do not:
   table of state layouts) are chosen per fold: ``grid`` makes the settings to try from the
   other four folds alone (the layouts learnt from their crops), each reads the images, and
   the setting with the most exact reads on those four folds is scored on the fold.
-  Settings fixed beforehand (the re-framing margins, the widening rule) are not tuned.
+  On photos the widening of unsure reads (reader.py) is tried on and off as well; its
+  margin and threshold were fixed beforehand, not tuned, as were the re-framing margins.
 - The *network weights* are the shipped ones, not retrained per fold (one training run is
   about half an hour of the shared CPU). They were trained on the 70% of development images
   that ``training/split.py`` does not hold out, so on those images the figure is optimistic.
@@ -59,6 +60,9 @@ def grid(train: list[Sample]) -> dict[str, ReaderSettings]:
     layouts are learnt from the training crops' states (syntax.learn_formats); photos, which
     name no state, use the shipped table with a home state."""
     out = {"no syntax": ReaderSettings(syntax_weight=0.0)}
+    if not any(s.state for s in train):
+        out["no syntax, no widening"] = ReaderSettings(syntax_weight=0.0, widen=0.0)
+        out["no syntax, widen if higher"] = ReaderSettings(syntax_weight=0.0, widen_extends=0.0)
     labelled = [(s.state, s.plate) for s in train if s.state]
     for w in SYNTAX_WEIGHTS:
         if labelled:

@@ -13,7 +13,7 @@ from app.engine.ocr.plates import layout
 from app.engine.ocr.recognizer import ALPHABET, ctc_probability
 from app.engine.ocr.samples import load_samples
 from app.engine.ocr.syntax import STATE_FORMATS, fit, layouts_for, learn_formats, rerank
-from tests.test_ocr_pipeline import CROPS, needs_crops
+from tests.test_ocr_pipeline import CROPS, SCENES, needs_crops, needs_scenes
 from training.split import is_held_out
 
 
@@ -81,3 +81,26 @@ def test_a_vanity_plate_is_not_forced_into_the_state_layout() -> None:
     assert forced == "IZ345" and layout(forced) in layouts_for("RI")
     cands = PlateReader(use_easyocr=False).read_crop(sample.path.read_bytes(), state="RI")
     assert cands[0].text == sample.plate == "12345"
+
+
+# -- framing that keeps every character ----------------------------------------------------
+@needs_scenes
+@pytest.mark.parametrize("name, cut", [("us4.jpg", 0.22), ("wts-lg-000078.jpg", 0.22),
+                                       ("wts-lg-000021.jpg", 0.18)])
+def test_a_cut_off_first_character_is_recovered(name: str, cut: float) -> None:
+    """Held-out development photos whose plate box is made tighter on the left (by ``cut``
+    of its width), as a locator that frames a plate short does. No development photo has
+    the shipped pipeline drop a first character, so the tight box is constructed: read as
+    it is, the first character is lost (or misread); the reader sees the main line touch
+    the crop's side, re-reads a wider box and keeps the whole plate."""
+    sample = next(s for s in load_samples(SCENES) if s.path.name == name)
+    assert is_held_out(name)
+    x, y, w, h = sample.box
+    tight = (x + int(cut * w), y, w - int(cut * w), h)
+    data = sample.path.read_bytes()
+    narrow = PlateReader(ReaderSettings(widen=0.0), use_easyocr=False).read_box(data, tight)
+    lost = narrow[0].text
+    assert lost != sample.plate and sample.plate[1:] in (lost, lost[1:])   # only the first
+    assert PlateReader(use_easyocr=False).read_box(data, tight)[0].text == sample.plate
+    full = PlateReader(use_easyocr=False).read_box(data, sample.box)     # a good box: as read
+    assert full[0].text == sample.plate
