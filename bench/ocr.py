@@ -3,6 +3,7 @@ same pipeline on the PyTorch weights and against plain easyocr, on a labelled fo
 
 Usage:  .venv/bin/python bench/ocr.py ../shared/datasets/openalpr-us-crops/dev [--limit N]
         .venv/bin/python bench/ocr.py ../shared/datasets/openalpr-us/dev --split holdout
+        .venv/bin/python bench/ocr.py ../shared/datasets/openalpr-us/dev --cv
 
 The folder is either crops (groundtruth.csv: file,state,PLATE) or scene photos (NAME.txt:
 file x y w h PLATE); the format is detected. All readers run in the same process, on the
@@ -16,6 +17,8 @@ figures can be compared directly even on a busy machine.
   the highest confidence (needs the easyocr extra; skipped without it, or --no-baseline).
 ``--split holdout`` keeps only the 30% of images never used to train the CRNN or the plate
 locator (training/split.py), which are the honest figures.
+``--cv`` prints 5-fold cross-validated figures instead, with their spread, the settings
+chosen on training folds only (bench/ocr_cv.py says what the folds cover).
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from app.engine.ocr.recognizer import WEIGHTS as CRNN_ONNX  # noqa: E402
 from app.engine.ocr.recognizer import PlateRecognizer  # noqa: E402
 from app.engine.ocr.samples import Sample, folder_kind, load_samples  # noqa: E402
 from app.engine.ocr.weights import OnnxModel, intra_op_threads  # noqa: E402
+from bench import ocr_cv as cv  # noqa: E402
 from training.split import is_held_out  # noqa: E402
 
 
@@ -136,7 +140,34 @@ def _torch_reader(settings: ReaderSettings, threads: int) -> PlateReader | None:
         locator=PlateLocator(model=TorchModel(kind="locator", path=LOCATOR_ONNX.with_suffix(".pt"))))
 
 
+def _onnx_reader(settings: ReaderSettings, threads: int) -> PlateReader:
+    return PlateReader(settings, recognizer=PlateRecognizer(model=OnnxModel(CRNN_ONNX, threads)),
+                       locator=PlateLocator(model=OnnxModel(LOCATOR_ONNX, threads)))
+
+
+def run_cv(args: argparse.Namespace) -> int:
+    """``--cv``: k-fold figures over the whole folder (see bench/ocr_cv.py)."""
+    threads = args.threads or intra_op_threads()
+    folder = Path(args.folder)
+    as_crops = folder_kind(folder) == "crops" or args.as_crops
+    samples = load_samples(folder)[: args.limit or None]
+
+    def read(r: PlateReader, s: Sample) -> list[str]:
+        img = _crop(s) if as_crops else None
+        if as_crops and img is None:
+            return []
+        cands = (r.read_crop(img, s.state) if as_crops
+                 else r.read_scene(s.path.read_bytes(), state=s.state))
+        return [c.text for c in cands]
+    print(f"{folder}: {len(samples)} images, reading {'plate crops' if as_crops else 'photos'}, "
+          f"{threads} threads")
+    return cv.cross_validate(samples, read, lambda st: _onnx_reader(st, threads),
+                             "crop" if as_crops else "photo", progress=args.progress)
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.cv:
+        return run_cv(args)
     threads = args.threads or intra_op_threads()
     folder = Path(args.folder)
     kind = folder_kind(folder)
@@ -148,8 +179,7 @@ def run(args: argparse.Namespace) -> int:
     as_crops = kind == "crops" or args.as_crops
     unit = "crop" if as_crops else "photo"
     settings = ReaderSettings(use_easyocr=args.easyocr_second_opinion)
-    reader = PlateReader(settings, recognizer=PlateRecognizer(model=OnnxModel(CRNN_ONNX, threads)),
-                         locator=PlateLocator(model=OnnxModel(LOCATOR_ONNX, threads)))
+    reader = _onnx_reader(settings, threads)
     pt_reader = None if args.no_torch else _torch_reader(settings, threads)
     baseline = not args.no_baseline and easyocr_installed()
     print(f"{folder}: {kind}, {len(samples)} images, split={args.split}, "
@@ -177,8 +207,8 @@ def run(args: argparse.Namespace) -> int:
     every, held_out = tallies(), tallies()
     agree, h_agree = Agreement(), Agreement()
 
-    def ours(r: PlateReader, img, data: bytes) -> list:
-        return r.read_crop(img) if as_crops else r.read_scene(data)
+    def ours(r: PlateReader, img, data: bytes, state: str | None) -> list:
+        return r.read_crop(img, state) if as_crops else r.read_scene(data, state=state)
 
     def plain_read(img, data: bytes) -> list[str]:
         photo = img if as_crops else cv2.imdecode(np.frombuffer(data, np.uint8), 1)
@@ -195,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
         for r in (reader, pt_reader):
             if r is not None:
                 t = time.perf_counter()
-                cands = ours(r, img, data)
+                cands = ours(r, img, data, s.state)
                 results.append((cands, [c.text for c in cands], time.perf_counter() - t))
         if baseline:
             t = time.perf_counter()
@@ -240,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="CPU threads of ONNX Runtime and PyTorch alike "
                          "(default: the workstation's, half the cores, at most 2)")
     ap.add_argument("--show-misses", action="store_true", help="list the plates we got wrong")
+    ap.add_argument("--cv", action="store_true",
+                    help="5-fold cross-validated figures with their spread (bench/ocr_cv.py)")
     ap.add_argument("--progress", action="store_true", help="print progress every 25 images")
     return run(ap.parse_args(argv))
 

@@ -23,9 +23,11 @@ class ScriptedReader:
     def __init__(self, text: str, conf: float = 0.9) -> None:
         self.answer = [PlateCandidate(text, conf, None)] if text else []
         self.calls = 0
+        self.states: list[str | None] = []
 
-    def read_crop(self, image):
+    def read_crop(self, image, state=None):
         self.calls += 1
+        self.states.append(state)
         return self.answer
 
     def read_scene(self, image):
@@ -61,6 +63,22 @@ def test_verify_marks_possible_misread_and_keeps_both_readings(ws, people, seede
     # The investigator then corrects it; the mark goes, the vendor's text stays.
     ws.correct_read(dep, 4, v.ocr_plate, "OCR re-read and crop agree on B")
     assert ws.store.query_one("SELECT possible_misread, original_plate FROM reads WHERE id = 4") == (0, "7A8C123")
+
+
+def test_verify_reads_the_crop_with_the_cameras_state(ws, people, seeded):
+    """The state the camera read is handed to the reader, whose state layouts settle
+    look-alike glyphs (app/engine/ocr/syntax.py); an unknown state is handed on as None."""
+    dep = people.user("dep1", "deputy")
+    _attach_crop(ws, 4, _png())
+    reader = ScriptedReader("7ABC123")
+    svc = OcrService(ws, reader)
+    with ws.store.transaction() as c:
+        c.execute("UPDATE reads SET plate_state = NULL WHERE id = 4")
+    svc.verify_read(dep, 4)
+    with ws.store.transaction() as c:
+        c.execute("UPDATE reads SET plate_state = 'CA' WHERE id = 4")
+    svc.verify_read(dep, 4)
+    assert reader.states == [None, "CA"]
 
 
 def test_verify_agreeing_reading_is_not_flagged(ws, people, seeded):

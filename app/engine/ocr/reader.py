@@ -30,7 +30,8 @@ from .images import as_bgr
 from .lines import find_main_line, skew_angle
 from .locator import PlateLocator
 from .plates import format_prior, normalise
-from .recognizer import PlateRecognizer
+from .recognizer import PlateRecognizer, beam_decode, char_confidences, ctc_probability
+from .syntax import STATE_FORMATS, Formats, layouts_for, rerank
 
 Box = tuple[int, int, int, int]
 
@@ -66,6 +67,18 @@ class ReaderSettings:
     scene_boxes: int = 4             # of those, boxes re-read carefully
     read_margin: tuple[float, float] = (1.15, 1.1)  # located box grown by (width, height)
     max_candidates: int = 5
+    syntax_weight: float = 3.0       # a look-alike variant that fits the plate's state layout
+                                     # replaces a best read that does not when its probability
+                                     # is at least 1/this of it (syntax.py); 0: off. 3: chosen
+                                     # on every training fold of bench/ocr.py --cv (crops)
+    home_state: str | None = None    # the state assumed when a read's state is not known
+    formats: Formats = STATE_FORMATS  # the states' layouts (syntax.py)
+    widen: float = 0.12              # a located plate whose end characters are unsure is
+                                     # re-read from a box this much wider on each side; 0: off
+    widen_below: float = 0.6         # "unsure": the first or last character's probability
+    widen_extends: float = 0.5       # a wider read that adds one character at an end of the
+                                     # first read wins at this share of its score (else: only
+                                     # when it scores higher)
 
 
 def _variants(bgr: np.ndarray) -> list[np.ndarray]:
@@ -170,20 +183,45 @@ class PlateReader:
             self._loaded = True
 
     # -- crops ---------------------------------------------------------------------------
-    def read_crop(self, image: bytes | np.ndarray) -> list[PlateCandidate]:
-        """Read one plate crop (file bytes or BGR array); candidates best first."""
+    def read_crop(self, image: bytes | np.ndarray,
+                  state: str | None = None) -> list[PlateCandidate]:
+        """Read one plate crop (file bytes or BGR array); candidates best first. ``state``
+        (a two-letter code), where known, lets the state's plate layouts settle look-alike
+        glyphs (syntax.py); without it ``settings.home_state`` is assumed, if set."""
         bgr = as_bgr(image)
         self._check_can_read()
-        return self._read_plate(bgr, None)
+        return self._read_plate(bgr, None, state)
 
-    def _read_plate(self, bgr: np.ndarray, box: Box | None) -> list[PlateCandidate]:
+    def _layouts(self, state: str | None) -> tuple[str, ...]:
+        return layouts_for(state or self.settings.home_state, self.settings.formats)
+
+    def _read_plate(self, bgr: np.ndarray, box: Box | None,
+                    state: str | None = None) -> list[PlateCandidate]:
+        return self._read_ends(bgr, box, state)[0]
+
+    def _read_ends(self, bgr: np.ndarray, box: Box | None,
+                   state: str | None) -> tuple[list[PlateCandidate], float]:
+        """Candidates, and how sure the recogniser is of the best one's first and last
+        characters (the smaller probability; 0 when no preprocessing's best path reads it)."""
         scores: dict[str, float] = {}
+        ranked: dict[str, float] = {}
+        ends = 1.0
         if self._crnn.available:
             variants = _variants(bgr)
-            for beams in self._crnn.read(variants):
-                for text, p in beams:
+            logp = self._crnn.logprobs(variants)
+            for i in range(len(variants)):
+                for text, p in beam_decode(logp[:, i]):
                     scores[text] = scores.get(text, 0.0) + p / len(variants)
-        ranked = {t: p * format_prior(t) for t, p in scores.items()}
+            ranked = {t: p * format_prior(t) for t, p in scores.items()}
+
+            def probability(text: str) -> float:
+                return sum(ctc_probability(logp[:, i], text) for i in range(len(variants))) \
+                    / len(variants)
+            ranked = rerank(ranked, probability, self._layouts(state), self.settings.syntax_weight)
+            top = max(ranked, key=lambda t: ranked[t], default="")
+            sure = [c for c in (char_confidences(logp[:, i], top) for i in range(len(variants)))
+                    if c]
+            ends = max((min(c[0], c[-1]) for c in sure), default=0.0)
         best = max(ranked.values(), default=0.0)
         if self._easy is not None and best < self.settings.easyocr_below:
             # easyocr as a second opinion: agreeing with a CRNN reading raises it; its own
@@ -195,7 +233,44 @@ class PlateReader:
                 elif best < 0.05 or not self._crnn.available:
                     ranked[text] = conf * format_prior(text)
         out = sorted(ranked.items(), key=lambda kv: -kv[1])[: self.settings.max_candidates]
-        return [PlateCandidate(t, round(min(1.0, c), 4), box) for t, c in out if t and c >= 5e-4]
+        return [PlateCandidate(t, round(min(1.0, c), 4), box)
+                for t, c in out if t and c >= 5e-4], ends
+
+    def read_box(self, image: bytes | np.ndarray, box: Box,
+                 state: str | None = None) -> list[PlateCandidate]:
+        """Read the plate in one (x, y, w, h) box of a photo, as a located plate is read
+        (grown by ``settings.read_margin``, widened when a character may be cut off)."""
+        bgr = as_bgr(image)
+        self._check_can_read()
+        return self._read_located(bgr, box, state)
+
+    def _read_located(self, bgr: np.ndarray, box: Box, state: str | None = None,
+                      margin: tuple[float, float] | None = None) -> list[PlateCandidate]:
+        """Read a located plate box; re-read a wider box when a character may be cut off and
+        keep the better read. Measured on development photos cut tighter than the plate: the
+        recogniser reads the remaining characters confidently, so the signs are the main
+        character line touching the crop's side, unsure end characters, or a read shorter
+        than every layout of the state; the wider read then either scores higher or is the
+        first read with the missing character added."""
+        margin = margin or self.settings.read_margin
+        crop = _cut(bgr, box, margin)
+        cands, ends = self._read_ends(crop, box, state)
+        layouts = self._layouts(state)
+        short = bool(cands and layouts and len(cands[0].text) < min(map(len, layouts)))
+        if self.settings.widen <= 0 or (cands and ends >= self.settings.widen_below
+                                        and not short and not _line_at_side(crop)):
+            return cands
+        wider = (margin[0] * (1 + 2 * self.settings.widen), margin[1])
+        other, _ = self._read_ends(_cut(bgr, box, wider), box, state)
+        if not other:
+            return cands
+        if not cands:
+            return other
+        first, wide = cands[0], other[0]
+        extends = len(wide.text) == len(first.text) + 1 and first.text in (wide.text[1:],
+                                                                            wide.text[:-1])
+        share = self.settings.widen_extends if extends and self.settings.widen_extends else 1.0
+        return other if wide.confidence > share * first.confidence else cands
 
     def _easy_read(self, bgr: np.ndarray) -> list[tuple[str, float]]:
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
@@ -213,9 +288,10 @@ class PlateReader:
         return out
 
     # -- scenes --------------------------------------------------------------------------
-    def read_scene(self, image: bytes | np.ndarray,
-                   cancel: CancelToken | None = None) -> list[PlateCandidate]:
-        """Find plates in a photo and read each; candidates best first, with their boxes."""
+    def read_scene(self, image: bytes | np.ndarray, cancel: CancelToken | None = None,
+                   state: str | None = None) -> list[PlateCandidate]:
+        """Find plates in a photo and read each; candidates best first, with their boxes.
+        ``state`` as in :meth:`read_crop`."""
         bgr = as_bgr(image)
         self._check_can_read()
         h, w = bgr.shape[:2]
@@ -236,8 +312,8 @@ class PlateReader:
         # plate probability x stamp band: text in a date-stamp band stays a candidate, but
         # below any plate-like read
         weights = [p * (STAMP_BAND_WEIGHT if _in_stamp_band(b, h) else 1.0) for p, b in located]
-        crops = [_cut(bgr, b, self.settings.read_margin if self._locator.available else (1, 1))
-                 for _, b in located]
+        margin = self.settings.read_margin if self._locator.available else (1.0, 1.0)
+        crops = [_cut(bgr, b, margin) for _, b in located]
         if self._crnn.available:
             quick = self._crnn.read([cv2.cvtColor(c, cv2.COLOR_BGR2GRAY) for c in crops], beam=3)
             plate_like = [wt * max((p * format_prior(t) for t, p in beams), default=0.0)
@@ -250,7 +326,7 @@ class PlateReader:
         for i in order:
             if cancel is not None:
                 cancel.check()
-            for cand in self._read_plate(crops[i], located[i][1]):
+            for cand in self._read_located(bgr, located[i][1], state, margin):
                 cand = PlateCandidate(cand.text, round(cand.confidence * weights[i], 4), cand.box)
                 if cand.text not in merged or merged[cand.text].confidence < cand.confidence:
                     merged[cand.text] = cand
@@ -272,6 +348,17 @@ class PlateReader:
                 if len(kept) >= self.settings.located_boxes:
                     break
         return kept
+
+
+def _line_at_side(bgr: np.ndarray) -> bool:
+    """True when the main character line (with its margin) reaches the crop's left or right
+    side, within 2% of its width: a character there may be cut off."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    line = find_main_line(gray)
+    if line is None:
+        return False
+    x, _, w, _ = line
+    return x <= 0.02 * gray.shape[1] or x + w >= 0.98 * gray.shape[1]
 
 
 def _clip(box: Box, width: int, height: int) -> Box | None:

@@ -80,6 +80,44 @@ def beam_decode(logprobs: np.ndarray, beam: int = 8) -> list[tuple[str, float]]:
     return [(k, float(math.exp(np.logaddexp(*v)))) for k, v in beams.items() if k]
 
 
+def ctc_probability(logprobs: np.ndarray, text: str) -> float:
+    """The probability the network gives ``text`` (summed over all its CTC alignments) from
+    (T, C) log-probabilities; lets the syntax prior weigh texts the beam did not keep."""
+    labels = [ALPHABET.index(ch) + 1 for ch in text if ch in ALPHABET]
+    if not labels:
+        return float(np.exp(logprobs[:, 0].sum()))
+    ext = np.zeros(2 * len(labels) + 1, np.int64)
+    ext[1::2] = labels
+    # a step over a blank is allowed between two different labels
+    skip = np.zeros(len(ext), bool)
+    skip[3::2] = np.array(labels[1:]) != np.array(labels[:-1])
+    alpha = np.full(len(ext), -np.inf)
+    alpha[:2] = logprobs[0, ext[:2]]
+    for t in range(1, logprobs.shape[0]):
+        stay = alpha
+        step = np.concatenate(([-np.inf], alpha[:-1]))
+        jump = np.where(skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        alpha = np.logaddexp(np.logaddexp(stay, step), jump) + logprobs[t, ext]
+    return float(np.exp(np.logaddexp(alpha[-1], alpha[-2])))
+
+
+def char_confidences(logprobs: np.ndarray, text: str) -> list[float] | None:
+    """Per-character probabilities of ``text`` along the best CTC path (the largest
+    probability of each emitted character over its frames), or None when the best path
+    reads another text. The reader re-frames a plate whose end characters are unsure."""
+    path = logprobs.argmax(axis=1)
+    out: list[float] = []
+    prev = 0
+    for t, c in enumerate(path):
+        if c != 0 and c != prev:
+            out.append(float(np.exp(logprobs[t, c])))
+        elif c != 0 and out:
+            out[-1] = max(out[-1], float(np.exp(logprobs[t, c])))
+        prev = c
+    greedy = "".join(ALPHABET[c - 1] for i, c in enumerate(path) if c and (i == 0 or c != path[i - 1]))
+    return out if greedy == text else None
+
+
 class PlateRecognizer:
     """Reads batches of grey crops with the CRNN (ONNX Runtime), loaded on first use.
 
@@ -102,9 +140,13 @@ class PlateRecognizer:
         """The network's (T, N, classes) scores for N grey crops."""
         return self._weights.run(np.stack([prepare(g) for g in grays])[:, None])
 
+    def logprobs(self, grays: list[np.ndarray]) -> np.ndarray:
+        """(T, N, classes) log-probabilities for N grey crops."""
+        return log_softmax(self.logits(grays))
+
     def read(self, grays: list[np.ndarray], beam: int = 8) -> list[list[tuple[str, float]]]:
         """Ranked (text, probability) lists, one per grey crop."""
         if not grays:
             return []
-        logp = log_softmax(self.logits(grays))
+        logp = self.logprobs(grays)
         return [beam_decode(logp[:, i], beam) for i in range(len(grays))]

@@ -14,11 +14,13 @@ from .plates import normalise
 
 @dataclass(frozen=True)
 class Sample:
-    """One labelled image: a crop (box None) or a scene photo with its plate box."""
+    """One labelled image: a crop (box None) or a scene photo with its plate box; the
+    plate's state (two-letter code, upper case) where the ground truth names it."""
 
     path: Path
     plate: str
     box: tuple[int, int, int, int] | None = None
+    state: str | None = None
 
 
 def folder_kind(folder: Path) -> str:
@@ -38,7 +40,8 @@ def load_samples(folder: Path) -> list[Sample]:
         with open(folder / "groundtruth.csv", newline="") as fh:
             for row in csv.reader(fh):
                 if len(row) >= 3 and (folder / row[0]).is_file():
-                    out.append(Sample(folder / row[0], normalise(row[2])))
+                    out.append(Sample(folder / row[0], normalise(row[2]),
+                                      state=row[1].strip().upper() or None))
     else:
         for txt in folder.glob("*.txt"):
             for line in txt.read_text().splitlines():

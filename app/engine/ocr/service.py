@@ -51,13 +51,14 @@ class OcrService:
         self.ws.images.ensure([read_id], ("plate",))        # a crop not cached comes from the server
         with self.ws.store.reading() as conn:
             row = conn.execute(
-                "SELECT r.plate, coalesce(r.original_plate, r.plate), i.data FROM reads r "
+                "SELECT r.plate, coalesce(r.original_plate, r.plate), i.data, r.plate_state FROM reads r "
                 "LEFT JOIN images i ON i.sha256 = r.plate_image_sha256 WHERE r.id = ?", (read_id,)).fetchone()
         if row is None:
             raise NotFound(f"Read {read_id} is not held on this workstation.")
         if row[2] is None:
             raise NotFound(f"Read {read_id} has no plate crop to verify.")
-        candidates = self.reader.read_crop(bytes(row[2]))
+        # the camera's state, where it read one, lets the state's layouts settle look-alikes
+        candidates = self.reader.read_crop(bytes(row[2]), state=row[3])
         best = candidates[0] if candidates else None
         vendor = row[1]
         misread = best is None or best.text != row[0]
