@@ -6,14 +6,15 @@ Usage (PostgreSQL and a keyring are started by the wrappers):
     ... bench/scale.py --reads 20000000 --sync-reads 2000000
 
 The two stores of N reads (two years, a pool of N/8 plates of which a hundredth are commuters
-read often, two image hashes a read, 200 hotlist entries and their hits, 2,000 cached 30 KB
+read often; read times rise with the read ids, each up to an hour late, as the city server
+numbers reads as they arrive; two image hashes a read, 200 hotlist entries and their hits, 2,000 cached 30 KB
 images) are built once, by bulk SQL inserts without the reads' indexes, in a child process
 (so the peak memory printed is the measuring process's alone), and kept under ``--cache``
 (synthetic data; the encrypted store's key sits beside it for that reason only). Then, in one
 process: store size; first page (200 rows) of each search mode and filter, cold (first run)
 and warm (median of 3); next-page scroll; read detail with its cached image; each analysis;
 a first sync of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores; a day's
-incremental sync (50,000 reads) into the N-read stores while another thread searches and a
+incremental sync (50,000 reads of the last day) into the N-read stores while another thread searches and a
 5 ms ticker stands in for the GUI thread (its longest gap is the longest the GIL kept it
 waiting); and the peak resident memory. Searches and analyses are the engine's own SQL
 (``search.run_page``, ``analyses_sql``), on the store's connection, without the log entry.
@@ -125,12 +126,12 @@ def build(folder: Path, kind: str, n: int) -> None:
                 "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, plate_box, "
                 "plate_image_sha256, scene_image_sha256, plate_state) "
                 "WITH RECURSIVE g(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM g WHERE x < ?) "
-                "SELECT x, p.plate, p.skel, ? - (x * 7919) % ?, c.id, 0.5 + (x % 50) / 100.0, 'BenchCam', "
+                "SELECT x, p.plate, p.skel, ? - ? + (x * ?) / ? - (x * 7919) % 3600, c.id, 0.5 + (x % 50) / 100.0, 'BenchCam', "
                 "'[100, 200, 120, 60]', printf('%032x%032x', x, 1), printf('%032x%032x', x, 2), "
                 "CASE WHEN x % 10 = 0 THEN NULL ELSE 'CA' END FROM g "
                 "JOIN bench_pool p ON p.i = CASE WHEN x % 10 < 3 THEN (x * 2654435761) % (? / 100) "
                 "ELSE (x * 2654435761) % ? END JOIN bench_cams c ON c.i = x % ?",
-                (first, last, NOW, SPAN, pool, pool, len(CAMERAS)))
+                (first, last, NOW, SPAN, SPAN, n, pool, pool, len(CAMERAS)))
         print(f"  {kind}: {last:,} reads", flush=True)
     with store.transaction() as c:
         restore_read_indexes(c)
@@ -182,7 +183,8 @@ def cases(store: Store) -> list[tuple[str, object]]:
         ("exact (rare plate)", page(SearchQuery(rare))),
         ("partial, 3 chars", page(SearchQuery(rare[1:4], "partial"))),
         ("partial, 5 chars", page(SearchQuery(rare[2:7], "partial"))),
-        ("partial, 2 chars", page(SearchQuery(rare[4:6], "partial"))),
+        ("partial, 2 chars, 4 h (policy window)", page(SearchQuery(rare[4:6], "partial", start=NOW - 4 * 3600,
+                                                                   end=NOW))),
         ("wildcard ?..*", page(SearchQuery(f"{rare[0]}?{rare[2:4]}*", "wildcard"))),
         ("similar", page(SearchQuery(rare, "similar"))),
         ("filter: camera, 24 h", page(SearchQuery("", cameras=(cam,), start=NOW - DAY, end=NOW))),
@@ -223,7 +225,7 @@ def store_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.name.endswith((".db", ".db-wal")))
 
 
-def new_pg(admin_dsn: str, first: int, n: int) -> str:
+def new_pg(admin_dsn: str, first: int, n: int, span: int = SPAN) -> str:
     name = "alpr_scale_" + uuid.uuid4().hex[:8]
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
@@ -234,7 +236,7 @@ def new_pg(admin_dsn: str, first: int, n: int) -> str:
     for h in HOTLISTS:
         server.put_hotlist(h)
     server.close()
-    fill(dsn, first, n, NOW)
+    fill(dsn, first, n, NOW, span)
     return dsn
 
 
@@ -321,7 +323,7 @@ def main() -> None:
         pc, pw = timed(plain_cases[name])
         print(f"{name:38}{ec:11.1f}{ew:11.1f}{pc:10.1f}{pw:10.1f}{ew / max(pw, 0.01):11.2f}", flush=True)
     # a day's incremental sync into the N-read stores, while searching
-    day = new_pg(admin_dsn, n + 1, args.day)
+    day = new_pg(admin_dsn, n + 1, args.day, DAY)
     inc = {}
     for kind in KINDS:
         inc[kind] = sync_while_searching(workstation(stores[kind], base / kind), day)

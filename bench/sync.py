@@ -40,8 +40,9 @@ from app.server.postgres import PgServer, init_schema  # noqa: E402
 SPAN = 60 * 86400           # reads spread over the last 60 days (three monthly partitions)
 
 
-def fill(dsn: str, first: int, n: int, now: int) -> None:
-    """Insert reads first..first+n-1 server-side (generate_series), taking seqs as ingest does."""
+def fill(dsn: str, first: int, n: int, now: int, span: int = SPAN) -> None:
+    """Insert reads first..first+n-1 server-side (generate_series), taking seqs as ingest does,
+    their times spread over the ``span`` seconds before ``now``."""
     cams = "ARRAY[" + ",".join(f"'{c.id}'" for c in CAMERAS) + "]"
     with psycopg.connect(dsn, autocommit=True) as conn:
         for month_start in range(now - SPAN - 40 * 86400, now + 40 * 86400, 25 * 86400):
@@ -54,7 +55,7 @@ def fill(dsn: str, first: int, n: int, now: int) -> None:
                 f"INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, source, "
                 f"ingested_at, seq) SELECT g, (5 + g %% 5)::text || chr((65 + (g / 7) %% 26)::int) || "
                 f"chr((65 + (g / 181) %% 26)::int) || chr((65 + (g / 4703) %% 26)::int) || lpad((g %% 1000)::text, 3, '0'), "
-                f"%s - (g::bigint * 7919) %% {SPAN}, ({cams})[1 + g %% {len(CAMERAS)}], 0.8 + (g %% 20) / 100.0, "
+                f"%s - (g::bigint * 7919) %% {span}, ({cams})[1 + g %% {len(CAMERAS)}], 0.8 + (g %% 20) / 100.0, "
                 f"'BenchCam', '[100, 200, 120, 60]', 'camera', %s, %s + g - %s "
                 f"FROM generate_series(%s::bigint, %s::bigint) g",
                 (now, now, base + 1, first, first, first + n - 1))

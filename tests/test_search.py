@@ -113,6 +113,28 @@ def test_a_search_without_a_plate_is_limited_to_the_profiles_window(ws, dep, see
     assert ws.search(dep, SearchQuery(hits_only=True, cameras=("CAM-LV-N",))).rows == []
 
 
+def test_a_two_character_partial_search_is_limited_like_a_plateless_one(ws, dep, seeded, clock):
+    """Two characters match about a fifth of all plates, so the profile's window applies, said in
+    one sentence and logged as nothing; inside it the search finds plates and corrected plates."""
+    now = int(clock())
+    before = ws.store.query_one("SELECT count(*) FROM access_log")[0]
+    for query, message in [
+            (SearchQuery(plate="BC", mode="partial"), "two characters .* at most 4 hours: set both From"),
+            (SearchQuery(plate="BC", mode="partial", start=now - 86400, end=now),
+             "this one covers 24 hours. Narrow From and To, or search for more of the plate")]:
+        with pytest.raises(ValidationError, match=message):
+            ws.search(dep, query)
+    assert ws.store.query_one("SELECT count(*) FROM access_log")[0] == before
+    window = dict(start=now - 4 * 3600, end=now)
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="BC", mode="partial", **window)).rows] == [6, 2, 1]
+    with ws.store.transaction() as c:
+        c.execute("INSERT INTO corrections(read_id, old_plate, new_plate, reason, username, corrected_at, uuid) "
+                  "VALUES (5, '4KLM456', '4KLM456', 'misread', 'dep1', 0, 'u2')")
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="KL", mode="partial", **window)).rows] == [5]
+    # three characters use the plate index and need no window
+    assert {r.id for r in ws.search(dep, SearchQuery(plate="ABC", mode="partial")).rows} == {1, 2, 6}
+
+
 def test_corrected_reads_are_found_by_both_plates(ws, dep, seeded):
     with ws.store.transaction() as c:
         c.execute("UPDATE reads SET original_plate = plate, plate = '7ABC128', plate_skel = ? WHERE id = 5",

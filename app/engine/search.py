@@ -12,6 +12,7 @@ from . import plates, states, vehicles
 from .errors import ValidationError
 
 MODES = ("exact", "partial", "wildcard", "similar")
+GRAM = 3                # plate_grams holds every 3-character piece of every plate (0013)
 SORTS = {"time": "r.read_at", "plate": "r.plate", "camera": "r.camera_id",
          "confidence": "r.confidence"}
 MAX_PAGE = 5000
@@ -111,6 +112,8 @@ def check(query: SearchQuery, plateless_max_hours: int | None = None) -> SearchQ
         raise ValidationError("The start of the time range must be before its end.")
     if not plate and not query.hits_only and plateless_max_hours is not None:
         _check_plateless_window(query, plateless_max_hours)
+    if plate and query.mode == "partial" and len(plate) < GRAM and plateless_max_hours is not None:
+        _check_plateless_window(query, plateless_max_hours, BROAD_PARTIAL)
     return SearchQuery(**{**asdict(query), "plate": plate, "cameras": tuple(query.cameras),
                           "sites": tuple(query.sites), "state": check_state(query.state),
                           **check_vehicle(query)})
@@ -136,21 +139,26 @@ def check_state(text: str) -> str:
     return states.code(text) or ""
 
 
-def _check_plateless_window(query: SearchQuery, max_hours: int) -> None:
-    """A camera or site search without a plate: only within the profile's time window."""
+PLATELESS = "A search without a plate lists every vehicle seen at those cameras or sites"
+BROAD_PARTIAL = ("A partial search of two characters matches about a fifth of all plates, so it "
+                 "lists nearly every vehicle too")
+
+
+def _check_plateless_window(query: SearchQuery, max_hours: int, what: str = PLATELESS) -> None:
+    """A search that lists nearly every vehicle (by camera or site alone, or by two characters
+    of a plate): only within the profile's time window."""
     limit = f"{max_hours} hour{'s' if max_hours != 1 else ''}"
     if query.start is None or query.end is None:
         raise ValidationError(
-            f"A search without a plate lists every vehicle seen at those cameras or sites, so "
-            f"policy allows it only within a time window of at most {limit}: set both From and To.")
+            f"{what}, so policy allows it only within a time window of at most {limit}: set both "
+            "From and To.")
     if query.end - query.start > max_hours * 3600:
         hours, minutes = divmod(-(-(query.end - query.start) // 60), 60)     # minutes, rounded up
         covers = f"{hours} hour{'s' if hours != 1 else ''}" + (
             f" {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "")
         raise ValidationError(
-            f"A search without a plate lists every vehicle seen at those cameras or sites, so "
-            f"policy allows it only within a time window of at most {limit}; this one covers "
-            f"{covers}. Narrow From and To, or search for a plate.")
+            f"{what}, so policy allows it only within a time window of at most {limit}; this one "
+            f"covers {covers}. Narrow From and To, or search for more of the plate.")
 
 
 def _where(query: SearchQuery) -> tuple[list[str], list]:
@@ -160,6 +168,11 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
     p = query.plate
     if p and query.mode == "exact":
         conds.append("(r.plate = ? OR r.original_plate = ?)")
+        params += [p, p]
+    elif p and query.mode == "partial" and len(p) < GRAM:
+        # two characters match a fifth of the plates: the (short) time window drives the search
+        conds.append("(instr(r.plate, ?) > 0 "
+                     "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
         params += [p, p]
     elif p and query.mode == "partial":
         plates_sql, plates_params = _candidate_plates("instr(plate, ?) > 0", p, p)
@@ -202,8 +215,8 @@ def _candidate_plates(test: str, arg: str, run: str) -> tuple[str, list]:
     """SQL for the distinct plates passing ``test`` (a condition on ``plate`` taking ``arg``).
     With three known characters in a row (``run``) only the plates holding that piece are
     tested, else the distinct plates: the reads of two years are never scanned (0013)."""
-    if len(run) >= 3:
-        return f"SELECT plate FROM plate_grams WHERE gram = ? AND {test}", [run[:3], arg]
+    if len(run) >= GRAM:
+        return f"SELECT plate FROM plate_grams WHERE gram = ? AND {test}", [run[:GRAM], arg]
     return f"SELECT plate FROM plate_index WHERE {test}", [arg]
 
 
