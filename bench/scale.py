@@ -39,7 +39,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
-import sqlcipher3  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from app.engine import accesslog, analyses_sql, hits, image_cache, plates, search  # noqa: E402
@@ -50,14 +49,14 @@ from app.engine.log_anchor import CHAIN_START_META, ESCROW_META, RECEIPT_META  #
 from app.engine.policy import load_profile  # noqa: E402
 from app.engine.reads import load_detail  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
-from app.engine.store import _PRAGMAS, Store  # noqa: E402
+from app.engine.store import Store  # noqa: E402
 from app.engine.sync_apply import drop_read_indexes, restore_read_indexes  # noqa: E402
 from app.engine.vault import Vault  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
 from app.server.democity.sites import CAMERAS, HOTLISTS  # noqa: E402
 from app.server.model import Image  # noqa: E402
 from app.server.postgres import PgServer, init_schema  # noqa: E402
-from bench.sync import fill  # noqa: E402
+from bench.sync import PlainStore, fill  # noqa: E402
 
 DAY, SPAN = 86400, 730 * 86400
 NOW = 1_790_000_000                 # a fixed "now": the data, not the wall clock, decides
@@ -76,11 +75,7 @@ def open_store(folder: Path, kind: str) -> Store:
             (folder / "bench.key").write_text(secrets.token_hex(32))
         return Store.open(folder, bytes.fromhex((folder / "bench.key").read_text()),
                           check_integrity=False, create=fresh)
-    folder.mkdir(parents=True, exist_ok=True)
-    conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
-    for pragma in _PRAGMAS:
-        conn.execute(pragma)
-    store = Store(folder, conn, "plain-bench", "0" * 64)
+    store = PlainStore(folder, "plain-bench")
     store.migrate()
     return store
 

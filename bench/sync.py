@@ -61,14 +61,31 @@ def fill(dsn: str, first: int, n: int, now: int, span: int = SPAN) -> None:
                 (now, now, base + 1, first, first, first + n - 1))
 
 
+class PlainStore(Store):
+    """The store's schema, pragmas, readers and checkpointer over an unencrypted SQLite file
+    (SQLCipher without a key): the same work as the encrypted store, less the encryption."""
+
+    def __init__(self, folder: Path, store_id: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "plain.db"
+        super().__init__(folder, self._plain(path, _PRAGMAS), store_id, "0" * 64)
+        self.path, self._wal = path, Path(f"{path}-wal")
+
+    @staticmethod
+    def _plain(path: Path, pragmas: tuple[str, ...]) -> sqlcipher3.Connection:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        for pragma in pragmas:
+            conn.execute(pragma)
+        return conn
+
+    def _side_connection(self, pragmas: tuple[str, ...]) -> sqlcipher3.Connection:
+        return self._plain(self.path, pragmas)
+
+
 def plain_workstation(folder: Path) -> Workstation:
-    """The same schema in an unencrypted SQLite file (SQLCipher without a key), same pragmas,
-    behind a vault that is already open (no key slot: nothing to unwrap)."""
-    folder.mkdir(parents=True)
-    conn = sqlcipher3.connect(str(folder / "plain.db"), isolation_level=None, check_same_thread=False)
-    for pragma in _PRAGMAS:
-        conn.execute(pragma)
-    store = Store(folder, conn, str(uuid.uuid4()), "0" * 64)     # a plain file: reader() unused
+    """The same schema in an unencrypted SQLite file, behind a vault that is already open (no
+    key slot: nothing to unwrap)."""
+    store = PlainStore(folder, str(uuid.uuid4()))
     store.migrate()
     with store.transaction() as c:
         store.set_meta("profile", "calabasas", c)

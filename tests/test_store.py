@@ -11,8 +11,8 @@ import pytest
 import sqlcipher3
 
 from app.engine import keys
-from app.engine.errors import KeyringError, StoreError
 from app.engine import store as store_mod
+from app.engine.errors import KeyringError, StoreError
 from app.engine.store import CIPHER, DB_NAME, LEGACY_CIPHER
 from app.engine.workstation import Workstation
 from tests.conftest import insert_reads
@@ -287,3 +287,27 @@ def test_reader_connection_sees_committed_rows_and_cannot_write(ws):
         with pytest.raises(sqlcipher3.OperationalError, match="readonly"):
             read("INSERT INTO meta(key, value) VALUES ('x', 'y')", ())
     assert ws.store.get_meta("x") is None
+
+
+def test_the_wal_is_copied_back_by_the_checkpointer_not_by_commits(ws, clock, monkeypatch):
+    """Commits never checkpoint (their own autocheckpoint is off here): once the WAL passes the
+    limit, the background thread copies it into the store file, and close() stops that thread."""
+    monkeypatch.setattr(store_mod, "CHECKPOINT_AT", 64 * 1024)
+    ws.store.checkpoint()
+    ws.store.execute("PRAGMA wal_autocheckpoint = 0")
+    db = ws.store.data_dir / DB_NAME
+    before = db.stat().st_size
+    now = int(clock())
+    for batch in range(8):
+        insert_reads(ws, [(10_000 * batch + i, f"7ABC{i % 1000:03d}", now - i, "CAM-LV-N", 0.9)
+                          for i in range(1, 2001)])
+    grown = threading.Event()
+    for _ in range(200):                       # the checkpointer runs on its own: wait for it
+        if db.stat().st_size > before + 1_000_000:
+            grown.set()
+            break
+        threading.Event().wait(0.05)
+    assert grown.is_set(), "the store file did not grow: nothing copied the WAL back"
+    assert any(t.name == "store-checkpoint" for t in threading.enumerate())
+    ws.close()
+    assert not any(t.name == "store-checkpoint" for t in threading.enumerate())

@@ -37,8 +37,12 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA cache_size = -262144",     # 256 MiB of decrypted pages: a cache miss costs a decrypt
     "PRAGMA busy_timeout = 10000",
-    "PRAGMA wal_autocheckpoint = 32768",  # 128 MiB: each checkpoint decrypts and re-encrypts what it copies
+    # The checkpointer copies the WAL back on its own thread (each checkpoint decrypts and
+    # re-encrypts what it copies); a commit checkpoints itself only if it falls far behind.
+    f"PRAGMA wal_autocheckpoint = {4 * 16384}",
 )
+CHECKPOINT_AT = 16384 * 4096        # bytes of WAL (64 MiB) after which the checkpointer runs
+_CHECKPOINT_PRAGMAS = ("PRAGMA busy_timeout = 10000",)
 # The page HMAC. SQLCipher 4's default is HMAC-SHA512; HMAC-SHA256 (a 256-bit tag, as strong
 # for integrity) runs on the CPU's SHA extensions and halves the cost of every page decrypted,
 # which is most of an export's and a cold search's time. A store made before this keeps the
@@ -138,6 +142,8 @@ class Store:
         self._key_hex = key_hex                     # for the read-only connections of reader()
         self.cipher: tuple[str, ...] = CIPHER       # the format it opened with (reader() uses it)
         self.upgraded_from: int | None = None      # the schema an upgrade at opening started from
+        self._wal = Path(f"{self.path}-wal")
+        self._checkpointer: Checkpointer | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @staticmethod
@@ -393,11 +399,27 @@ class Store:
                 except sqlcipher3.Error:
                     self._rollback()          # a failed COMMIT may leave the transaction open
                     raise
+                self._after_commit()
             except sqlcipher3.OperationalError as exc:
                 problem = disk_problem(exc, self.path)     # full disk, read-only folder, I/O
                 if problem is None:
                     raise
                 raise problem from exc
+
+    def _after_commit(self) -> None:
+        """Wake the checkpointer once the WAL has grown past CHECKPOINT_AT (started on first need)."""
+        try:
+            grown = self._wal.stat().st_size > CHECKPOINT_AT
+        except OSError:
+            return
+        if grown:
+            if self._checkpointer is None:
+                self._checkpointer = Checkpointer(lambda: self._side_connection(_CHECKPOINT_PRAGMAS))
+            self._checkpointer.wake()
+
+    def _side_connection(self, pragmas: tuple[str, ...]) -> sqlcipher3.Connection:
+        """Another connection to this store, for a thread of its own (readers, the checkpointer)."""
+        return self._connect(self.path, self._key_hex, pragmas, cipher=self.cipher)
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:     # SQLite may already have rolled back (disk full)
@@ -417,7 +439,7 @@ class Store:
         read through their own connection and decrypt at once on every core; each sees only
         committed data, and cannot write.
         """
-        conn = self._connect(self.path, self._key_hex, _READER_PRAGMAS, cipher=self.cipher)
+        conn = self._side_connection(_READER_PRAGMAS)
         try:
             yield lambda sql, params: conn.execute(sql, params).fetchone()
         finally:
@@ -464,5 +486,51 @@ class Store:
                 raise problem from exc
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._lock:
             self._conn.close()
+
+
+class Checkpointer:
+    """Copies the WAL back into the store file on its own connection and thread.
+
+    A checkpoint of 64 MiB decrypts and re-encrypts every page it copies (seconds on a big
+    store). Run by the commit that crossed the limit, it held the store's lock that long, so a
+    person's logged search waited behind a sync batch's checkpoint; here it is PASSIVE, beside
+    the writer and the readers, and blocks neither.
+    """
+
+    def __init__(self, connect: Callable[[], sqlcipher3.Connection]) -> None:
+        self._connect = connect
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="store-checkpoint", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = self._connect()
+        except StoreError as exc:               # the commits' own checkpoints still run
+            log.warning("The background checkpoint could not start: %s", exc)
+            return
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlcipher3.Error as exc:   # e.g. a full disk: the next commit says so
+                    log.warning("A background checkpoint failed: %s", exc)
+        finally:
+            conn.close()
