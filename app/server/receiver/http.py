@@ -78,7 +78,7 @@ async def _outcomes(ticket: Ticket) -> list[Outcome]:
     worker thread that checked them is free meanwhile)."""
     futures = ticket.futures()
     if futures:
-        await asyncio.wait([asyncio.wrap_future(f) for f in futures])
+        await asyncio.gather(*map(asyncio.wrap_future, futures), return_exceptions=True)
     try:
         return ticket.outcomes()
     except ServerUnavailable:
