@@ -303,6 +303,40 @@ def test_nesting_depth_scan(text, depth):
     assert nesting_depth(text) == depth
 
 
+def _depth_by_hand(text: str) -> int:
+    """The depth walked character by character: strings (escapes included) hide brackets."""
+    depth, deepest, i, in_string, seen = 0, 0, 0, False, False
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = depth if not seen else max(deepest, depth)
+            seen = True
+        elif ch in "]}":
+            depth -= 1
+            deepest = depth if not seen else max(deepest, depth)
+            seen = True
+        i += 1
+    return deepest
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet='"[]{}\\aé', max_size=40))
+def test_nesting_depth_with_and_without_escapes(text):
+    """Texts without a backslash take a shortcut (only quotes and brackets kept): both ways
+    agree with a plain walk."""
+    assert nesting_depth(text) == _depth_by_hand(text)
+    plain = text.replace("\\", "")
+    assert nesting_depth(plain) == _depth_by_hand(plain)
+
+
 # -- property: random sidecars never break a run ------------------------------------------------
 
 JSON_VALUES = st.recursive(

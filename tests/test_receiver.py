@@ -68,6 +68,24 @@ def test_bad_payloads_rejected_one_by_one_with_reasons(rx):
     assert [r[1] for r in rx.reads()] == ["8XYZ789"]
 
 
+def test_vehicle_words_are_checked_as_at_the_camera_drop(rx):
+    """One rule and one sentence for a vendor's vehicle words, whichever door the read came in by."""
+    long_make, bell = alpr_group("v1"), alpr_group("v2")
+    long_make["vehicle"]["make"][0]["name"] = "m" * 41
+    bell["vehicle"]["body_type"][0]["name"] = "van\x07"
+    assert rx.post("lv-agent", long_make)[0] == 422
+    assert rx.post("lv-agent", bell)[0] == 422
+    spaced = alpr_group("v3", plate="8XYZ790")
+    spaced["vehicle"]["color"][0]["name"] = "  dark   blue "
+    assert rx.post("lv-agent", spaced)[0] == 200
+    rx.pipeline.flush()
+    from app.server.receiver.tables import ReceiverTables
+    assert [r[2] for r in ReceiverTables(rx.city.server).rejects()] == [
+        "bad vehicle_body: it holds control characters or is not valid Unicode",
+        "bad vehicle_make: longer than 40 characters"]
+    assert rx.sql("SELECT vehicle_color FROM reads") == [("dark blue",)]
+
+
 def test_previews_and_repeats_merge_by_source_id(rx):
     assert rx.post("lv-agent", alpr_group("g7", plate="7ABC12", preview=True, confidence=70.0))[1][
         "results"][0]["status"] == "settling"

@@ -46,6 +46,14 @@ def test_init_is_idempotent_and_partitions_by_month(pg):
     assert where == {"7ABC123": "reads_2026_11", "7ABC124": "reads_2026_10"}
 
 
+def test_photos_are_stored_out_of_line_uncompressed(pg):
+    """A JPEG does not compress: the server keeps it as sent instead of trying on every insert."""
+    with psycopg.connect(pg.dsn) as conn:
+        storage = conn.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = 'images'::regclass "
+                               "AND attname = 'data'").fetchone()
+    assert storage == ("e",)
+
+
 def _signed_entry(key: bytes, seq: int = 1, prev: str = "0" * 64) -> tuple:
     fields = (seq, "2026-11-23T00:00:00.000000+00:00", "pat", "City", "prosecutor", "search", "{}",
               None, None, "[]", "{}", prev)

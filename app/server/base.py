@@ -142,10 +142,15 @@ class CityServer:
         self._prepare_months(r.read_at for r in reads if r.plate)
         out: list[tuple[str, int | None]] = []
         with self.writing() as conn:
-            fresh = [r for r in reads
-                     if self._run(conn, "INSERT INTO drop_keys(key) VALUES (?) ON CONFLICT (key) "
-                                  "DO NOTHING RETURNING key", (r.drop_key,))]
-            fresh_keys = {r.drop_key for r in fresh}
+            keys, param = self._in_list(list(dict.fromkeys(r.drop_key for r in reads)))
+            fresh_keys = {row[0] for row in self._run(     # one statement for the batch's keys
+                conn, f"INSERT INTO drop_keys(key) SELECT * FROM {keys} AS k WHERE true "
+                "ON CONFLICT (key) DO NOTHING RETURNING key", (param,))} if reads else set()
+            firsts: dict[str, NewRead] = {}
+            for r in reads:
+                if r.drop_key in fresh_keys:
+                    firsts.setdefault(r.drop_key, r)     # a repeat inside the batch is a duplicate
+            fresh = list(firsts.values())
             used = {r.scene_image_sha256 for r in fresh} | {r.plate_image_sha256 for r in fresh}
             self._many(conn, "INSERT INTO images(sha256, kind, mime, width, height, size, data) "
                        "VALUES (?,?,?,?,?,?,?) ON CONFLICT (sha256) DO NOTHING",

@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS images (
     size   INTEGER NOT NULL,
     data   BYTEA NOT NULL
 );
+-- Photos are JPEG or PNG, compressed already: kept out of line without another try at
+-- compressing them, which costs the server CPU on every insert and saves nothing.
+ALTER TABLE images ALTER COLUMN data SET STORAGE EXTERNAL;
 
 CREATE TABLE IF NOT EXISTS hotlists (
     id     TEXT PRIMARY KEY,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from app.server.drop_files import Reject, is_clean_text, shown
+from app.engine import vehicles
+from app.server.drop_files import Reject, is_clean_text, shown, vehicle
 from app.server.ingest import (_box, _camera, _confidence, _plate, _state, _vendor, check_image,
                                parse_time)
 from app.server.model import Image, NewRead
@@ -14,7 +15,6 @@ from app.server.model import Image, NewRead
 from .candidate import Candidate
 
 MAX_SOURCE_ID = 200
-MAX_VEHICLE = 60
 _REGION = re.compile(r"^([a-z]{2})-([a-z0-9]{1,3})$")
 
 
@@ -47,14 +47,6 @@ def _source_id(value: str) -> str:
     return value
 
 
-def _vehicle(value: object, what: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or len(value) > MAX_VEHICLE or not is_clean_text(value):
-        raise Reject(f"bad vehicle {what}: text of at most {MAX_VEHICLE} printable characters")
-    return value
-
-
 def to_read(c: Candidate, cameras: set[str], mapping: dict[str, str], now: int,
             scene: bytes | None, crop: bytes | None) -> tuple[NewRead, list[Image]]:
     """One candidate, checked field by field (photos given as bytes); raises Reject."""
@@ -65,8 +57,7 @@ def to_read(c: Candidate, cameras: set[str], mapping: dict[str, str], now: int,
     state = _state(c.state)
     conf = _confidence(c.confidence if c.confidence is not None or plate is not None else 0.0)
     vendor = _vendor(c.vendor)
-    make, color, body = (_vehicle(c.vehicle_make, "make"), _vehicle(c.vehicle_color, "colour"),
-                         _vehicle(c.vehicle_body, "body"))
+    car = vehicle({name: getattr(c, name) for name in vehicles.FIELDS})   # the drop's rules and words
     images: list[Image] = []
     scene_sha = plate_sha = box = None
     if scene is not None:
@@ -82,4 +73,4 @@ def to_read(c: Candidate, cameras: set[str], mapping: dict[str, str], now: int,
         raise Reject("no plate read and no scene photo: nothing to store or to read by OCR")
     return NewRead(plate, read_at, camera, conf, vendor, json.dumps(box) if box is not None else None,
                    plate_sha, scene_sha, c.key, f"{c.source}:{c.source_id}"[:255], state,
-                   make, color, body), images
+                   car.make, car.color, car.body), images

@@ -4,11 +4,12 @@ Bearer`` (or ``X-Alpr-Token``) header; ``GET /healthz`` for a load balancer.
 A request without the right token is refused (401) and counted for its source; a token in
 the URL is refused as such, never read. A body over the limit or one that is not what its
 source sends is one reject with its reason; a payload's good reads are stored whatever its
-bad ones hold. Parsing, checks and storing run on worker threads, so the event loop only
-moves bytes.
+bad ones hold. Parsing and checks run on worker threads and storing on the pipeline's writer
+thread, so the event loop only moves bytes and awaits the commit.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 
@@ -23,7 +24,7 @@ from app.server.drop_files import Reject, parse_json
 from . import mapping, openalpr
 from .candidate import Candidate, Heartbeat, Rejected
 from .config import Source
-from .pipeline import Outcome, Pipeline, ServerUnavailable
+from .pipeline import Outcome, Pipeline, ServerUnavailable, Ticket
 
 UNKNOWN = "(unknown source)"
 
@@ -58,7 +59,7 @@ async def _body(request: Request, limit: int) -> bytes | None:
 
 
 def _parse(pipeline: Pipeline, source: Source, body: bytes, content_type: str,
-           mappings: dict[str, mapping.Mapping]) -> list[Outcome]:
+           mappings: dict[str, mapping.Mapping]) -> Ticket:
     items: list[Candidate | Heartbeat | Rejected]
     try:
         if source.kind == "openalpr":
@@ -69,8 +70,17 @@ def _parse(pipeline: Pipeline, source: Source, body: bytes, content_type: str,
         items = [Rejected(source.name, str(exc))]
     except Exception as exc:  # noqa: BLE001 - a payload we did not foresee: its reject, never a crash
         items = [Rejected(source.name, f"this payload could not be read ({type(exc).__name__})")]
+    return pipeline.submit(items)
+
+
+async def _outcomes(ticket: Ticket) -> list[Outcome]:
+    """The payload's outcomes once its reads are committed, awaited on the event loop (the
+    worker thread that checked them is free meanwhile)."""
+    futures = ticket.futures()
+    if futures:
+        await asyncio.gather(*map(asyncio.wrap_future, futures), return_exceptions=True)
     try:
-        return pipeline.accept(items)
+        return ticket.outcomes()
     except ServerUnavailable:
         return [Outcome("unavailable", reason="the city server cannot store reads now; send again")]
 
@@ -94,8 +104,8 @@ def app(pipeline: Pipeline, sources: dict[str, Source], max_body: int,
         if body is None:
             pipeline.reject(name, f"payload larger than {max_body // (1024 * 1024)} MiB")
             return JSONResponse({"error": "payload too large"}, 413)
-        out = await run_in_threadpool(_parse, pipeline, source, body,
-                                      request.headers.get("content-type", ""), mappings)
+        out = await _outcomes(await run_in_threadpool(_parse, pipeline, source, body,
+                                                      request.headers.get("content-type", ""), mappings))
         status = 503 if any(o.status == "unavailable" for o in out) else \
             422 if out and all(o.status == "rejected" for o in out) else 200
         return JSONResponse({"results": [{"id": o.source_id, "status": o.status, "read_id": o.read_id,

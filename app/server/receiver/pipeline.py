@@ -50,6 +50,21 @@ class Outcome:
     reason: str = ""
 
 
+class Ticket:
+    """One payload's outcomes: known ones, and a future for each read the writer has yet to store."""
+
+    def __init__(self, slots: list[Outcome | Future]) -> None:
+        self._slots = slots
+
+    def futures(self) -> list[Future]:
+        return [s for s in self._slots if isinstance(s, Future)]
+
+    def outcomes(self) -> list[Outcome]:
+        """The outcomes in the payload's order, once stored (waits; ServerUnavailable if a batch
+        failed)."""
+        return [s.result() if isinstance(s, Future) else s for s in self._slots]
+
+
 def merge(old: Candidate, new: Candidate) -> Candidate:
     """Two versions of one read: the final or the more confident one wins, photos kept."""
     conf = lambda c: c.confidence if isinstance(c.confidence, int | float) else -1.0  # noqa: E731
@@ -113,7 +128,7 @@ class Pipeline:
                     job = ()
                 jobs = [job] + self._drain(BATCH)
                 stop = None in jobs
-                writes = [j for j in jobs if isinstance(j, tuple) and len(j) == 3]
+                writes = [j for j in jobs if isinstance(j, tuple) and len(j) == 4]
                 if writes and not self._store(server, writes):
                     server = self._reopen(server)
                     tables = ReceiverTables(server)
@@ -141,18 +156,19 @@ class Pipeline:
                 break
         return out
 
-    def _store(self, server: CityServer, writes: list[tuple[NewRead, list[Image], Future]]) -> bool:
-        """One batch in one transaction; False when the server failed it (callers are told)."""
+    def _store(self, server: CityServer, writes: list[tuple[NewRead, list[Image], Candidate, Future]]) -> bool:
+        """One batch in one transaction; False when the server failed it (callers are told).
+        Each read is counted here, so it is counted even if its sender has gone."""
         try:
             outcome = server.ingest([w[0] for w in writes], [i for w in writes for i in w[1]],
                                     int(self.clock()))
         except server.errors as exc:
             log.error("storing %d reads failed: %s", len(writes), type(exc).__name__)
             for w in writes:
-                w[2].set_exception(ServerUnavailable())
+                w[3].set_exception(ServerUnavailable())
             return False
         for w, result in zip(writes, outcome):
-            w[2].set_result(result)
+            w[3].set_result(self._landed(w[2], result))
         return True
 
     def _reopen(self, server: CityServer) -> CityServer:
@@ -207,27 +223,33 @@ class Pipeline:
     def accept(self, items: list[Candidate | Heartbeat | Rejected]) -> list[Outcome]:
         """Everything one payload held, outcomes in its order; returns once its reads are
         stored (or queued)."""
-        out: list[Outcome | None] = []
+        return self.submit(items).outcomes()
+
+    def submit(self, items: list[Candidate | Heartbeat | Rejected]) -> Ticket:
+        """Check everything one payload held and hand its good reads to the writer thread;
+        the ticket's outcomes are known once its futures are done (the HTTP door awaits
+        them without holding a thread)."""
+        slots: list[Outcome | Future | None] = []
         ready: list[tuple[int, Candidate]] = []
         for item in items:
             if isinstance(item, Rejected):
-                out.append(self.reject(item.source, item.reason, item.detail))
+                slots.append(self.reject(item.source, item.reason, item.detail))
             elif isinstance(item, Heartbeat):
-                out.append(self._heartbeat(item))
+                slots.append(self._heartbeat(item))
             elif not item.final:
                 with self._lock:
                     held = self._settling.get(item.key)
                     self._settling[item.key] = (merge(held[0], item) if held else item,
                                                 held[1] if held else self.clock() + self.settle)
-                out.append(Outcome("settling", item.source_id))
+                slots.append(Outcome("settling", item.source_id))
             else:
                 with self._lock:
                     held = self._settling.pop(item.key, None)
-                ready.append((len(out), merge(held[0], item) if held else item))
-                out.append(None)
-        for (i, _c), outcome in zip(ready, self._process([c for _i, c in ready])):
-            out[i] = outcome
-        return [o for o in out if o is not None]
+                ready.append((len(slots), merge(held[0], item) if held else item))
+                slots.append(None)
+        for (i, _c), slot in zip(ready, self._queue([c for _i, c in ready])):
+            slots[i] = slot
+        return Ticket([s for s in slots if s is not None])
 
     def tick(self) -> list[Outcome]:
         """Store previews whose final version did not come within the settle time."""
@@ -239,6 +261,10 @@ class Pipeline:
 
     def _process(self, cands: list[Candidate]) -> list[Outcome]:
         """Fetch, check and store; outcomes in the candidates' order."""
+        return Ticket(self._queue(cands)).outcomes()
+
+    def _queue(self, cands: list[Candidate]) -> list[Outcome | Future]:
+        """Fetch and check; a good read goes to the writer thread (its future is its outcome)."""
         out: list[Outcome | Future] = []
         for c in cands:
             try:
@@ -255,9 +281,9 @@ class Pipeline:
                 out.append(result)
             else:
                 fut: Future = Future()
-                self._jobs.put((*result, fut))
+                self._jobs.put((*result, c, fut))
                 out.append(fut)
-        return [self._landed(c, o.result()) if isinstance(o, Future) else o for c, o in zip(cands, out)]
+        return out
 
     def _photos(self, c: Candidate) -> tuple[bytes | None, bytes | None]:
         src = self.sources[c.source]
