@@ -245,7 +245,12 @@ def run_page(conn, query: SearchQuery, offset: int, limit: int) -> tuple[list[Re
         page = ranked[offset:offset + limit]
         return [row_from(t, c) for c, t in page], offset + limit < len(ranked)
     order = f"{SORTS[query.sort]} {'DESC' if query.descending else 'ASC'}, r.id {'DESC' if query.descending else 'ASC'}"
-    rows = conn.execute(f"{ROW_SQL}{where} ORDER BY {order} LIMIT ? OFFSET ?",
+    # The page's ids first, then their rows: ordering by time over the plate index needs no row
+    # of the table, so only the page's rows are read (and, in the encrypted store, decrypted),
+    # not every row of every matching plate.
+    join = " JOIN cameras c ON c.id = r.camera_id" if query.sites else ""
+    page_ids = f"SELECT r.id FROM reads r{join}{where} ORDER BY {order} LIMIT ? OFFSET ?"
+    rows = conn.execute(f"{ROW_SQL} WHERE r.id IN ({page_ids}) ORDER BY {order}",
                         params + [limit + 1, offset]).fetchall()
     return [row_from(t) for t in rows[:limit]], len(rows) > limit
 
