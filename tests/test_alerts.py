@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.engine.audit import describe
 from app.engine.errors import PermissionDenied, PurposeRequired, ValidationError
 
 from tests.server_helpers import CAMS, add_reads, city, seed_city  # noqa: F401
@@ -67,6 +68,14 @@ def test_alert_fires_on_the_next_sync_and_stops_at_its_expiry(ws, city, deputy, 
     [ended] = entries(ws, people, "alert_end")
     assert ended.detail["reason"] == "expired" and ended.case_number == "LHS-2026-004512"
     assert ws.alerts.mine(deputy) == [] and ws.alerts.mine(deputy, include_ended=True)[0].end_reason == "expired"
+    # the auditor reads each step as a sentence, not as field names
+    said = [describe(e) for e in (set_entry, fire, view, ended)]
+    assert said[0].startswith("dana.kim (deputy) set a standing alert on plates matching 8ABC0?1") \
+        and f"as alert #{alert.id}" in said[0] and "for 3 days" in said[0]
+    assert f"matched standing alert #{alert.id} (8ABC0?1, set by dana.kim) to 2 new reads: " in said[1]
+    assert "opened the standing alerts' matches (2): " in said[2]
+    assert f"ended standing alert #{alert.id} (8ABC0?1, set by dana.kim, 2 matches): expired" in said[3]
+    assert not any("_" in sentence.split(":")[0] for sentence in said)
 
 
 def test_hotlist_priority_comes_from_the_city_server(ws, city, deputy):

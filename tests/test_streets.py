@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from app.engine import timefmt
+from app.engine.audit import describe
 from app.engine.errors import PermissionDenied, ValidationError
 from app.engine.search import SearchQuery
 from app.engine.streets import path
@@ -36,6 +37,9 @@ def test_geojson_and_geopackage_import_replace_the_layer_and_are_logged(ws, peop
     logged = _log(ws, "streets_import")
     assert [json.loads(q)["file"] for _, q, _ in logged] == ["streets.geojson", "streets.gpkg"]
     assert json.loads(logged[-1][2]) == {"sha256": gp.sha256, "format": "gpkg", "segments": 5}
+    [entry] = [e for e in ws.audit_entries(admin) if e.action == "streets_import"][-1:]
+    assert describe(entry) == (f"amanager (administrator) imported the street map streets.gpkg (5 street "
+                               f"lines, gpkg, SHA-256 {gp.sha256[:16]}...).")
     with pytest.raises(PermissionDenied):
         ws.streets.import_file(people.user("dana.kim", "deputy"), tmp_path / "streets.gpkg")
     assert [c.id for c in ws.streets.cameras(admin)] == ["CAM-CC-E", "CAM-LV-N", "CAM-LV-S", "CAM-MP-W"]

@@ -254,6 +254,11 @@ def _sentence(e: LogEntry, focus: PlateReads | None) -> str:
                 f"{d.get('retention_days')} days); {d.get('kept_by_hold', 0)} held reads were kept.")
     if a in _OVERSIGHT:
         return f"{who} {_OVERSIGHT[a].format_map(_Blank({**q, **d}))}."
+    if a in _ALERTS:
+        return f"{who} {_ALERTS[a].format_map(_Blank({**q, **d}))}{reads_part(e, reads)}{why}."
+    if a == "streets_import":
+        return (f"{who} imported the street map {q.get('file')} ({d.get('segments')} street lines, "
+                f"{d.get('format')}, SHA-256 {str(d.get('sha256', ''))[:16]}...).")
     if a == "audit_view":
         return f"{who} looked at the access log" + (f" ({_fields(q)})." if _fields(q) else ".")
     if a == "audit_export":
@@ -284,6 +289,20 @@ def _review_sentence(e: LogEntry, who: str, q: dict, d: dict) -> str | None:
         return (f"{who} made {d.get('supervisor')} the supervisor of {d.get('user')}." if d.get("supervisor")
                 else f"{who} recorded that {d.get('user')} has no supervisor.")
     return None
+
+
+# Standing alerts (app/engine/alerts/): set by a person, fired by the sync, ended either way.
+_ALERTS = {
+    "alert_set": "set a standing alert on plates matching {pattern} (state {state}) for {days} days "
+                 "as alert #{alert_id}",
+    "alert_fire": "matched standing alert #{alert_id} ({pattern}, set by {owner}) to {new_reads} new reads",
+    "alert_end": "ended standing alert #{alert_id} ({pattern}, set by {owner}, {matches} matches): {reason}",
+    "alert_view": "opened the standing alerts' matches ({matches})",
+}
+
+
+def reads_part(e: LogEntry, reads: str) -> str:
+    return f": {reads}" if e.result_ids else ""
 
 
 # The designee's oversight steps (app/engine/oversight/): the register, permissions, breaches.

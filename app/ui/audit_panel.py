@@ -30,7 +30,9 @@ SESSION_ACTIONS = {"login", "login_failed", "login_refused", "logout", "session_
                    "user_add", "user_unlock", "user_disable", "user_enable", "user_role",
                    "training_add", "password_change", "totp_enrol", "store_create",
                    "audit_review_start", "audit_finding", "audit_signoff", "audit_approve",
-                   "audit_review_report", "user_supervisor"}
+                   "audit_review_report", "user_supervisor", "alert_set", "alert_fire", "alert_end",
+                   "alert_view", "streets_import", "retention_certificate", "user_setting",
+                   "password_reset", "settings_change", "export_started", "log_upgrade"}
 COLUMNS = ("Seq", "Time", "User", "Role", "Action", "Purpose", "Case", "What happened")
 
 
