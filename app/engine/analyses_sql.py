@@ -19,6 +19,7 @@ from .geo import haversine_km
 from .search import ROW_SQL, ReadRow, row_from
 
 _CHUNK = 900                            # ids per IN (...) list, under SQLite's variable limit
+DAY = 86400
 
 
 def rows_by_id(conn, ids: list[int]) -> dict[int, ReadRow]:
@@ -176,10 +177,9 @@ def _clusters(conn, q: CloneQuery, max_gap: int) -> list[tuple[str, int, int]]:
 
 
 def camera_map(conn, q: CameraMapQuery) -> CameraMapResult:
-    cond, params = _time_conds(q.start, q.end, "r.read_at")
+    count, params = _camera_count(q.start, q.end)
     rows = conn.execute(
-        "SELECT c.id, c.name, c.site, c.lat, c.lon, c.direction, "
-        f"(SELECT count(*) FROM reads r WHERE r.camera_id = c.id{cond}) FROM cameras c ORDER BY c.id",
+        f"SELECT c.id, c.name, c.site, c.lat, c.lon, c.direction, {count} FROM cameras c ORDER BY c.id",
         params).fetchall()
     out_cond, out_params = _outage_conds(q.start, q.end)
     outages: dict[str, list[tuple[int, int | None, str]]] = {}
@@ -189,6 +189,28 @@ def camera_map(conn, q: CameraMapQuery) -> CameraMapResult:
         outages.setdefault(cam, []).append((start, end, reason))
     return CameraMapResult(q, [CameraVolume(t[0], t[1], t[2], t[3], t[4], t[5], t[6], tuple(outages.get(t[0], ())))
                                  for t in rows])
+
+
+def _camera_count(start: int | None, end: int | None) -> tuple[str, list]:
+    """SQL for the reads of camera ``c.id`` in [start, end): the whole UTC days from
+    ``camera_days`` (0015), the partial days at either end from the reads' camera index."""
+    first = None if start is None else -(-start // DAY)      # the first whole day
+    stop = None if end is None else end // DAY              # the day after the last whole one
+    if first is not None and stop is not None and first >= stop:
+        cond, params = _time_conds(start, end)
+        return f"(SELECT count(*) FROM reads r WHERE r.camera_id = c.id{cond})", params
+    days, params = "(SELECT coalesce(sum(d.reads), 0) FROM camera_days d WHERE d.camera_id = c.id", []
+    for op, day in ((">=", first), ("<", stop)):
+        if day is not None:
+            days += f" AND d.day {op} ?"
+            params.append(day)
+    parts = [days + ")"]
+    for lo, hi in ((start, None if first is None else first * DAY), (None if stop is None else stop * DAY, end)):
+        if lo is not None and hi is not None and lo < hi:
+            parts.append("(SELECT count(*) FROM reads r WHERE r.camera_id = c.id AND r.read_at >= ? "
+                         "AND r.read_at < ?)")
+            params += [lo, hi]
+    return " + ".join(parts), params
 
 
 def _outage_conds(start: int | None, end: int | None) -> tuple[str, list]:

@@ -177,12 +177,15 @@ def drop_read_indexes(conn) -> None:
 
 
 def restore_read_indexes(conn) -> None:
-    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between), and add
-    the plates the load brought to the plate index, from the rebuilt plate index in order."""
+    """Rebuild what :func:`drop_read_indexes` dropped (also after a crash in between), add the
+    plates the load brought to the plate index, and recount the cameras' days."""
     row = conn.execute("SELECT value FROM sync_state WHERE key = 'bulk.indexes'").fetchone()
     if row is None:
         return
     for _name, sql in json.loads(row[0]):
         conn.execute(re.sub(r"^CREATE (INDEX|TRIGGER) ", r"CREATE \1 IF NOT EXISTS ", sql))
     conn.execute("INSERT OR IGNORE INTO plate_index(plate) SELECT DISTINCT plate FROM reads")
+    conn.execute("DELETE FROM camera_days")                # its triggers were dropped with the indexes
+    conn.execute("INSERT INTO camera_days(camera_id, day, reads) SELECT camera_id, read_at / 86400, "
+                 "count(*) FROM reads GROUP BY camera_id, read_at / 86400")
     conn.execute("DELETE FROM sync_state WHERE key = 'bulk.indexes'")
