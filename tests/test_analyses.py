@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import math
+import random
 
 import pytest
 
+from app.engine import analyses_sql
 from app.engine.analyses_types import (CameraMapQuery, CloneQuery, ConvoyQuery, LocateQuery, Place,
                                        StakeoutQuery)
 from app.engine.errors import PermissionDenied, PurposeRequired, TrainingRequired, ValidationError
@@ -150,3 +152,19 @@ def test_clones_pair_consecutive_reads_and_same_second_ties(ws, deputy, known):
     assert math.isinf(res.flags[0].speed_kmh) and res.flags[1].seconds == 300
     one = ws.analyses.clones(deputy, CloneQuery(t - 60, t + 3600, plate="mid0001"))
     assert [f.plate for f in one.flags] == ["MID0001"]
+
+
+def test_clone_spans_are_the_same_whichever_index_walks_the_period(ws, deputy, known):
+    """A short period walks the time index (reading only its rows), a long one the plate index;
+    both find the same spans, and each is chosen where it reads less."""
+    rng = random.Random(5)
+    insert_reads(ws, [(1000 + i, f"RND{rng.randrange(40):04d}", known.base + rng.randrange(9 * 86400),
+                       rng.choice(["CAM-LV-N", "CAM-FAR-E", "CAM-LV-S"]), 0.9) for i in range(3000)])
+    with ws.store.reading() as conn:
+        for start, hours in ((known.base, 2), (known.base + 86400, 30), (known.base, 9 * 24), (known.base - 86400, 24 * 30)):
+            q = CloneQuery(start, start + hours * 3600)
+            by_time = sorted(analyses_sql._clusters(conn, q, 3600, "reads_time"))
+            assert by_time == sorted(analyses_sql._clusters(conn, q, 3600, "reads_plate"))
+            assert by_time or hours == 2                 # 3,000 reads of 40 plates: pairs in an hour
+            assert analyses_sql._clone_driver(conn, q) == ("reads_time" if hours <= 30 else "reads_plate")
+        assert analyses_sql._clone_driver(conn, CloneQuery(known.base, known.base + 3600, plate="RND0001")) == "reads_plate"

@@ -129,7 +129,7 @@ def clones(conn, q: CloneQuery) -> CloneResult:
     if max_gap <= 0:
         return CloneResult(q, [], False, missing)
     found = []
-    for plate, lo, hi in _clusters(conn, q, max_gap):
+    for plate, lo, hi in _clusters(conn, q, max_gap, _clone_driver(conn, q)):
         reads = conn.execute("SELECT id, read_at, camera_id FROM reads INDEXED BY reads_plate "
                              "WHERE plate = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, id",
                              (plate, lo, hi)).fetchall()
@@ -147,17 +147,31 @@ def clones(conn, q: CloneQuery) -> CloneResult:
     return CloneResult(q, flags, len(found) > len(kept), missing)
 
 
-def _clusters(conn, q: CloneQuery, max_gap: int) -> list[tuple[str, int, int]]:
+def _clone_driver(conn, q: CloneQuery) -> str:
+    """The index that walks the period's reads. The plate index holds plate and time, so no row
+    is read, but without one plate it is walked whole (every read of the store); a period under
+    a quarter of the store's span walks the time index and reads only its rows, which lie
+    together (the city server numbers reads as they arrive)."""
+    if q.plate:
+        return "reads_plate"
+    first, last = conn.execute("SELECT min(read_at), max(read_at) FROM reads").fetchone()
+    if first is None:
+        return "reads_plate"
+    covered = min(q.end, last + 1) - max(q.start, first)
+    return "reads_time" if covered * 4 < last + 1 - first else "reads_plate"
+
+
+def _clusters(conn, q: CloneQuery, max_gap: int, driver: str) -> list[tuple[str, int, int]]:
     """(plate, start, end) time spans holding every pair of one plate's reads closer than max_gap.
 
-    One EXISTS probe of reads(plate, read_at) per read, touching the index only (no table
-    row), finds the reads followed by another read of their plate within max_gap; their
-    windows, merged per plate, are all the places an impossible journey can hide.
+    One EXISTS probe of reads(plate, read_at) per read, touching the index only, finds the
+    reads followed by another read of their plate within max_gap; their windows, merged per
+    plate, are all the places an impossible journey can hide.
     """
     plate_cond = " AND a.plate = ?" if q.plate else ""
     starts: dict[str, list[int]] = defaultdict(list)
     for plate, at in conn.execute(
-            "SELECT a.plate, a.read_at FROM reads a INDEXED BY reads_plate "
+            f"SELECT a.plate, a.read_at FROM reads a INDEXED BY {driver} "
             f"WHERE a.read_at >= ? AND a.read_at < ?{plate_cond} AND EXISTS (SELECT 1 FROM reads b "
             "INDEXED BY reads_plate WHERE b.plate = a.plate AND b.read_at >= a.read_at "
             "AND b.read_at < a.read_at + ? AND b.id != a.id)",
