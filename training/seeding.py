@@ -43,3 +43,13 @@ def load_init(model: nn.Module, path: Path | None) -> nn.Module:
         state = torch.load(path, map_location="cpu", weights_only=True)
         model.load_state_dict({k: v.float() for k, v in state.items()})
     return model
+
+
+def save_checkpoint(model: nn.Module, out: Path, best: bool) -> None:
+    """Save the weights (float16) as ``NAME.last.pt`` beside ``out``, and as ``out`` when they
+    are the best so far on validation (or when there is no validation)."""
+    state = {k: v.half() for k, v in model.state_dict().items()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, out.with_suffix(".last.pt"))
+    if best:
+        torch.save(state, out)

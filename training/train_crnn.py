@@ -26,7 +26,7 @@ from torch import nn
 from app.engine.ocr.recognizer import beam_decode, prepare
 from app.engine.ocr.samples import load_samples
 from training.nets import ALPHABET, PlateCRNN
-from training.seeding import add_run_options, load_init, seed_all
+from training.seeding import add_run_options, load_init, save_checkpoint, seed_all
 from training.split import is_held_out, is_validation
 from training.synth import augment, on_background, render_plate, render_state_plate
 
@@ -92,18 +92,23 @@ def encode(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(idx, dtype=torch.long), torch.tensor([len(t) for t in texts])
 
 
-def evaluate(model: nn.Module, held: Plates) -> float:
-    """Exact-match rate of the network's best beam reading on (image, text) pairs."""
+def evaluate(model: nn.Module, held: Plates) -> tuple[float, float]:
+    """(exact-match rate of the network's best beam reading, mean CTC loss) on (image, text)
+    pairs; the loss separates checkpoints that read as many plates right."""
     model.eval()
     grays = [prepare(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)) for img, _ in held]
     with torch.inference_mode():
-        logp = torch.log_softmax(model(torch.from_numpy(np.stack(grays))[:, None]), -1).numpy()
+        logp_t = torch.log_softmax(model(torch.from_numpy(np.stack(grays))[:, None]), -1)
+        targets, lengths = encode([text for _, text in held])
+        loss = nn.CTCLoss(blank=0, zero_infinity=True)(
+            logp_t, targets, torch.full((len(held),), logp_t.shape[0]), lengths).item()
+    logp = logp_t.numpy()
     hits = 0
     for i, (_, text) in enumerate(held):
         best = beam_decode(logp[:, i], 4)
         hits += bool(best) and best[0][0] == text
     model.train()
-    return hits / max(len(held), 1)
+    return hits / max(len(held), 1), loss
 
 
 def main() -> None:
@@ -132,7 +137,7 @@ def main() -> None:
                                                 pct_start=0.1)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     n_real = int(args.batch * args.real_fraction) if train else 0
-    start, running, best = time.time(), 0.0, -1.0
+    start, running, best = time.time(), 0.0, (-1.0, 0.0)
     last = args.stop_at or args.steps
     for step in range(1, last + 1):
         imgs, texts = [], []
@@ -160,15 +165,14 @@ def main() -> None:
         sched.step()
         running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
         if step % args.eval_every == 0 or step == last:
-            acc = evaluate(model, val) if val else 0.0
-            keep = not val or acc > best
-            best = max(best, acc)
-            print(f"step {step} loss {running:.3f} validation exact {acc:.3f}"
+            acc, val_loss = evaluate(model, val) if val else (0.0, 0.0)
+            keep = not val or (acc, -val_loss) > best
+            best = max(best, (acc, -val_loss))
+            print(f"step {step} loss {running:.3f} validation exact {acc:.3f} loss {val_loss:.3f}"
                   f"{' (kept)' if keep and val else ''} {time.time() - start:.0f}s", flush=True)
-            if keep:
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                torch.save({k: v.half() for k, v in model.state_dict().items()}, args.out)
-    print("saved", args.out, f"(best validation exact {best:.3f})" if val else "(last weights)")
+            save_checkpoint(model, args.out, keep)
+    print("saved", args.out, f"(best validation exact {best[0]:.3f}, then loss)" if val
+          else "(last weights)")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from app.engine.ocr.locator import WIN_H, WIN_W, Window, cut, run_locator, windo
 from app.engine.ocr.recognizer import standardise
 from app.engine.ocr.samples import load_samples
 from training.nets import LocatorNet, TorchModel
-from training.seeding import add_run_options, load_init, seed_all
+from training.seeding import add_run_options, load_init, save_checkpoint, seed_all
 from training.split import is_held_out, is_validation
 from training.synth import render_plate
 
@@ -245,9 +245,7 @@ def main() -> None:
             print(f"step {step} loss {running:.3f} validation framed: best {score[0]:.3f} "
                   f"top-3 {score[1]:.3f} mean IoU {score[2]:.3f}{' (kept)' if keep and val else ''} "
                   f"{time.time() - start:.0f}s", flush=True)
-            if keep:
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                torch.save({k: v.half() for k, v in model.state_dict().items()}, args.out)
+            save_checkpoint(model, args.out, keep)
     print("saved", args.out, "(best on validation: framed by the best box, then by the top 3, "
           "then mean IoU)" if val else "(last weights)")
 
