@@ -53,3 +53,15 @@ def save_checkpoint(model: nn.Module, out: Path, best: bool) -> None:
     torch.save(state, out.with_suffix(".last.pt"))
     if best:
         torch.save(state, out)
+
+
+def report_saved(out: Path, validated: bool, improved: bool, how: str) -> None:
+    """The run's last line: which weights ``out`` holds, or that no checkpoint beat the
+    starting weights on validation (then ``out`` was not written by this run)."""
+    if not validated:
+        print("saved", out, "(last weights)")
+    elif improved:
+        print("saved", out, f"({how})")
+    else:
+        print(f"no checkpoint beat the starting weights on validation: {out} not written "
+              f"(the last weights are in {out.with_suffix('.last.pt')})")

@@ -26,7 +26,7 @@ from torch import nn
 from app.engine.ocr.recognizer import beam_decode, prepare
 from app.engine.ocr.samples import load_samples
 from training.nets import ALPHABET, PlateCRNN
-from training.seeding import add_run_options, load_init, save_checkpoint, seed_all
+from training.seeding import add_run_options, load_init, report_saved, save_checkpoint, seed_all
 from training.split import is_held_out, is_validation
 from training.synth import augment, on_background, render_plate, render_state_plate
 
@@ -138,6 +138,11 @@ def main() -> None:
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     n_real = int(args.batch * args.real_fraction) if train else 0
     start, running, best = time.time(), 0.0, (-1.0, 0.0)
+    if val and args.init:  # a checkpoint must beat the weights it started from
+        acc, val_loss = evaluate(model, val)
+        best = (acc, -val_loss)
+        print(f"starting weights: validation exact {acc:.3f} loss {val_loss:.3f}", flush=True)
+    beaten = best
     last = args.stop_at or args.steps
     for step in range(1, last + 1):
         imgs, texts = [], []
@@ -171,8 +176,8 @@ def main() -> None:
             print(f"step {step} loss {running:.3f} validation exact {acc:.3f} loss {val_loss:.3f}"
                   f"{' (kept)' if keep and val else ''} {time.time() - start:.0f}s", flush=True)
             save_checkpoint(model, args.out, keep)
-    print("saved", args.out, f"(best validation exact {best[0]:.3f}, then loss)" if val
-          else "(last weights)")
+    report_saved(args.out, bool(val), best != beaten,
+                 f"best validation exact {best[0]:.3f}, then loss")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from app.engine.ocr.locator import WIN_H, WIN_W, Window, cut, run_locator, windo
 from app.engine.ocr.recognizer import standardise
 from app.engine.ocr.samples import load_samples
 from training.nets import LocatorNet, TorchModel
-from training.seeding import add_run_options, load_init, save_checkpoint, seed_all
+from training.seeding import add_run_options, load_init, report_saved, save_checkpoint, seed_all
 from training.split import is_held_out, is_validation
 from training.synth import render_plate
 
@@ -215,6 +215,11 @@ def main() -> None:
                                                 pct_start=0.1)
     bce, l1 = nn.BCEWithLogitsLoss(), nn.SmoothL1Loss(beta=0.05)
     start, running, best = time.time(), 0.0, (-1.0, -1.0, -1.0)
+    if val and args.init:  # a checkpoint must beat the weights it started from
+        best = evaluate(model, val)
+        print(f"starting weights: validation framed: best {best[0]:.3f} top-3 {best[1]:.3f} "
+              f"mean IoU {best[2]:.3f}", flush=True)
+    beaten = best
     for step in range(1, args.steps + 1):
         xs, labels, regs = [], [], []
         for _ in range(args.batch):
@@ -246,8 +251,8 @@ def main() -> None:
                   f"top-3 {score[1]:.3f} mean IoU {score[2]:.3f}{' (kept)' if keep and val else ''} "
                   f"{time.time() - start:.0f}s", flush=True)
             save_checkpoint(model, args.out, keep)
-    print("saved", args.out, "(best on validation: framed by the best box, then by the top 3, "
-          "then mean IoU)" if val else "(last weights)")
+    report_saved(args.out, bool(val), best != beaten,
+                 "best on validation: framed by the best box, then by the top 3, then mean IoU")
 
 
 if __name__ == "__main__":
