@@ -154,17 +154,24 @@ def test_clones_pair_consecutive_reads_and_same_second_ties(ws, deputy, known):
     assert [f.plate for f in one.flags] == ["MID0001"]
 
 
-def test_clone_spans_are_the_same_whichever_index_walks_the_period(ws, deputy, known):
-    """A short period walks the time index (reading only its rows), a long one the plate index;
-    both find the same spans, and each is chosen where it reads less."""
+def test_clone_spans_are_the_same_in_memory_and_through_the_plate_index(ws, deputy, known):
+    """A short period is checked in memory from its reads in time order, a long one through the
+    plate index; both find the same spans with the same reads, same-second ties included, and
+    each is chosen where it reads less."""
     rng = random.Random(5)
-    insert_reads(ws, [(1000 + i, f"RND{rng.randrange(40):04d}", known.base + rng.randrange(9 * 86400),
-                       rng.choice(["CAM-LV-N", "CAM-FAR-E", "CAM-LV-S"]), 0.9) for i in range(3000)])
+    cams = ["CAM-LV-N", "CAM-FAR-E", "CAM-LV-S"]
+    base = known.base + 86400
+    insert_reads(ws, [(1000 + i, f"RND{rng.randrange(40):04d}", base + rng.randrange(8 * 86400), rng.choice(cams), 0.9)
+                      for i in range(3000)] + [(5000 + i, "TIE0002", base + 7200 + i // 2 * 900, cams[i % 3], 0.9)
+                                               for i in range(8)]
+                 + [(6000, "TIE0003", base + 20000, cams[0], 0.9), (6001, "TIE0003", base + 20000, cams[1], 0.9),
+                    (6002, "TIE0003", base + 20900, cams[2], 0.9)])     # a read exactly at a span's end
     with ws.store.reading() as conn:
-        for start, hours in ((known.base, 2), (known.base + 86400, 30), (known.base, 9 * 24), (known.base - 86400, 24 * 30)):
+        for start, hours in ((base, 2), (base + 3600, 5), (base + 86400, 9), (base, 9 * 24), (base - 86400, 24 * 30)):
             q = CloneQuery(start, start + hours * 3600)
-            by_time = sorted(analyses_sql._clusters(conn, q, 3600, "reads_time"))
-            assert by_time == sorted(analyses_sql._clusters(conn, q, 3600, "reads_plate"))
-            assert by_time or hours == 2                 # 3,000 reads of 40 plates: pairs in an hour
-            assert analyses_sql._clone_driver(conn, q) == ("reads_time" if hours <= 30 else "reads_plate")
-        assert analyses_sql._clone_driver(conn, CloneQuery(known.base, known.base + 3600, plate="RND0001")) == "reads_plate"
+            for gap in (1, 900, 3600):
+                in_memory = sorted(analyses_sql._spans_by_time(conn, q, gap))
+                assert in_memory == sorted(analyses_sql._spans_by_plate(conn, q, gap)), (start, hours, gap)
+                assert in_memory or gap == 1
+            assert analyses_sql._short(conn, q) == (hours <= 9)
+        assert not analyses_sql._short(conn, CloneQuery(base, base + 3600, plate="RND0001"))

@@ -8,7 +8,9 @@ faster than a self-join or a LAG() window; see bench/analyses.py). No extra inde
 """
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 
 from .analyses_types import (CameraCount, CameraMapQuery, CameraMapResult, CameraVolume, CloneFlag,
                              CloneQuery, CloneResult, Companion, ConvoyQuery, ConvoyResult,
@@ -129,10 +131,8 @@ def clones(conn, q: CloneQuery) -> CloneResult:
     if max_gap <= 0:
         return CloneResult(q, [], False, missing)
     found = []
-    for plate, lo, hi in _clusters(conn, q, max_gap, _clone_driver(conn, q)):
-        reads = conn.execute("SELECT id, read_at, camera_id FROM reads INDEXED BY reads_plate "
-                             "WHERE plate = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, id",
-                             (plate, lo, hi)).fetchall()
+    spans = _spans_by_time(conn, q, max_gap) if _short(conn, q) else _spans_by_plate(conn, q, max_gap)
+    for plate, reads in spans:
         for (pid, pat, pcam), (rid, at, cam) in zip(reads, reads[1:]):
             if cam == pcam or cam not in coords or pcam not in coords:
                 continue
@@ -147,47 +147,71 @@ def clones(conn, q: CloneQuery) -> CloneResult:
     return CloneResult(q, flags, len(found) > len(kept), missing)
 
 
-def _clone_driver(conn, q: CloneQuery) -> str:
-    """The index that walks the period's reads. The plate index holds plate and time, so no row
-    is read, but without one plate it is walked whole (every read of the store); a period under
-    a quarter of the store's span walks the time index and reads only its rows, which lie
-    together (the city server numbers reads as they arrive)."""
+def _short(conn, q: CloneQuery) -> bool:
+    """Whether the period is short enough to check in memory: under a twentieth of the store's
+    span (7 days of two years: 1%), and not one plate's check (its index finds it directly)."""
     if q.plate:
-        return "reads_plate"
+        return False
     first, last = conn.execute("SELECT min(read_at), max(read_at) FROM reads").fetchone()
     if first is None:
-        return "reads_plate"
-    covered = min(q.end, last + 1) - max(q.start, first)
-    return "reads_time" if covered * 4 < last + 1 - first else "reads_plate"
+        return False
+    return (min(q.end, last + 1) - max(q.start, first)) * 20 < last + 1 - first
 
 
-def _clusters(conn, q: CloneQuery, max_gap: int, driver: str) -> list[tuple[str, int, int]]:
-    """(plate, start, end) time spans holding every pair of one plate's reads closer than max_gap.
+Span = tuple[str, list[tuple[int, int, str]]]          # a plate and its reads (id, time, camera)
 
-    One EXISTS probe of reads(plate, read_at) per read, touching the index only, finds the
-    reads followed by another read of their plate within max_gap; their windows, merged per
-    plate, are all the places an impossible journey can hide.
+
+def _spans_by_time(conn, q: CloneQuery, max_gap: int) -> Iterator[Span]:
+    """The spans of :func:`_spans_by_plate`, found in memory from the period's reads (and those
+    up to max_gap after it), read once in time order: they lie together in the table (the city
+    server numbers reads as they arrive), where probing the plate index for each read in time
+    order would read its pages at random, and without a plate that index is the whole store."""
+    rows = sorted(conn.execute("SELECT plate, read_at, id, camera_id FROM reads INDEXED BY reads_time "
+                               "WHERE read_at >= ? AND read_at < ?", (q.start, q.end + max_gap)))
+    for plate, group in itertools.groupby(rows, key=lambda r: r[0]):
+        reads = list(group)
+        # a read with another of its plate up to max_gap later: in (time, id) order, the next one
+        # (the last of reads at one time starts where the others did, so it adds no span)
+        starts = [a[1] for a, b in zip(reads, reads[1:]) if a[1] < q.end and b[1] < a[1] + max_gap]
+        for lo, hi in _merge(starts, max_gap):
+            yield plate, [(rid, at, cam) for _p, at, rid, cam in reads if lo <= at < hi]
+
+
+def _spans_by_plate(conn, q: CloneQuery, max_gap: int) -> Iterator[Span]:
+    """(plate, reads) for each time span holding every pair of one plate's reads closer than
+    max_gap: all the places an impossible journey can hide.
+
+    One EXISTS probe of reads(plate, read_at) per read of the period, walking that index in
+    order and touching no table row, finds the reads followed by another read of their plate
+    within max_gap; their windows, merged per plate, are the spans.
     """
     plate_cond = " AND a.plate = ?" if q.plate else ""
     starts: dict[str, list[int]] = defaultdict(list)
     for plate, at in conn.execute(
-            f"SELECT a.plate, a.read_at FROM reads a INDEXED BY {driver} "
+            "SELECT a.plate, a.read_at FROM reads a INDEXED BY reads_plate "
             f"WHERE a.read_at >= ? AND a.read_at < ?{plate_cond} AND EXISTS (SELECT 1 FROM reads b "
             "INDEXED BY reads_plate WHERE b.plate = a.plate AND b.read_at >= a.read_at "
             "AND b.read_at < a.read_at + ? AND b.id != a.id)",
             [q.start, q.end] + ([q.plate] if q.plate else []) + [max_gap]):
         starts[plate].append(at)
-    spans = []
     for plate, times in starts.items():
-        times.sort()
-        lo, hi = times[0], times[0] + max_gap
-        for t in times[1:]:
-            if t > hi:
-                spans.append((plate, lo, hi))
-                lo = t
-            hi = max(hi, t + max_gap)
-        spans.append((plate, lo, hi))
-    return spans
+        for lo, hi in _merge(sorted(times), max_gap):
+            yield plate, conn.execute(
+                "SELECT id, read_at, camera_id FROM reads INDEXED BY reads_plate "
+                "WHERE plate = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, id", (plate, lo, hi)).fetchall()
+
+
+def _merge(times: list[int], max_gap: int) -> Iterator[tuple[int, int]]:
+    """[t, t + max_gap) for each time (in order), overlapping ones merged."""
+    if not times:
+        return
+    lo, hi = times[0], times[0] + max_gap
+    for t in times[1:]:
+        if t > hi:
+            yield lo, hi
+            lo = t
+        hi = max(hi, t + max_gap)
+    yield lo, hi
 
 
 def camera_map(conn, q: CameraMapQuery) -> CameraMapResult:
