@@ -167,11 +167,13 @@ def test_clone_spans_are_the_same_in_memory_and_through_the_plate_index(ws, depu
                  + [(6000, "TIE0003", base + 20000, cams[0], 0.9), (6001, "TIE0003", base + 20000, cams[1], 0.9),
                     (6002, "TIE0003", base + 20900, cams[2], 0.9)])     # a read exactly at a span's end
     with ws.store.reading() as conn:
+        span = conn.execute("SELECT max(read_at) + 1 - min(read_at) FROM reads").fetchone()[0]
+        assert 2 * 3600 * 50 < span < 9 * 3600 * 50           # both paths below are taken
         for start, hours in ((base, 2), (base + 3600, 5), (base + 86400, 9), (base, 9 * 24), (base - 86400, 24 * 30)):
             q = CloneQuery(start, start + hours * 3600)
             for gap in (1, 900, 3600):
                 in_memory = sorted(analyses_sql._spans_by_time(conn, q, gap))
                 assert in_memory == sorted(analyses_sql._spans_by_plate(conn, q, gap)), (start, hours, gap)
                 assert in_memory or gap == 1
-            assert analyses_sql._short(conn, q) == (hours <= 9)
+            assert analyses_sql._short(conn, q) == (hours * 3600 * 50 < span)
         assert not analyses_sql._short(conn, CloneQuery(base, base + 3600, plate="RND0001"))
