@@ -72,8 +72,8 @@ class Phases:
         s = self.spent
         return total, {
             "plan": write,
-            "write": verify - write - s.get("sync", 0.0) - s.get("finish", 0.0) - s.get("render", 0.0),
-            "pdf": s.get("render", 0.0),
+            "write": verify - write - s.get("sync", 0.0) - s.get("finish", 0.0),
+            "pdf (in a thread, during the writes)": s.get("render", 0.0),
             "flush+rename": s.get("sync", 0.0) + s.get("finish", 0.0),
             "read-back": done - verify,
             "log+hold": total - done,

@@ -257,3 +257,44 @@ def test_a_second_export_of_the_same_reads_for_the_same_case_keeps_its_hold(ws, 
     anew = _export(ws, s, reads[:3], targets[4])
     assert anew.hold_id not in (first.hold_id, more.hold_id, theirs.hold_id)
     assert ws.store.query_one("SELECT count(*) FROM holds")[0] == 4
+
+
+def test_the_custody_form_is_made_during_the_writes_and_again_if_the_prediction_was_wrong(
+        ws, people, reads, tmp_path, monkeypatch):
+    """With every hash known beforehand the manifest and form are made in a thread beside the
+    writes; if what was written differs from the prediction (here an image's recorded size), they
+    are made again from what was written, so the form always prints the package's manifest."""
+    import threading
+
+    from app.engine.evidence import package
+    made = []
+    real = package._manifest_and_form
+
+    def spy(entries, custody):
+        made.append((threading.current_thread().name, {e.path: e.size for e in entries}))
+        return real(entries, custody)
+    monkeypatch.setattr(package, "_manifest_and_form", spy)
+    s = people.user("dsmith", "deputy")
+
+    def check(pkg, res) -> None:
+        listed = dict(line.split("  ")[::-1] for line in (pkg / "manifest.sha256").read_text().splitlines())
+        assert set(listed) == {str(p.relative_to(pkg)) for p in pkg.rglob("*") if p.is_file()} - {
+            "manifest.sha256", "chain-of-custody.pdf"}
+        text = "\n".join(p.extract_text() for p in PdfReader(pkg / "chain-of-custody.pdf").pages)
+        assert res.manifest_sha256 in text
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _export(ws, s, reads, tmp_path / "a")
+    assert [name.startswith("evidence-custody") for name, _ in made] == [True]
+    check(first.path, first)
+    made.clear()
+    sha = ws.store.query_one("SELECT scene_image_sha256 FROM reads WHERE id = 500")[0]
+    with ws.store.transaction() as conn:
+        conn.execute("UPDATE images SET size = size + 1 WHERE sha256 = ?", (sha,))
+    second = _export(ws, s, reads, tmp_path / "b")
+    assert [name.startswith("evidence-custody") for name, _ in made] == [True, False]
+    real_size = len(bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = ?", (sha,))[0]))
+    assert made[0][1]["images/original/read-500-scene.jpg"] == real_size + 1      # the prediction
+    assert made[1][1]["images/original/read-500-scene.jpg"] == real_size          # what was written
+    check(second.path, second)

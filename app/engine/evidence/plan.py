@@ -5,6 +5,8 @@ progress bar, the manifest and the PDF's item table.
 """
 from __future__ import annotations
 
+import hashlib
+
 import json
 import socket
 from dataclasses import dataclass
@@ -134,7 +136,8 @@ def evidence_files(data: Collected, ctx: ExportContext,
                  "access_log.csv": access_log_csv(data.log_entries),
                  "README.txt": README.format(name=ctx.name, agency=ctx.agency,
                                              case=ctx.case_number).encode("utf-8")}
-    files += [PackageFile(path, len(b), (lambda _read, b=b: b)) for path, b in generated.items()]  # type: ignore[misc]  # a default argument binds each file's bytes
+    files += [PackageFile(path, len(b), (lambda _read, b=b: b), hashlib.sha256(b).hexdigest())  # type: ignore[misc]  # a default argument binds each file's bytes
+              for path, b in generated.items()]
     return files
 
 
