@@ -1,7 +1,7 @@
 """Turning a list of files into a verified package on the target, yielding progress.
 
-Shared by evidence exports and aggregate releases: write every file, then the manifest of
-their hashes, then the custody form that prints the manifest's hash, flush, rename the folder
+Shared by evidence exports and aggregate releases: write every file, the manifest of their
+hashes and the custody form that prints the manifest's hash, flush, rename the folder
 to its final name, and read everything back from the media under that name. The caller checks
 the target and commits the ``export_started`` entry before calling this (the first byte goes to
 the media here), and records the export (and the hold) after it; a package whose export is not
@@ -12,9 +12,10 @@ Where the time goes (``bench/export.py``): decrypting each image from the store 
 page in the thread that reads it, so one connection would leave all but one core idle), and
 writing it (one thread: two threads creating files in one folder contend for its lock in the
 kernel, and the thread that drives the export shares the interpreter with the caller's
-progress); each file's write-back to the device starts as soon as it is written. Then
-the manifest and the custody form (every hash is known by then), one ``syncfs``, and the
-read-back (several threads, ``O_DIRECT``: reading from the device and hashing overlap).
+progress); each file's write-back to the device starts as soon as it is written. The
+manifest and the custody form are made meanwhile in another thread when every hash is known
+beforehand (else after the writes). Then one ``syncfs``, and the read-back (several threads,
+``O_DIRECT``: reading from the device and hashing overlap).
 """
 from __future__ import annotations
 
