@@ -7,7 +7,7 @@ says how many left. The engine checks the grant (``settings_admin``) and logs th
 """
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from app.engine.image_cache import MAX_PREFETCH_DAYS, CacheStatus
@@ -52,6 +52,8 @@ class ImageCacheAdmin(QWidget):
         shown.addRow("Prefetch window", self.prefetch_now)
         change = QGroupBox("Settings")
         form = QFormLayout(change)
+        for fixed in (self.budget, self.prefetch, self.save):   # a number needs no screen's width
+            fixed.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         form.addRow("Budget", self.budget)
         form.addRow("Prefetch the last", self.prefetch)
         form.addRow(self.save)

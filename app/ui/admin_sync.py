@@ -10,7 +10,7 @@ thread, its progress polled every 100 ms into the bar, and Cancel stops it betwe
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
 from app.engine.progress import Progress
 
@@ -80,6 +80,8 @@ class SyncAdmin(QWidget):
         form.addRow("Server", self.server)
         form.addRow("Write address", self.write_server)
         form.addRow("Password", self.password)
+        for fixed in (self.days, self.save):              # a number needs no screen's width
+            fixed.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         form.addRow("Hold locally", self.days)
         form.addRow(self.save)
         self.settings_box = settings
