@@ -275,9 +275,17 @@ def test_demo_choice_reaches_a_working_search_with_no_terminal(tmp_path, qapp, c
     from app.ui import app as app_mod
     from app.ui.main_window import MainWindow
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    found: dict = {}
+    found: dict = {"ticks": 0}
 
     def drive() -> None:
+        found["ticks"] += 1
+        if found["ticks"] > 6000:           # five minutes of 50 ms steps: stuck; fail, never hang
+            found["stuck"] = True
+            modal = QApplication.activeModalWidget()
+            if modal is not None:
+                modal.close()
+            QApplication.closeAllWindows()
+            return
         w = QApplication.activeModalWidget()
         if isinstance(w, FirstRunWizard):
             if w.runner.idle and w.next_button.isEnabled():
@@ -327,7 +335,9 @@ def test_demo_choice_reaches_a_working_search_with_no_terminal(tmp_path, qapp, c
         QTimer.singleShot(50, drive)
     QTimer.singleShot(50, drive)
     data = tmp_path / "store"
-    assert app_mod.run(data, clock) == 0
+    code = app_mod.run(data, clock)
+    assert "stuck" not in found, f"the wizard or the window never got there: {found}"
+    assert code == 0
     assert found["tab"] == "Search"
     assert found["rows"] and set(found["rows"]) == {found["plate"]}
     ws = Workstation.open(data, clock)
