@@ -255,7 +255,8 @@ def _sentence(e: LogEntry, focus: PlateReads | None) -> str:
     if a in _OVERSIGHT:
         return f"{who} {_OVERSIGHT[a].format_map(_Blank({**q, **d}))}."
     if a in _ALERTS:
-        return f"{who} {_ALERTS[a].format_map(_Blank({**q, **d}))}{reads_part(e, reads)}{why}."
+        shown = f": {reads}" if e.result_ids else ""
+        return f"{who} {_ALERTS[a].format_map(_Blank({**q, **d}))}{shown}{why}."
     if a == "streets_import":
         return (f"{who} imported the street map {q.get('file')} ({d.get('segments')} street lines, "
                 f"{d.get('format')}, SHA-256 {str(d.get('sha256', ''))[:16]}...).")
@@ -299,10 +300,6 @@ _ALERTS = {
     "alert_end": "ended standing alert #{alert_id} ({pattern}, set by {owner}, {matches} matches): {reason}",
     "alert_view": "opened the standing alerts' matches ({matches})",
 }
-
-
-def reads_part(e: LogEntry, reads: str) -> str:
-    return f": {reads}" if e.result_ids else ""
 
 
 # The designee's oversight steps (app/engine/oversight/): the register, permissions, breaches.
