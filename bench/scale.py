@@ -49,7 +49,7 @@ from app.engine.log_anchor import CHAIN_START_META, ESCROW_META, RECEIPT_META  #
 from app.engine.policy import load_profile  # noqa: E402
 from app.engine.reads import load_detail  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
-from app.engine.store import Store  # noqa: E402
+from app.engine.store import Store, _migrations  # noqa: E402
 from app.engine.sync_apply import drop_read_indexes, restore_read_indexes  # noqa: E402
 from app.engine.vault import Vault  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
@@ -122,7 +122,7 @@ def build(folder: Path, kind: str, n: int) -> None:
                 "plate_image_sha256, scene_image_sha256, plate_state) "
                 "WITH RECURSIVE g(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM g WHERE x < ?) "
                 "SELECT x, p.plate, p.skel, ? - ? + (x * ?) / ? - (x * 7919) % 3600, c.id, 0.5 + (x % 50) / 100.0, 'BenchCam', "
-                "'[100, 200, 120, 60]', printf('%032x%032x', x, 1), printf('%032x%032x', x, 2), "
+                "'[100, 200, 120, 60]', unhex(printf('%032x%032x', x, 1)), unhex(printf('%032x%032x', x, 2)), "
                 "CASE WHEN x % 10 = 0 THEN NULL ELSE 'CA' END FROM g "
                 "JOIN bench_pool p ON p.i = CASE WHEN x % 10 < 3 THEN (x * 2654435761) % (? / 100) "
                 "ELSE (x * 2654435761) % ? END JOIN bench_cams c ON c.i = x % ?",
@@ -137,7 +137,7 @@ def build(folder: Path, kind: str, n: int) -> None:
                       [(HOTLISTS[0].id, NOW, max(1, pool // 200))])
         hits.match_entries(c, list(range(1, 201)), NOW)
         rng = random.Random(2)
-        recent = c.execute("SELECT id, scene_image_sha256 FROM reads WHERE read_at >= ? ORDER BY read_at DESC "
+        recent = c.execute("SELECT id, lower(hex(scene_image_sha256)) FROM reads WHERE read_at >= ? ORDER BY read_at DESC "
                            "LIMIT 2000", (NOW - DAY,)).fetchall()
         image_cache.put(c, [Image(sha, "scene", "image/jpeg", 640, 480, rng.randbytes(30_000))
                             for _rid, sha in recent], NOW)
@@ -290,7 +290,7 @@ def main() -> None:
     ap.add_argument("--build", choices=KINDS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     n = args.reads
-    base = Path(args.cache) / f"reads-{n}"
+    base = Path(args.cache) / f"reads-{n}-schema{_migrations()[-1][0]}"   # a new schema builds anew
     if args.build:
         build(base / args.build, args.build, n)
         return

@@ -64,9 +64,9 @@ def add_grid_reads(ws, count: int, now: int) -> None:
                       0.9, "Bench", crop[0], scene_row[0]))
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO images(sha256, kind, mime, width, height, size, data) "
-                         "VALUES (?,?,?,?,?,?,?)", list(images.values()))
+                         "VALUES (unhex(?),?,?,?,?,?,?)", list(images.values()))
         conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, "
-                         "vendor, plate_image_sha256, scene_image_sha256) VALUES (?,?,?,?,?,?,?,?,?)",
+                         "vendor, plate_image_sha256, scene_image_sha256) VALUES (?,?,?,?,?,?,?,unhex(?),unhex(?))",
                          reads)
 
 

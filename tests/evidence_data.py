@@ -59,8 +59,8 @@ def add_images(ws, reads: list[tuple[int, str]], scene_size: tuple[int, int] = (
         out[rid] = {"plate": p, "scene": s, "box": box}
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO images(sha256, kind, mime, width, height, size, data) "
-                         "VALUES (?,?,?,?,?,?,?)", rows)
-        conn.executemany("UPDATE reads SET plate_image_sha256 = ?, scene_image_sha256 = ?, plate_box = ? "
+                         "VALUES (unhex(?),?,?,?,?,?,?)", rows)
+        conn.executemany("UPDATE reads SET plate_image_sha256 = unhex(?), scene_image_sha256 = unhex(?), plate_box = ? "
                          "WHERE id = ?", updates)
     return out
 

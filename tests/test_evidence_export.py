@@ -37,8 +37,8 @@ def test_package_holds_originals_tables_log_and_a_readable_custody_form(ws, peop
     # originals byte for byte, named by read and kind
     for rid in reads:
         for kind in ("plate", "scene"):
-            sha = ws.store.query_one(f"SELECT {kind}_image_sha256 FROM reads WHERE id = ?", (rid,))[0]
-            data = bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = ?", (sha,))[0])
+            sha = ws.store.query_one(f"SELECT lower(hex({kind}_image_sha256)) FROM reads WHERE id = ?", (rid,))[0]
+            data = bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = unhex(?)", (sha,))[0])
             assert (pkg / f"images/original/read-{rid}-{kind}.jpg").read_bytes() == data
     derived = sorted((pkg / "images/derived").iterdir())
     assert len(derived) == 6 and all("DERIVED-plate-box-outlined" in p.name for p in derived)
@@ -69,7 +69,7 @@ def test_package_holds_originals_tables_log_and_a_readable_custody_form(ws, peop
                   "Signature", "Purpose of transfer", "images/original/read-500-scene.jpg"):
         assert field in text, field
     for rid in reads:
-        sha = ws.store.query_one("SELECT plate_image_sha256 FROM reads WHERE id = ?", (rid,))[0]
+        sha = ws.store.query_one("SELECT lower(hex(plate_image_sha256)) FROM reads WHERE id = ?", (rid,))[0]
         assert sha in text
 
 
@@ -108,8 +108,8 @@ def test_roles_without_export_and_missing_purpose_are_refused(ws, people, reads,
 
 
 def test_an_image_altered_since_ingest_stops_the_export(ws, people, reads, tmp_path):
-    sha = ws.store.query_one("SELECT scene_image_sha256 FROM reads WHERE id = ?", (reads[2],))[0]
-    ws.store.execute("UPDATE images SET data = ? WHERE sha256 = ?", (b"\xff\xd8tampered", sha))
+    sha = ws.store.query_one("SELECT lower(hex(scene_image_sha256)) FROM reads WHERE id = ?", (reads[2],))[0]
+    ws.store.execute("UPDATE images SET data = ? WHERE sha256 = unhex(?)", (b"\xff\xd8tampered", sha))
     s = people.user("dsmith", "deputy")
     with pytest.raises(ExportError, match="recorded at ingest"):
         _export(ws, s, reads, tmp_path)
@@ -289,12 +289,12 @@ def test_the_custody_form_is_made_during_the_writes_and_again_if_the_prediction_
     assert [name.startswith("evidence-custody") for name, _ in made] == [True]
     check(first.path, first)
     made.clear()
-    sha = ws.store.query_one("SELECT scene_image_sha256 FROM reads WHERE id = 500")[0]
+    sha = ws.store.query_one("SELECT lower(hex(scene_image_sha256)) FROM reads WHERE id = 500")[0]
     with ws.store.transaction() as conn:
-        conn.execute("UPDATE images SET size = size + 1 WHERE sha256 = ?", (sha,))
+        conn.execute("UPDATE images SET size = size + 1 WHERE sha256 = unhex(?)", (sha,))
     second = _export(ws, s, reads, tmp_path / "b")
     assert [name.startswith("evidence-custody") for name, _ in made] == [True, False]
-    real_size = len(bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = ?", (sha,))[0]))
+    real_size = len(bytes(ws.store.query_one("SELECT data FROM images WHERE sha256 = unhex(?)", (sha,))[0]))
     assert made[0][1]["images/original/read-500-scene.jpg"] == real_size + 1      # the prediction
     assert made[1][1]["images/original/read-500-scene.jpg"] == real_size          # what was written
     check(second.path, second)

@@ -37,7 +37,7 @@ def server_image(city, read_id: int, kind: str) -> bytes:
 
 
 def cached(ws) -> set[str]:
-    return {r[0] for r in ws.store.query("SELECT sha256 FROM images")}
+    return {r[0] for r in ws.store.query("SELECT lower(hex(sha256)) FROM images")}
 
 
 def take_down(ws, city, people, tmp_path) -> None:
@@ -54,7 +54,7 @@ def take_down(ws, city, people, tmp_path) -> None:
 
 def test_old_read_image_is_fetched_on_view_and_kept_encrypted(ws, city, synced, people, clock):
     old = synced[0]
-    shas = ws.store.query_one("SELECT plate_image_sha256, scene_image_sha256 FROM reads WHERE id = ?", (old,))
+    shas = ws.store.query_one("SELECT lower(hex(plate_image_sha256)), lower(hex(scene_image_sha256)) FROM reads WHERE id = ?", (old,))
     assert not set(shas) & cached(ws)                      # metadata only, no image yet
     assert len(cached(ws)) == 60                           # the 30 recent reads' images came along
     s = people.user("dsmith", "deputy")
@@ -87,13 +87,13 @@ def test_budget_evicts_least_recently_viewed_and_never_a_pinned_image(ws, city, 
 
     def shas(read_ids):
         return {x for rid in read_ids for x in ws.store.query_one(
-            "SELECT plate_image_sha256, scene_image_sha256 FROM reads WHERE id = ?", (rid,))}
+            "SELECT lower(hex(plate_image_sha256)), lower(hex(scene_image_sha256)) FROM reads WHERE id = ?", (rid,))}
     hits = [r[0] for r in ws.store.query("SELECT read_id FROM hits WHERE disposition IS NULL")]
     pinned = shas(hits + [held])
     assert len(pinned) == 8 and pinned <= cached(ws)
 
     def size(keep):
-        return ws.store.query_one("SELECT sum(size) FROM images WHERE sha256 IN (SELECT value FROM "
+        return ws.store.query_one("SELECT sum(size) FROM images WHERE sha256 IN (SELECT unhex(value) FROM "
                                   "json_each(?))", (json.dumps(sorted(keep)),))[0]
     with ws.store.transaction() as conn:      # room for the pinned and the last two viewed reads
         image_cache.evict(conn, size(pinned | shas([first, second])))
@@ -135,12 +135,12 @@ def test_export_fetches_and_verifies_missing_images(ws, city, synced, people, tm
     with ws.store.transaction() as conn:
         image_cache.evict(conn, 0)
     assert len({sha for rid in synced[:2] for sha in ws.store.query_one(
-        "SELECT plate_image_sha256, scene_image_sha256 FROM reads WHERE id = ?", (rid,))} & cached(ws)) == 4
+        "SELECT lower(hex(plate_image_sha256)), lower(hex(scene_image_sha256)) FROM reads WHERE id = ?", (rid,))} & cached(ws)) == 4
 
 
 def test_export_fails_with_a_sentence_on_a_tampered_image(ws, city, synced, people, tmp_path):
     s = people.user("dsmith", "deputy")
-    sha = ws.store.query_one("SELECT scene_image_sha256 FROM reads WHERE id = ?", (synced[2],))[0]
+    sha = ws.store.query_one("SELECT lower(hex(scene_image_sha256)) FROM reads WHERE id = ?", (synced[2],))[0]
     (tmp_path / "out").mkdir()
     with city.server.writing() as conn:
         city.server._run(conn, "UPDATE images SET data = ? WHERE sha256 = ? RETURNING sha256",

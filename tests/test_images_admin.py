@@ -37,14 +37,14 @@ def full_cache(ws, people, clock) -> list[str]:
         clock.advance(60)
     insert_reads(ws, [(i + 1, f"7ABC{i:03d}", int(clock()) - 3600, "CAM-LV-N", 0.9) for i in range(18)])
     with ws.store.transaction() as conn:
-        conn.executemany("UPDATE reads SET plate_image_sha256 = ?, scene_image_sha256 = ? WHERE id = ?",
+        conn.executemany("UPDATE reads SET plate_image_sha256 = unhex(?), scene_image_sha256 = unhex(?) WHERE id = ?",
                          [(shas[2 * i], shas[2 * i + 1], i + 1) for i in range(18)])
     ws.place_hold(people.admin(), "LHS-2026-004512", "evidence", "stolen vehicle case", [1])
     return shas
 
 
 def cached(ws) -> set[str]:
-    return {r[0] for r in ws.store.query("SELECT sha256 FROM images")}
+    return {r[0] for r in ws.store.query("SELECT lower(hex(sha256)) FROM images")}
 
 
 def last_change(ws) -> dict:

@@ -45,9 +45,9 @@ def _attach_crop(ws, read_id: int, data: bytes) -> None:
     import hashlib
     sha = hashlib.sha256(data).hexdigest()
     with ws.store.transaction() as c:
-        c.execute("INSERT OR IGNORE INTO images(sha256, kind, mime, size, data) VALUES (?, 'plate', 'image/png', ?, ?)",
+        c.execute("INSERT OR IGNORE INTO images(sha256, kind, mime, size, data) VALUES (unhex(?), 'plate', 'image/png', ?, ?)",
                   (sha, len(data), data))
-        c.execute("UPDATE reads SET plate_image_sha256 = ? WHERE id = ?", (sha, read_id))
+        c.execute("UPDATE reads SET plate_image_sha256 = unhex(?) WHERE id = ?", (sha, read_id))
 
 
 def test_verify_marks_possible_misread_and_keeps_both_readings(ws, people, seeded):

@@ -29,8 +29,8 @@ def photographed(ws, seeded):
         for kind, data in (("plate", crop), ("scene", scene)):
             sha = hashlib.sha256(data).hexdigest()
             conn.execute("INSERT INTO images(sha256, kind, mime, width, height, size, data) "
-                         "VALUES (?,?,?,?,?,?,?)", (sha, kind, "image/png", 0, 0, len(data), data))
-            conn.execute(f"UPDATE reads SET {kind}_image_sha256 = ? WHERE id = 1", (sha,))
+                         "VALUES (unhex(?),?,?,?,?,?,?)", (sha, kind, "image/png", 0, 0, len(data), data))
+            conn.execute(f"UPDATE reads SET {kind}_image_sha256 = unhex(?) WHERE id = 1", (sha,))
         conn.execute("UPDATE reads SET plate_state = 'CA' WHERE id IN (1, 2)")
     return seeded
 

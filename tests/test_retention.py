@@ -20,8 +20,8 @@ def _old_and_new(ws, clock, days):
     with ws.store.transaction() as c:
         for rid in (1, 2, 3):
             sha = f"{rid:064x}"
-            c.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES (?, 'plate', 'image/png', 3, x'010203')", (sha,))
-            c.execute("UPDATE reads SET plate_image_sha256 = ? WHERE id = ?", (sha, rid))
+            c.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES (unhex(?), 'plate', 'image/png', 3, x'010203')", (sha,))
+            c.execute("UPDATE reads SET plate_image_sha256 = unhex(?) WHERE id = ?", (sha, rid))
         c.execute("INSERT INTO hotlists(id, name, source, kind) VALUES ('svs', 'Stolen', 'CA DOJ SVS', 'stolen')")
         c.execute("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, added_at) VALUES (1, 'svs', '1OLD111', 'x', 0)")
         c.execute("INSERT INTO hits(read_id, entry_id, created_at) VALUES (1, 1, 0)")
@@ -47,7 +47,7 @@ def test_held_reads_survive_purge_until_the_custodian_releases(ws, people, clock
     report = ws.purge(people.admin())
     assert (report.reads, report.kept_by_hold) == (1, 1)
     assert {r[0] for r in ws.store.query("SELECT id FROM reads")} == {1, 3}
-    assert ws.store.query("SELECT 1 FROM images WHERE sha256 = ?", (f"{1:064x}",))
+    assert ws.store.query("SELECT 1 FROM images WHERE sha256 = unhex(?)", (f"{1:064x}",))
     with pytest.raises(PermissionDenied):
         ws.release_hold(people.admin(), hold, "done")           # calabasas: custodian only
     cust = people.user("cust1", "custodian")

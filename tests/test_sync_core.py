@@ -36,7 +36,7 @@ def test_first_sync_pulls_everything_and_makes_hits(ws, city, synced, clock, peo
     steps = run(ws, synced)
     truth = server_truth(city.server)
     assert local_reads(ws) == truth["reads"] and len(truth["reads"]) == 30
-    held = {row[0]: bytes(row[1]) for row in ws.store.query("SELECT sha256, data FROM images")}
+    held = {row[0]: bytes(row[1]) for row in ws.store.query("SELECT lower(hex(sha256)), data FROM images")}
     assert set(held) == truth["images"]
     assert all(hashlib.sha256(d).hexdigest() == s for s, d in held.items())
     assert ws.store.query_one("SELECT count(*) FROM cameras")[0] == len(CAMS)
@@ -73,8 +73,8 @@ def test_tombstones_remove_purged_reads_but_not_held_ones(ws, city, synced, cloc
     left = local_reads(ws)
     assert ids[0] not in left and ids[2] not in left and ids[1] in left   # the held read stays
     assert ws.store.query_one("SELECT count(*) FROM hits WHERE read_id = ?", (ids[0],))[0] == 0
-    used = {s for row in ws.store.query("SELECT plate_image_sha256, scene_image_sha256 FROM reads") for s in row}
-    assert {s for (s,) in ws.store.query("SELECT sha256 FROM images")} <= used
+    used = {s for row in ws.store.query("SELECT lower(hex(plate_image_sha256)), lower(hex(scene_image_sha256)) FROM reads") for s in row}
+    assert {s for (s,) in ws.store.query("SELECT lower(hex(sha256)) FROM images")} <= used
 
 
 def test_sync_window_keeps_only_recent_days(ws, city, synced, clock, people):

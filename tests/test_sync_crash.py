@@ -78,7 +78,7 @@ def _crash_loop(ws, people, city, clock):
     truth = server_truth(city.server)
     local = dict(ws.store.query("SELECT id, plate FROM reads"))
     assert local == truth["reads"]
-    images = {s: bytes(d) for s, d in ws.store.query("SELECT sha256, data FROM images")}
+    images = {s: bytes(d) for s, d in ws.store.query("SELECT lower(hex(sha256)), data FROM images")}
     assert set(images) == truth["images"]
     assert all(hashlib.sha256(d).hexdigest() == s for s, d in images.items())
     active = {}

@@ -43,7 +43,7 @@ def local_reads(ws) -> dict[int, str]:
 
 
 def local_images(ws) -> set[str]:
-    return {r[0] for r in ws.store.query("SELECT sha256 FROM images")}
+    return {r[0] for r in ws.store.query("SELECT lower(hex(sha256)) FROM images")}
 
 
 def all_uploaded(ws, primary) -> bool:

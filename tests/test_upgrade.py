@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
+from app.engine import pictures
 from app.engine import store as store_mod
+from app.engine.reads import load_detail
 from app.engine.errors import StoreError
 from app.engine.store import DB_NAME, Store
 from app.engine.workstation import Workstation
@@ -94,7 +96,7 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     newest = ALL[-1][2]                                             # the newest migration's
     made = {t for t in re.findall(r"CREATE TABLE (\w+)", newest)     # new tables (not the ones
             if not re.search(rf"ALTER TABLE {t} RENAME", newest)}    # it builds to replace another)
-    assert made and not made & seen["copy_tables"]                  # the copy is the old schema
+    assert not made & seen["copy_tables"]                           # the copy is the old schema
     assert made <= _tables(ws.store._conn)
     assert not backup.exists() and not list(folder.glob("*.bak*"))   # verified, so removed
     assert [r[0] for r in ws.store.query("SELECT id FROM reads ORDER BY id")] == ids
@@ -102,6 +104,30 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     assert ws.audit_verify(s).ok                                   # the log's chain survived
     ws.close()
     keeper.close()
+
+
+def test_image_digests_the_previous_schema_wrote_as_hex_become_32_bytes(tmp_path, clock, monkeypatch):
+    """0016: the hex digests an older program wrote (images and the reads naming them) are
+    converted, and the read still shows its crop under the same hex name."""
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch)
+    data = b"\x89PNG a crop synced by the older program"
+    sha = hashlib.sha256(data).hexdigest()
+    with _raw(folder / DB_NAME, key) as conn:
+        conn.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES (?, 'plate', 'image/png', ?, ?)",
+                     (sha, len(data), data))
+        conn.execute("UPDATE reads SET plate_image_sha256 = ? WHERE id = ?", (sha, ids[0]))
+        conn.commit()
+        assert conn.execute("SELECT typeof(sha256) FROM images").fetchall() == [("text",)]
+    ws = Workstation.open(folder, clock)
+    People(ws, clock).login("amanager")
+    assert ws.store.schema_version == NEWEST
+    assert ws.store.query("SELECT typeof(sha256), length(sha256) FROM images") == [("blob", 32)]
+    assert ws.store.query("SELECT DISTINCT typeof(plate_image_sha256) FROM reads ORDER BY 1") == [("blob",), ("null",)]
+    with ws.store.reading() as conn:
+        assert load_detail(conn, ids[0]).plate_image_sha256 == sha
+        assert pictures.load(conn, [ids[0]])[0].plate == data
+    ws.close()
 
 
 def test_store_of_the_first_schema_upgrades_in_one_step(tmp_path, monkeypatch):

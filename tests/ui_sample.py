@@ -105,11 +105,11 @@ def insert_sample(ws, now: int, per_plate: int = 6) -> list[int]:
         conn.executemany("INSERT OR IGNORE INTO cameras(id, name, site, lat, lon, direction) "
                          "VALUES (?,?,?,?,?,?)", CAMERAS)
         conn.executemany("INSERT OR IGNORE INTO images(sha256, kind, mime, width, height, size, data) "
-                         "VALUES (?,?,?,?,?,?,?)", list(images.values()))
+                         "VALUES (unhex(?),?,?,?,?,?,?)", list(images.values()))
         conn.executemany(
             "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
             "plate_box, plate_image_sha256, scene_image_sha256, ocr_plate, ocr_confidence, "
-            "possible_misread, plate_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", reads)
+            "possible_misread, plate_state) VALUES (?,?,?,?,?,?,?,?,unhex(?),unhex(?),?,?,?,?)", reads)
         conn.executemany("INSERT OR IGNORE INTO hotlists(id, name, source, kind) VALUES (?,?,?,?)",
                          HOTLISTS)
         conn.executemany("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, "

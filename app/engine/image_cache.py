@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .digests import packed
 from .errors import ValidationError
 from .retention import HELD
 
@@ -89,10 +90,11 @@ def status(conn) -> CacheStatus:
 
 def get(conn, sha256: str, now: float) -> bytes | None:
     """A cached image's bytes, marked as viewed now; None when it is not cached."""
-    row = conn.execute("SELECT data FROM images WHERE sha256 = ?", (sha256,)).fetchone()
+    key = packed(sha256)
+    row = conn.execute("SELECT data FROM images WHERE sha256 = ?", (key,)).fetchone()
     if row is None:
         return None
-    conn.execute("UPDATE images SET viewed_at = ? WHERE sha256 = ?", (int(now), sha256))
+    conn.execute("UPDATE images SET viewed_at = ? WHERE sha256 = ?", (int(now), key))
     return bytes(row[0])
 
 
@@ -101,7 +103,7 @@ def put(conn, images: list, now: float) -> None:
     conn.executemany("INSERT INTO images(sha256, kind, mime, width, height, size, data, viewed_at) "
                      "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET "
                      "viewed_at = excluded.viewed_at",
-                     [(i.sha256, i.kind, i.mime, i.width, i.height, len(i.data), i.data, int(now))
+                     [(packed(i.sha256), i.kind, i.mime, i.width, i.height, len(i.data), i.data, int(now))
                       for i in images])
 
 
@@ -113,7 +115,7 @@ def missing(conn, read_ids: list[int], kinds: tuple[str, ...] = ("plate", "scene
                 f"SELECT id, {kind}_image_sha256 FROM reads WHERE id IN (SELECT value FROM json_each(?)) "
                 f"AND {kind}_image_sha256 IS NOT NULL AND {kind}_image_sha256 NOT IN "
                 "(SELECT sha256 FROM images)", (json.dumps(sorted(set(read_ids))),)):
-            wanted.setdefault(sha, rid)
+            wanted.setdefault(bytes(sha).hex(), rid)
     return wanted
 
 
@@ -131,10 +133,10 @@ def evict(conn, budget_bytes: int) -> tuple[int, int]:
     total = conn.execute("SELECT coalesce(sum(size), 0) FROM images").fetchone()[0]
     if total <= budget_bytes:
         return 0, 0
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cache_pins(sha256 TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS cache_pins(sha256 BLOB PRIMARY KEY) WITHOUT ROWID")
     conn.execute("DELETE FROM cache_pins")
     conn.execute(f"INSERT OR IGNORE INTO cache_pins {_pinned_shas()}")
-    gone: list[tuple[str]] = []
+    gone: list[tuple[bytes]] = []
     freed = 0
     for sha, size in conn.execute("SELECT sha256, size FROM images WHERE sha256 NOT IN "
                                   "(SELECT sha256 FROM cache_pins) ORDER BY viewed_at, sha256"):

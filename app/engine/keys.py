@@ -7,6 +7,9 @@ refused, because a key in a plain file next to the database protects nothing.
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import keyring
 import keyring.errors
@@ -14,6 +17,9 @@ import keyring.errors
 from .errors import KeyringError
 
 SERVICE = "alpr-workstation"
+RETRY_AFTER_S = 0.5
+
+T = TypeVar("T")
 
 _INSECURE_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 
@@ -49,10 +55,21 @@ def secure_backend() -> keyring.backend.KeyringBackend:
     return backend
 
 
+def _once_more(call: Callable[[], T]) -> T:
+    """A keyring daemon that exits mid-call (it happens: the Secret Service daemon is restarted
+    by the session bus on the next request) fails that one call; a second try, half a second
+    later, reaches the new daemon. A keyring that refuses twice really refuses."""
+    try:
+        return call()
+    except keyring.errors.KeyringError:
+        time.sleep(RETRY_AFTER_S)
+        return call()
+
+
 def get_secret(name: str) -> str | None:
     backend = secure_backend()
     try:
-        return backend.get_password(SERVICE, name)
+        return _once_more(lambda: backend.get_password(SERVICE, name))
     except keyring.errors.KeyringError as exc:
         raise KeyringError(f"The OS keyring refused to give the secret {name!r}: {exc}") from exc
 
@@ -60,7 +77,7 @@ def get_secret(name: str) -> str | None:
 def set_secret(name: str, value: str) -> None:
     backend = secure_backend()
     try:
-        backend.set_password(SERVICE, name, value)
+        _once_more(lambda: backend.set_password(SERVICE, name, value))
     except keyring.errors.KeyringError as exc:
         raise KeyringError(f"The OS keyring refused to keep the secret {name!r}: {exc}") from exc
 

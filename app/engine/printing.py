@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import search
 from .auth import Session
+from .digests import packed, unpacked
 from .errors import NotFound
 from .outfile import write_logged
 from .read_report import PrintContext, render_read, render_search
@@ -34,9 +35,9 @@ class PrintService:
             detail = load_detail(conn, int(read_id))
             if detail is None:
                 raise NotFound(f"Read {read_id} is not held on this workstation (purged or never synced).")
-            photos = {sha: bytes(data) for sha, data in conn.execute(
+            photos = {unpacked(sha): bytes(data) for sha, data in conn.execute(
                 "SELECT sha256, data FROM images WHERE sha256 IN (?, ?)",
-                (detail.plate_image_sha256, detail.scene_image_sha256))}
+                (packed(detail.plate_image_sha256), packed(detail.scene_image_sha256)))}
         data = render_read(detail, photos.get(detail.plate_image_sha256 or ""),
                            photos.get(detail.scene_image_sha256 or ""), self._context(session))
         return self._write(session, path, data, {"report": "read", "read_id": detail.read.id},

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .digests import unpacked
 from .search import ROW_SQL, ReadRow, row_from
 
 OTHER_SIGHTINGS = 500
@@ -71,5 +72,5 @@ def load_detail(conn, read_id: int) -> ReadDetail | None:
         f"{ROW_SQL} WHERE r.plate = ? AND r.id != ? ORDER BY r.read_at DESC LIMIT ?",
         (read.plate, read_id, OTHER_SIGHTINGS))]
     return ReadDetail(read, extra[0], extra[1], extra[2],
-                      json.loads(extra[3]) if extra[3] else None, extra[4], extra[5], extra[6],
+                      json.loads(extra[3]) if extra[3] else None, unpacked(extra[4]), unpacked(extra[5]), extra[6],
                       extra[7], hits, corrections, others)

@@ -10,6 +10,7 @@ import json
 import re
 
 from . import hits, image_cache, plates, states, vehicles
+from .digests import packed
 from .errors import SyncError
 from .retention import HELD
 
@@ -129,14 +130,14 @@ def apply_reads(conn, rows: list[tuple], images: list, now: float) -> int:
                      "plate_box, plate_image_sha256, scene_image_sha256, plate_state, vehicle_make, "
                      "vehicle_color, vehicle_body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                      "ON CONFLICT(id) DO NOTHING",
-                     [(r[0], r[1], r[1].translate(_SKEL), *r[2:13]) for r in rows])
+                     [(*r[:2], r[1].translate(_SKEL), *r[2:7], packed(r[7]), packed(r[8]), *r[9:13]) for r in rows])
     return hits.match_reads(conn, [r[0] for r in rows], now)
 
 
 def remove_reads(conn, read_ids: list[int]) -> int:
     """Delete reads (not those under an active hold), their hits, and images left unused."""
     ids = json.dumps(list(read_ids))
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_gone(id INTEGER PRIMARY KEY, psha TEXT, ssha TEXT)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS sync_gone(id INTEGER PRIMARY KEY, psha BLOB, ssha BLOB)")
     conn.execute("DELETE FROM sync_gone")
     conn.execute("INSERT INTO sync_gone SELECT id, plate_image_sha256, scene_image_sha256 FROM reads "
                  f"WHERE id IN (SELECT value FROM json_each(?)) AND id NOT IN ({HELD})", (ids,))

@@ -16,6 +16,7 @@ from .alerts.store import on_new_reads as fire_standing_alerts
 from .accesslog import SYSTEM
 from .parking import facilities
 from .log_anchor import LogAnchor
+from .digests import unpacked
 from .errors import SyncError
 from .oversight import certificates
 from .progress import CancelToken, Progress
@@ -196,8 +197,8 @@ class Puller:
         if not wanted:
             return []
         with self.store.reading() as conn:
-            held = {row[0] for row in conn.execute(
-                "SELECT sha256 FROM images WHERE sha256 IN (SELECT value FROM json_each(?))",
+            held = {unpacked(row[0]) for row in conn.execute(
+                "SELECT sha256 FROM images WHERE sha256 IN (SELECT unhex(value) FROM json_each(?))",
                 (_json(list(wanted)),))}
         return image_fetch.fetch_verified(self.server, {s: rid for s, rid in wanted.items() if s not in held})
 

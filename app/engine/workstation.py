@@ -19,6 +19,7 @@ from . import (accesslog, corrections, image_cache, pictures, plate_list, plates
 from .accesslog import SYSTEM, Actor, LogEntry, VerifyReport
 from .audit import PlateReads, describe, plate_condition, plate_reads
 from .auth import Auth, Session, TotpEnrolment, User
+from .digests import unpacked
 from .errors import (AuthError, ImageOffline, NotFound, PermissionDenied, PurposeRequired, StoreError,
                      StoreSealed, TrainingRequired, ValidationError)
 from .permissions import ACTIONS, DATA_ACTIONS, PURPOSE_ACTIONS
@@ -601,7 +602,7 @@ class Workstation:
 
         def work(conn):
             row = conn.execute(f"SELECT {kind}_image_sha256 FROM reads WHERE id = ?", (read_id,)).fetchone()
-            data = image_cache.get(conn, row[0], self.clock()) if row and row[0] else None
+            data = image_cache.get(conn, unpacked(row[0]), self.clock()) if row and row[0] else None
             if data is None:
                 raise NotFound(f"Read {read_id} has no {kind} image on this workstation.")
             return data

@@ -3,10 +3,10 @@ reads the request does not describe, and using one approved request for more tha
 from __future__ import annotations
 
 import json
-import sqlite3
 from importlib import resources
 
 import pytest
+import sqlcipher3
 
 from app.engine.errors import ReleaseRefused
 from app.engine.evidence import AggregateQuery, ExportRequest, ReleaseRequestForm, release, run
@@ -145,7 +145,7 @@ def test_requests_from_before_scopes_release_nothing():
     """The migration keeps old requests, but without a scope nothing can be released on them."""
     sql = {m.name: m.read_text(encoding="utf-8") for m in resources.files("app.engine.migrations").iterdir()
            if m.name.endswith(".sql")}
-    conn = sqlite3.connect(":memory:")
+    conn = sqlcipher3.connect(":memory:")             # the engine the migrations run on
     for statement in sql["0001_initial.sql"].split(";\n"):
         conn.execute(statement) if statement.strip() else None
     conn.execute("INSERT INTO release_requests(agency, agency_type, requester, purpose, description, "

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from .. import vehicles
 from ..accesslog import CSV_FIELDS, LogEntry, iter_entries
+from ..digests import unpacked
 from ..errors import NotFound, ValidationError
 
 LOCAL_TZ = ZoneInfo("America/Los_Angeles")
@@ -120,7 +121,8 @@ def collect(conn, read_ids: list[int], case_number: str | None = None) -> Collec
     if len(ids) > MAX_READS:
         raise ValidationError(f"One package holds at most {MAX_READS} reads; split the export.")
     arg = json.dumps(ids)
-    reads = {t[0]: ExportRead(dict(zip(_READ_COLS, t))) for t in conn.execute(_READ_SQL, (arg,))}
+    reads = {t[0]: ExportRead(dict(zip(_READ_COLS, (*t[:8], unpacked(t[8]), unpacked(t[9]), *t[10:]))))
+             for t in conn.execute(_READ_SQL, (arg,))}
     missing = [i for i in ids if i not in reads]
     if missing:
         raise NotFound(f"Reads not held on this workstation (purged or never synced): {missing[:10]}.")
@@ -140,7 +142,7 @@ def collect(conn, read_ids: list[int], case_number: str | None = None) -> Collec
             f"WHERE read_id {_IN_IDS} ORDER BY read_id, corrected_at", (arg,)):
         reads[c[0]].corrections.append(dict(zip(("old_plate", "new_plate", "reason", "username",
                                                  "corrected_at"), c[1:])))
-    meta = {m[0]: m[1:] for m in conn.execute(
+    meta = {unpacked(m[0]): m[1:] for m in conn.execute(
         "SELECT sha256, kind, mime, width, height, size FROM images WHERE sha256 IN "
         "(SELECT plate_image_sha256 FROM reads WHERE id " + _IN_IDS + " UNION "
         "SELECT scene_image_sha256 FROM reads WHERE id " + _IN_IDS + ")", (arg, arg))}

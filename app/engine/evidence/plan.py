@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass
 
 from ..auth import Session
+from ..digests import packed
 from ..errors import ExportError
 from . import derived
 from .content import Collected, access_log_csv, local_label, metadata_json, reads_csv, utc_iso
@@ -107,7 +108,7 @@ class ExportContext:
 
 def _image_loader(sha: str, what: str):
     def load(read: Reader) -> bytes:
-        row = read("SELECT data FROM images WHERE sha256 = ?", (sha,))
+        row = read("SELECT data FROM images WHERE sha256 = ?", (packed(sha),))
         if row is None:
             raise ExportError(f"{what} is no longer in the store (purged during the export?).")
         return bytes(row[0])

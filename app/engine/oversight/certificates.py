@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .. import accesslog, sync_apply, timefmt
 from ..accesslog import Actor
+from ..digests import unpacked
 from ..retention import HELD, PurgeReport, buckets
 
 SOURCES = {"purge": "purge by the custodian", "startup": "purge at start-up",
@@ -147,10 +148,10 @@ def apply_tombstones(conn, now: float, actor: Actor, read_ids: list[int], retent
     removed_at = buckets(conn, due, (ids,))
     hits = conn.execute(f"SELECT count(*) FROM hits WHERE read_id IN (SELECT id FROM reads WHERE {due})",
                         (ids,)).fetchone()[0]
-    shas = json.dumps([s for row in conn.execute(
+    shas = json.dumps([unpacked(s) for row in conn.execute(
         f"SELECT plate_image_sha256, scene_image_sha256 FROM reads WHERE {due}", (ids,)) for s in row if s])
     removed = sync_apply.remove_reads(conn, read_ids)
-    images = conn.execute("SELECT count(DISTINCT value) FROM json_each(?) WHERE value NOT IN "
+    images = conn.execute("SELECT count(DISTINCT value) FROM json_each(?) WHERE unhex(value) NOT IN "
                           "(SELECT sha256 FROM images)", (shas,)).fetchone()[0]
     holds = holds_keeping(conn, f"r.{named}", (ids,))
     kept = conn.execute(f"SELECT count(*) FROM reads WHERE {named} AND id IN ({HELD})", (ids,)).fetchone()[0]
