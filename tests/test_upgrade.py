@@ -117,8 +117,10 @@ def test_image_digests_the_previous_schema_wrote_as_hex_become_32_bytes(tmp_path
         conn.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES (?, 'plate', 'image/png', ?, ?)",
                      (sha, len(data), data))
         conn.execute("UPDATE reads SET plate_image_sha256 = ? WHERE id = ?", (sha, ids[0]))
+        conn.execute("INSERT INTO images(sha256, kind, mime, size, data) VALUES "   # no digest:
+                     "('not-a-digest', 'plate', 'image/png', 1, x'00')")          # nobody can ask for it
         conn.commit()
-        assert conn.execute("SELECT typeof(sha256) FROM images").fetchall() == [("text",)]
+        assert conn.execute("SELECT typeof(sha256) FROM images").fetchall() == [("text",), ("text",)]
     ws = Workstation.open(folder, clock)
     People(ws, clock).login("amanager")
     assert ws.store.schema_version == NEWEST
@@ -127,6 +129,30 @@ def test_image_digests_the_previous_schema_wrote_as_hex_become_32_bytes(tmp_path
     with ws.store.reading() as conn:
         assert load_detail(conn, ids[0]).plate_image_sha256 == sha
         assert pictures.load(conn, [ids[0]])[0].plate == data
+    ws.close()
+
+
+def test_an_upgrade_without_room_for_the_copy_and_the_rewrite_says_so_and_changes_nothing(
+        tmp_path, clock, monkeypatch):
+    """The copy aside and the migration's log (which may rewrite every row) both need room:
+    with room for the copy alone, the upgrade is refused in a sentence, before anything."""
+    folder = tmp_path / "s"
+    _old_workstation(folder, clock, monkeypatch)
+    size = (folder / DB_NAME).stat().st_size
+    real = store_mod.shutil.disk_usage
+    monkeypatch.setattr(store_mod.shutil, "disk_usage",
+                        lambda p: real(p)._replace(free=size + (64 << 20)))   # the copy and the margin
+    before = (folder / DB_NAME).read_bytes()
+    ws = Workstation.open(folder, clock)
+    with pytest.raises(StoreError, match=r"needs upgrading, which copies it aside and then rewrites "
+                                         r"it: [\d,]+ MiB are needed .* the store was not changed"):
+        People(ws, clock).login("amanager")
+    ws.close()
+    assert (folder / DB_NAME).read_bytes() == before and not list(folder.glob("*.bak*"))
+    monkeypatch.setattr(store_mod.shutil, "disk_usage", real)
+    ws = Workstation.open(folder, clock)
+    People(ws, clock).login("amanager")                 # with room, it upgrades
+    assert ws.store.schema_version == NEWEST
     ws.close()
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .digests import packed
+from .digests import packed, unpacked
 from .errors import ValidationError
 from .retention import HELD
 
@@ -115,7 +115,7 @@ def missing(conn, read_ids: list[int], kinds: tuple[str, ...] = ("plate", "scene
                 f"SELECT id, {kind}_image_sha256 FROM reads WHERE id IN (SELECT value FROM json_each(?)) "
                 f"AND {kind}_image_sha256 IS NOT NULL AND {kind}_image_sha256 NOT IN "
                 "(SELECT sha256 FROM images)", (json.dumps(sorted(set(read_ids))),)):
-            wanted.setdefault(bytes(sha).hex(), rid)
+            wanted.setdefault(unpacked(sha), rid)  # type: ignore[arg-type]  # never NULL here
     return wanted
 
 

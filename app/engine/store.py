@@ -347,13 +347,16 @@ class Store:
         transaction this opens, so nothing can change the store between the copy and it."""
         backup = self.path.with_name(f"{self.path.name}.pre-v{version}.bak")
         wal = self.path.with_name(self.path.name + "-wal")
-        need = self.path.stat().st_size
+        # The copy, and the migration's write-ahead log, which may rewrite every row (0016
+        # rewrites the image cache and every read): twice the store, and a margin.
+        need = 2 * self.path.stat().st_size + (64 << 20)
         free = shutil.disk_usage(self.data_dir).free
-        if free < need + (64 << 20):
+        if free < need:
             raise StoreError(
-                f"The store {self.path} needs upgrading, which first copies it aside: "
-                f"{need / 2**20:,.0f} MiB are needed and {self.data_dir} has {free / 2**20:,.0f} MiB "
-                "free. Free some space and open it again; the store was not changed.")
+                f"The store {self.path} needs upgrading, which copies it aside and then rewrites "
+                f"it: {need / 2**20:,.0f} MiB are needed and {self.data_dir} has "
+                f"{free / 2**20:,.0f} MiB free. Free some space and open it again; the store was "
+                "not changed.")
         for _attempt in range(5):
             busy = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             self._conn.execute("BEGIN IMMEDIATE")
