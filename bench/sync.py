@@ -40,10 +40,21 @@ from app.server.postgres import PgServer, init_schema  # noqa: E402
 SPAN = 60 * 86400           # reads spread over the last 60 days (three monthly partitions)
 
 
-def fill(dsn: str, first: int, n: int, now: int, span: int = SPAN) -> None:
+def fill(dsn: str, first: int, n: int, now: int, span: int = SPAN, city: bool = False) -> None:
     """Insert reads first..first+n-1 server-side (generate_series), taking seqs as ingest does,
-    their times spread over the ``span`` seconds before ``now``."""
+    their times spread over the ``span`` seconds before ``now``.
+
+    By default nearly every read has a plate of its own and the times are scattered over the
+    ids (the worst case for the plate index and the time indexes). ``city``: reads as
+    bench/scale.py's stores hold them, a pool of n/8 plates of which a hundredth are commuters
+    read often, and times rising with the read ids, each up to an hour late, as the city
+    server numbers reads as they arrive."""
     cams = "ARRAY[" + ",".join(f"'{c.id}'" for c in CAMERAS) + "]"
+    pool = max(20_000, n // 8)
+    key = (f"(CASE WHEN g %% 10 < 3 THEN (g * 2654435761) %% {pool // 100} ELSE (g * 2654435761) %% {pool} END)"
+           if city else "g")
+    when = (f"%s - {span} + ((g - {first}) * {span}) / {n} - (g * 7919) %% 3600" if city
+            else f"%s - (g::bigint * 7919) %% {span}")
     with psycopg.connect(dsn, autocommit=True) as conn:
         for month_start in range(now - SPAN - 40 * 86400, now + 40 * 86400, 25 * 86400):
             conn.execute("SELECT alpr_ensure_month(%s)", (month_start,))
@@ -53,11 +64,11 @@ def fill(dsn: str, first: int, n: int, now: int, span: int = SPAN) -> None:
             conn.execute("UPDATE counters SET value = value + %s WHERE name = 'read'", (n,))
             conn.execute(
                 f"INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, source, "
-                f"ingested_at, seq) SELECT g, (5 + g %% 5)::text || chr((65 + (g / 7) %% 26)::int) || "
-                f"chr((65 + (g / 181) %% 26)::int) || chr((65 + (g / 4703) %% 26)::int) || lpad((g %% 1000)::text, 3, '0'), "
-                f"%s - (g::bigint * 7919) %% {span}, ({cams})[1 + g %% {len(CAMERAS)}], 0.8 + (g %% 20) / 100.0, "
+                f"ingested_at, seq) SELECT g, (5 + k %% 5)::text || chr((65 + (k / 7) %% 26)::int) || "
+                f"chr((65 + (k / 181) %% 26)::int) || chr((65 + (k / 4703) %% 26)::int) || lpad((k %% 1000)::text, 3, '0'), "
+                f"{when}, ({cams})[1 + g %% {len(CAMERAS)}], 0.8 + (g %% 20) / 100.0, "
                 f"'BenchCam', '[100, 200, 120, 60]', 'camera', %s, %s + g - %s "
-                f"FROM generate_series(%s::bigint, %s::bigint) g",
+                f"FROM generate_series(%s::bigint, %s::bigint) g, LATERAL (SELECT {key}::bigint AS k) p",
                 (now, now, base + 1, first, first, first + n - 1))
 
 
@@ -111,6 +122,9 @@ def main() -> None:
     ap.add_argument("--reads", type=int, default=1_000_000, help="reads of the first sync")
     ap.add_argument("--incremental", type=int, default=10_000, help="new reads of the incremental sync")
     ap.add_argument("--batch", type=int, default=10_000, help="reads per local transaction")
+    ap.add_argument("--city", action="store_true",
+                    help="first sync of reads as a city has them (a pool of plates, times in order); "
+                         "default: nearly a plate per read, times scattered (the worst case)")
     args = ap.parse_args()
     admin_dsn = os.environ.get("ALPR_TEST_PG_DSN")
     if not admin_dsn:
@@ -130,7 +144,7 @@ def main() -> None:
                                      "bench", 1 + i % 5, None, "bench", now) for i in range(2000)])
     server.close()
     t0 = time.perf_counter()
-    fill(dsn, 1, args.reads, now)
+    fill(dsn, 1, args.reads, now, city=args.city)
     print(f"PostgreSQL filled with {args.reads:,} reads in {time.perf_counter() - t0:.1f} s")
     results = {}
     with tempfile.TemporaryDirectory(prefix="alpr-bench-") as tmp:
