@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.engine.ocr import PlateReader, ReaderSettings, edit_distance, normalise  # noqa: E402
+from app.engine.ocr import PlateReader, ReaderSettings, normalise  # noqa: E402
 from app.engine.ocr.easy import EasyOcr, easyocr_installed  # noqa: E402
 from app.engine.ocr.locator import WEIGHTS as LOCATOR_ONNX  # noqa: E402
 from app.engine.ocr.locator import PlateLocator  # noqa: E402
@@ -47,24 +47,14 @@ from training.split import is_held_out  # noqa: E402
 
 
 @dataclass
-class Tally:
-    """Running figures of one reader."""
+class Tally(cv.Score):
+    """Running figures of one reader, with the images it got wrong."""
 
-    name: str
-    n: int = 0
-    exact: int = 0
-    near: int = 0
-    top3: int = 0
-    seconds: float = 0.0
+    name: str = ""
     misses: list[str] = field(default_factory=list)
 
-    def add(self, truth: str, texts: list[str], seconds: float, label: str) -> None:
-        self.n += 1
-        self.seconds += seconds
-        best = texts[0] if texts else ""
-        self.exact += best == truth
-        self.near += edit_distance(best, truth) <= 1
-        self.top3 += truth in texts[:3]
+    def add_read(self, truth: str, texts: list[str], seconds: float, label: str) -> None:
+        best = self.count(truth, texts, seconds)
         if best != truth:
             self.misses.append(f"{label}: truth {truth} read {best or '-'} {texts[1:3]}")
 
@@ -202,8 +192,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"plain easyocr loaded in {time.perf_counter() - t0:.2f} s (not counted below)")
 
     def tallies() -> list[Tally]:
-        return ([Tally("ours (onnx)")] + ([Tally("ours (pytorch)")] if pt_reader else [])
-                + ([Tally("plain easyocr")] if baseline else []))
+        return ([Tally(name="ours (onnx)")] + ([Tally(name="ours (pytorch)")] if pt_reader else [])
+                + ([Tally(name="plain easyocr")] if baseline else []))
     every, held_out = tallies(), tallies()
     agree, h_agree = Agreement(), Agreement()
 
@@ -233,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
             results.append((None, texts, time.perf_counter() - t))
         for group in (every, held_out) if held else (every,):
             for tally, (_, texts, spent) in zip(group, results):
-                tally.add(s.plate, texts, spent, s.path.name)
+                tally.add_read(s.plate, texts, spent, s.path.name)
         if pt_reader is not None:
             for a in (agree, h_agree) if held else (agree,):
                 a.add(results[0][0], results[1][0])

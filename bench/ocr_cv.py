@@ -150,13 +150,18 @@ class Score:
     top3: int = 0
     seconds: float = 0.0
 
-    def add(self, truth: str, r: Reading) -> None:
-        best = r.texts[0] if r.texts else ""
+    def count(self, truth: str, texts: list[str], seconds: float) -> str:
+        """Count one image's ranked texts against its truth; returns the best text."""
+        best = texts[0] if texts else ""
         self.n += 1
         self.exact += best == truth
         self.near += edit_distance(best, truth) <= 1
-        self.top3 += truth in r.texts[:3]
-        self.seconds += r.seconds
+        self.top3 += truth in texts[:3]
+        self.seconds += seconds
+        return best
+
+    def add(self, truth: str, r: Reading) -> None:
+        self.count(truth, r.texts, r.seconds)
 
     def rates(self) -> tuple[float, float, float]:
         n = max(self.n, 1)
