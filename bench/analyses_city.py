@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.engine import plates
 from app.server.democity.sites import CAMERAS, HOURLY
 
 DAY = 86400
@@ -64,11 +63,11 @@ def fill(ws, n_reads: int, days: int, end: int, seed: int = 7) -> Planted:
     rows = [(str(pool[pick[i]]), int(t[i]), cams[cam[i]], float(conf[i])) for i in order]
     planted, extra = _planted(start, end)
     rows += [(p, ts, c, 0.93) for p, ts, c in extra]
-    sql = ("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor) "
-           "VALUES (?,?,?,?,?,?,'DemoVendor')")
+    sql = ("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor) "
+           "VALUES (?,?,?,?,?,'DemoVendor')")
     for i in range(0, len(rows), BATCH):
         with ws.store.transaction() as conn:
-            conn.executemany(sql, [(i + k + 1, p, plates.skeleton(p), ts, c, cf)
+            conn.executemany(sql, [(i + k + 1, p, ts, c, cf)
                                    for k, (p, ts, c, cf) in enumerate(rows[i:i + BATCH])])
     return planted
 

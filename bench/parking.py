@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.engine import plates  # noqa: E402
 from app.engine.parking import facilities  # noqa: E402
 from app.engine.parking.facilities import Facility, Rule, Zone  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
@@ -64,16 +63,16 @@ def fill(ws: Workstation, per_day: int) -> tuple[int, dict[date, list[tuple[str,
                 if spots:
                     i = spots[0]
                     seen = p[:i] + CONFUSE[p[i]] + p[i + 1:]
-            rows += [(rid, p, plates.skeleton(p), t_in, "BIG-IN"),
-                     (rid + 1, seen, plates.skeleton(seen), t_out, "BIG-OUT")]
+            rows += [(rid, p, t_in, "BIG-IN"),
+                     (rid + 1, seen, t_out, "BIG-OUT")]
             rid += 2
             todays.append((p, t_in, t_out))
         if d in (100, 200, 300):
             keep[day] = todays
         if len(rows) > 200_000 or d == DAYS - 1:
             with ws.store.transaction() as conn:
-                conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, "
-                                 "confidence, vendor) VALUES (?,?,?,?,?,0.9,'Bench')", rows)
+                conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, "
+                                 "confidence, vendor) VALUES (?,?,?,?,0.9,'Bench')", rows)
             rows = []
     return rid - 1, keep
 

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
-from app.engine import accesslog, analyses_sql, hits, image_cache, plates, search  # noqa: E402
+from app.engine import accesslog, analyses_sql, hits, image_cache, search  # noqa: E402
 from app.engine.analyses_types import (CameraMapQuery, CloneQuery, ConvoyQuery, LocateQuery,  # noqa: E402
                                        Place, StakeoutQuery)
 from app.engine.keyslots import SLOTS_NAME, SlotFile  # noqa: E402
@@ -95,13 +95,13 @@ def workstation(store: Store, folder: Path) -> Workstation:
     return Workstation(vault, load_profile("calabasas"), clock=lambda: float(NOW))
 
 
-def plate_pool(n: int) -> list[tuple[int, str, str]]:
+def plate_pool(n: int) -> list[tuple[int, str]]:
     rng = random.Random(1)
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
     seen: set[str] = set()
     while len(seen) < n:
         seen.add(f"{rng.randint(1, 9)}{''.join(rng.choice(letters) for _ in range(3))}{rng.randint(0, 999):03d}")
-    return [(i, p, plates.skeleton(p)) for i, p in enumerate(sorted(seen, key=lambda p: rng.random()))]
+    return list(enumerate(sorted(seen, key=lambda p: rng.random())))
 
 
 def build(folder: Path, kind: str, n: int) -> None:
@@ -111,8 +111,8 @@ def build(folder: Path, kind: str, n: int) -> None:
     with store.transaction() as c:
         c.executemany("INSERT INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?)",
                       [(x.id, x.name, x.site, x.lat, x.lon, x.direction) for x in CAMERAS])
-        c.execute("CREATE TEMP TABLE bench_pool(i INTEGER PRIMARY KEY, plate TEXT, skel TEXT)")
-        c.executemany("INSERT INTO bench_pool VALUES (?,?,?)", plate_pool(pool))
+        c.execute("CREATE TEMP TABLE bench_pool(i INTEGER PRIMARY KEY, plate TEXT)")
+        c.executemany("INSERT INTO bench_pool VALUES (?,?)", plate_pool(pool))
         c.execute("CREATE TEMP TABLE bench_cams(i INTEGER PRIMARY KEY, id TEXT)")
         c.executemany("INSERT INTO bench_cams VALUES (?,?)", list(enumerate(x.id for x in CAMERAS)))
         drop_read_indexes(c)
@@ -120,10 +120,10 @@ def build(folder: Path, kind: str, n: int) -> None:
         last = min(first + CHUNK - 1, n)
         with store.transaction() as c:
             c.execute(
-                "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, plate_box, "
+                "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, "
                 "plate_image_sha256, scene_image_sha256, plate_state) "
                 "WITH RECURSIVE g(x) AS (SELECT ? UNION ALL SELECT x + 1 FROM g WHERE x < ?) "
-                "SELECT x, p.plate, p.skel, ? - ? + (x * ?) / ? - (x * 7919) % 3600, c.id, 0.5 + (x % 50) / 100.0, 'BenchCam', "
+                "SELECT x, p.plate, ? - ? + (x * ?) / ? - (x * 7919) % 3600, c.id, 0.5 + (x % 50) / 100.0, 'BenchCam', "
                 "'[100, 200, 120, 60]', unhex(printf('%032x%032x', x, 1)), unhex(printf('%032x%032x', x, 2)), "
                 "CASE WHEN x % 10 = 0 THEN NULL ELSE 'CA' END FROM g "
                 "JOIN bench_pool p ON p.i = CASE WHEN x % 10 < 3 THEN (x * 2654435761) % (? / 100) "

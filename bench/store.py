@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.engine import plates as plate_mod  # noqa: E402
 from app.engine.store import _PRAGMAS, _migrations  # noqa: E402
 from app.engine.vault import Vault  # noqa: E402
 
@@ -36,7 +35,7 @@ def synthetic_reads(n: int, seed: int = 1):
     for i in range(n):
         # 30% of traffic is commuters (2% of vehicles, seen daily); the rest pass now and then.
         p = pool[rnd.randrange(len(pool) // 50)] if rnd.random() < 0.3 else rnd.choice(pool)
-        yield (i + 1, p, plate_mod.skeleton(p), t0 + i * 60, CAMERAS[i % len(CAMERAS)][0],
+        yield (i + 1, p, t0 + i * 60, CAMERAS[i % len(CAMERAS)][0],
                round(rnd.uniform(0.5, 1.0), 3), "BenchVendor")
 
 
@@ -58,8 +57,8 @@ def fill_both(plain, enc, n: int, batch_size: int) -> tuple[float, float]:
         conn.executemany("INSERT INTO cameras VALUES (?,?,?,?,?,?)", CAMERAS)
         conn.execute("COMMIT")
     rows = synthetic_reads(n)
-    sql = ("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor) "
-           "VALUES (?,?,?,?,?,?,?)")
+    sql = ("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor) "
+           "VALUES (?,?,?,?,?,?)")
     spent = {id(plain): 0.0, id(enc): 0.0}
     turn = 0
     while batch := [r for _, r in zip(range(batch_size), rows)]:

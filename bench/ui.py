@@ -40,7 +40,6 @@ import pyotp  # noqa: E402
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.engine import plates as plate_mod  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
 from app.server.embedded import EmbeddedServer  # noqa: E402
@@ -166,11 +165,11 @@ def busy_camera(ws, count: int, now: int, seed: int = 11) -> None:
     rows = []
     for rid in range(first, first + count):
         plate = f"{rng.randint(1, 9)}{''.join(rng.choice(letters) for _ in range(3))}{rng.randint(0, 999):03d}"
-        rows.append((rid, plate, plate_mod.skeleton(plate), now - rng.randint(60, 4 * 3600 - 60),
+        rows.append((rid, plate, now - rng.randint(60, 4 * 3600 - 60),
                      CAMERAS[0][0], 0.9, "Flock"))
     with ws.store.transaction() as conn:
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor) "
-                         "VALUES (?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor) "
+                         "VALUES (?,?,?,?,?,?)", rows)
 
 
 def time_search(window: MainWindow, beat: Heartbeat, mode: str, plate: str) -> tuple[float, float, int]:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication
 
-from app.engine import plates
 from app.engine.search import ROW_SQL, row_from
 from app.engine.streets import MapCamera, StreetLayer, read_file
 from app.server.democity.streets import write_geojson
@@ -60,13 +59,13 @@ def add_grid_reads(ws, count: int, now: int) -> None:
         crop, (scene, _box) = _image_row("plate", plate_image(plate)), scene_image(plate, i)
         scene_row = _image_row("scene", scene)
         images[crop[0]], images[scene_row[0]] = crop, scene_row
-        reads.append((first + i, plate, plates.skeleton(plate), now - 60 * (i + 1), CAMERAS[i % 4][0],
+        reads.append((first + i, plate, now - 60 * (i + 1), CAMERAS[i % 4][0],
                       0.9, "Bench", crop[0], scene_row[0]))
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO images(sha256, kind, mime, width, height, size, data) "
                          "VALUES (unhex(?),?,?,?,?,?,?)", list(images.values()))
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, "
-                         "vendor, plate_image_sha256, scene_image_sha256) VALUES (?,?,?,?,?,?,?,unhex(?),unhex(?))",
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence, "
+                         "vendor, plate_image_sha256, scene_image_sha256) VALUES (?,?,?,?,?,?,unhex(?),unhex(?))",
                          reads)
 
 

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.engine import plates
 from app.engine.parking import facilities
 from app.engine.parking.facilities import Facility, Rule, Zone
 from app.engine.workstation import Workstation
@@ -88,9 +87,9 @@ def build(ws: Workstation) -> None:
         conn.executemany("INSERT INTO cameras(id, name, site) VALUES (?,?,?)", CAMERAS)
         facilities.apply_rows(conn, [(FACILITY.id, FACILITY.name, FACILITY.capacity,
                                       FACILITY.to_spec(), 1)])
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, "
-                         "vendor, ocr_plate) VALUES (?,?,?,?,?,0.95,'TestCam',?)",
-                         [(i, p, plates.skeleton(p), t, c, p if i % 7 else None) for i, p, t, c in rows])
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence, "
+                         "vendor, ocr_plate) VALUES (?,?,?,?,0.95,'TestCam',?)",
+                         [(i, p, t, c, p if i % 7 else None) for i, p, t, c in rows])
 
 
 def workstation(tmp_path: Path) -> tuple[Workstation, Clock, People]:

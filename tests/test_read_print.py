@@ -11,7 +11,6 @@ from app.engine.anchors import anchor_of
 from app.engine.errors import PurposeRequired
 from app.engine.search import SearchQuery
 
-from tests.conftest import insert_reads
 from tests.pdf_checks import pdffonts, structure_tags
 from tests.server_helpers import png
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.receiver_helpers import (NOW, TOKEN, Clock, PhotoServer, Running, alpr_group, b64,
+from tests.receiver_helpers import (NOW, TOKEN, Clock, Running, alpr_group, b64,
                                     heartbeat, jpeg, photos)  # noqa: F401 - photos is a fixture
 from tests.server_helpers import city  # noqa: F401 - the fixture
 

@@ -31,12 +31,12 @@ def test_partial_and_wildcard_match_the_old_scan(ws, clock, first, renamed, text
         conn.execute("DELETE FROM reads")          # the index keeps the old plates: harmless
         conn.executemany("INSERT OR IGNORE INTO cameras(id, name, site, lat, lon, direction) "
                          "VALUES (?,?,?,?,?,?)", CAMERAS)
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence) "
-                         "VALUES (?,?,?,?,?,0.9)",
-                         [(i + 1, p, plates.skeleton(p), now - i, CAMERAS[0][0]) for i, p in enumerate(first)])
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence) "
+                         "VALUES (?,?,?,?,0.9)",
+                         [(i + 1, p, now - i, CAMERAS[0][0]) for i, p in enumerate(first)])
         for i, p in enumerate(renamed):            # a correction changes a read's plate
-            conn.execute("UPDATE reads SET original_plate = plate, plate = ?, plate_skel = ? WHERE id = ?",
-                         (p, plates.skeleton(p), i + 1))
+            conn.execute("UPDATE reads SET original_plate = plate, plate = ? WHERE id = ?",
+                         (p, i + 1))
     with ws.store.reading() as conn:
         scan = {r[0] for r in conn.execute("SELECT id FROM reads WHERE instr(plate, ?) > 0", (text,))}
         assert _ids(conn, SearchQuery(text, "partial")) == scan

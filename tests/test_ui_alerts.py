@@ -18,9 +18,9 @@ from .ui_sample import insert_sample
 def _new_read(ws, read_id: int, plate: str, at: int, state: str | None = "CA") -> None:
     """A read as a sync applies it: stored, hits matched, standing alerts fired, one transaction."""
     with ws.store.transaction() as conn:
-        conn.execute("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
-                     "plate_state) SELECT ?, ?, ?, ?, id, 0.9, 'Test', ? FROM cameras LIMIT 1",
-                     (read_id, plate, plate, at, state))
+        conn.execute("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
+                     "plate_state) SELECT ?, ?, ?, id, 0.9, 'Test', ? FROM cameras LIMIT 1",
+                     (read_id, plate, at, state))
         hit_rules.match_reads(conn, [read_id], at)
         alert_store.on_new_reads(conn, [read_id], at)
 

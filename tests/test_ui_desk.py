@@ -521,8 +521,8 @@ def test_counts_and_the_difference_column_read_plainly(ws, people, open_window, 
     insert_sample(ws, NOW)
     window = open_window(people.user("ddeputy", "deputy"))
     with ws.store.transaction() as conn:
-        conn.execute("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, "
-                     "vendor) VALUES (9001, '1ONLY11', '1ONLY11', ?, 'CAM-LV-N', 0.9, 'x')",
+        conn.execute("INSERT INTO reads(id, plate, read_at, camera_id, confidence, "
+                     "vendor) VALUES (9001, '1ONLY11', ?, 'CAM-LV-N', 0.9, 'x')",
                      (NOW - 60,))
     _search(window, "1ONLY11")
     assert window.search.status.text() == "1 read shown."

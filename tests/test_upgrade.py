@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from app.engine import pictures
+from app.engine import corrections, pictures
 from app.engine import store as store_mod
 from app.engine.reads import load_detail
 from app.engine.errors import StoreError
+from app.engine.search import SearchQuery
 from app.engine.store import DB_NAME, Store
 from app.engine.workstation import Workstation
 from tests.conftest import PASSWORD, People, insert_reads
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ALL = store_mod._migrations()
 NEWEST = ALL[-1][0]
 PREVIOUS = ALL[-2][0]
+# Before the newest migration that makes a table: an upgrade from there has tables to make.
+BEFORE_TABLES = max(v for v, _n, sql in ALL if "CREATE TABLE" in sql) - 1
 
 
 @contextlib.contextmanager
@@ -110,7 +113,7 @@ def test_image_digests_the_previous_schema_wrote_as_hex_become_32_bytes(tmp_path
     """0016: the hex digests an older program wrote (images and the reads naming them) are
     converted, and the read still shows its crop under the same hex name."""
     folder = tmp_path / "s"
-    key, ids = _old_workstation(folder, clock, monkeypatch)
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=15)
     data = b"\x89PNG a crop synced by the older program"
     sha = hashlib.sha256(data).hexdigest()
     with _raw(folder / DB_NAME, key) as conn:
@@ -129,6 +132,31 @@ def test_image_digests_the_previous_schema_wrote_as_hex_become_32_bytes(tmp_path
     with ws.store.reading() as conn:
         assert load_detail(conn, ids[0]).plate_image_sha256 == sha
         assert pictures.load(conn, [ids[0]])[0].plate == data
+    ws.close()
+
+
+def test_similar_search_finds_the_plates_of_reads_the_previous_schema_gave_a_skeleton(
+        tmp_path, clock, monkeypatch):
+    """0017: the reads' skeleton column and its index are gone; the skeleton is computed on the
+    distinct plates, so similar search finds the older program's reads, and a plate corrected
+    after the upgrade is found by its new skeleton."""
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=16)
+    with _raw(folder / DB_NAME, key) as conn:
+        assert "plate_skel" in {r[1] for r in conn.execute("PRAGMA table_info(reads)")}
+    ws = Workstation.open(folder, clock)
+    people = People(ws, clock)
+    people.login("amanager")
+    assert ws.store.schema_version == NEWEST
+    assert "plate_skel" not in {r[1] for r in ws.store.query("PRAGMA table_info(reads)")}
+    assert not ws.store.query("SELECT name FROM sqlite_master WHERE name = 'reads_skel'")
+    dep = people.user("ddeputy", "deputy")
+    found = ws.search(dep, SearchQuery(plate="7A8CO1O", mode="similar", start=0))   # 7ABC010, misread
+    assert [r.plate for r in found.rows][:1] == ["7ABC010"]
+    assert {r.plate for r in found.rows} <= {f"7ABC{i:03d}" for i in ids}
+    with ws.store.transaction() as conn:
+        corrections.correct(conn, ids[0], "8XYZ901", "the crop shows 8XYZ901", "amanager", clock())
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="BXY2901", mode="similar", start=0)).rows] == [ids[0]]
     ws.close()
 
 
@@ -189,7 +217,7 @@ def test_store_of_the_first_schema_upgrades_in_one_step(tmp_path, monkeypatch):
 
 def test_failed_migration_leaves_the_store_as_it_was_and_keeps_the_copy(tmp_path, clock, monkeypatch):
     folder = tmp_path / "s"
-    key, ids = _old_workstation(folder, clock, monkeypatch, upto=ALL[-3][0])
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=BEFORE_TABLES)
     bad = ALL + [(NEWEST + 1, "broken", "CREATE TABLE made_by_broken (x INTEGER);\n"
                                         "INSERT INTO no_such_table VALUES (1);\n")]
     monkeypatch.setattr(store_mod, "_migrations", lambda: bad)
@@ -198,18 +226,18 @@ def test_failed_migration_leaves_the_store_as_it_was_and_keeps_the_copy(tmp_path
     with pytest.raises(StoreError) as caught:
         ws.login("amanager", PASSWORD)
     text = str(caught.value)
-    assert f"could not be upgraded from schema {ALL[-3][0]} to {NEWEST + 1}" in text
+    assert f"could not be upgraded from schema {BEFORE_TABLES} to {NEWEST + 1}" in text
     assert "no_such_table" in text and "left as it was" in text and str(backup) in text
     assert not ws.vault.is_open
     # One transaction: neither the good migrations before the broken one nor its first
     # statement stayed; the store is at its old version, whole, and the copy is kept.
     with _raw(folder / DB_NAME, key) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == ALL[-3][0]
-        later = {t for v, _n, sql in ALL if v > ALL[-3][0] for t in re.findall(r"CREATE TABLE (\w+)", sql)}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == BEFORE_TABLES
+        later = {t for v, _n, sql in ALL if v > BEFORE_TABLES for t in re.findall(r"CREATE TABLE (\w+)", sql)}
         assert later and not ({"made_by_broken"} | later) & _tables(conn)
         assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == len(ids)
     with _raw(backup, key) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == ALL[-3][0]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == BEFORE_TABLES
         assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == len(ids)
     # Without the broken migration the same store upgrades, and only then is the copy gone.
     monkeypatch.setattr(store_mod, "_migrations", lambda: ALL)

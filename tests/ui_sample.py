@@ -13,7 +13,7 @@ import random
 import cv2
 import numpy as np
 
-from app.engine import hits, plates
+from app.engine import hits
 
 from .conftest import CAMERAS
 
@@ -96,20 +96,20 @@ def insert_sample(ws, now: int, per_plate: int = 6) -> list[int]:
             scene_row = _image_row("scene", scene)
             images[plate_row[0]], images[scene_row[0]] = plate_row, scene_row
             conf = round(0.62 + rng.random() * 0.37, 2)
-            reads.append((rid, plate, plates.skeleton(plate), read_at, cam[0], conf, "Flock",
+            reads.append((rid, plate, read_at, cam[0], conf, "Flock",
                           json.dumps(box), plate_row[0], scene_row[0], None, None, 0,
                           STATES.get(plate, "CA")))
     m = misread_id(per_plate) - 1
-    reads[m] = reads[m][:10] + ("7ABC123", 0.88, 1, reads[m][13])
+    reads[m] = reads[m][:9] + ("7ABC123", 0.88, 1, reads[m][12])
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO cameras(id, name, site, lat, lon, direction) "
                          "VALUES (?,?,?,?,?,?)", CAMERAS)
         conn.executemany("INSERT OR IGNORE INTO images(sha256, kind, mime, width, height, size, data) "
                          "VALUES (unhex(?),?,?,?,?,?,?)", list(images.values()))
         conn.executemany(
-            "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
+            "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
             "plate_box, plate_image_sha256, scene_image_sha256, ocr_plate, ocr_confidence, "
-            "possible_misread, plate_state) VALUES (?,?,?,?,?,?,?,?,unhex(?),unhex(?),?,?,?,?)", reads)
+            "possible_misread, plate_state) VALUES (?,?,?,?,?,?,?,unhex(?),unhex(?),?,?,?,?)", reads)
         conn.executemany("INSERT OR IGNORE INTO hotlists(id, name, source, kind) VALUES (?,?,?,?)",
                          HOTLISTS)
         conn.executemany("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, "
@@ -137,8 +137,8 @@ def bulk_reads(ws, count: int, now: int, seed: int = 7, batch: int = 50_000) -> 
                 plate = (f"{rng.randint(1, 9)}{''.join(rng.choice(letters) for _ in range(3))}"
                          f"{rng.randint(0, 999):03d}")
             cam = CAMERAS[rid % len(CAMERAS)][0]
-            rows.append((rid, plate, plates.skeleton(plate), now - rng.randint(60, 300 * 86400),
+            rows.append((rid, plate, now - rng.randint(60, 300 * 86400),
                          cam, round(0.5 + rng.random() * 0.5, 2), "Flock"))
         with ws.store.transaction() as conn:
-            conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, "
-                             "confidence, vendor) VALUES (?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, "
+                             "confidence, vendor) VALUES (?,?,?,?,?,?)", rows)

@@ -37,8 +37,7 @@ def correct(conn, read_id: int, new_plate: str, reason: str, username: str, now:
     if old == new:
         raise ValidationError(f"The read already says {new}.")
     conn.execute("UPDATE reads SET original_plate = coalesce(original_plate, plate), plate = ?, "
-                 "plate_skel = ?, possible_misread = 0 WHERE id = ?",
-                 (new, plates.skeleton(new), read_id))
+                 "possible_misread = 0 WHERE id = ?", (new, read_id))
     conn.execute("INSERT INTO corrections(read_id, old_plate, new_plate, reason, username, corrected_at, uuid) "
                  "VALUES (?,?,?,?,?,?,?)", (read_id, old, new, reason, username, int(now), str(uuid.uuid4())))
     added, removed = hits.reevaluate_reads(conn, [read_id], now)

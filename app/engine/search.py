@@ -188,7 +188,7 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
         params += [*plates_params, glob]
     elif p and query.mode == "similar":
         skels = sorted(plates.similar_skeletons(p))
-        conds.append(f"r.plate_skel IN ({','.join('?' * len(skels))})")
+        conds.append(f"r.plate IN (SELECT plate FROM plate_index WHERE skel IN ({','.join('?' * len(skels))}))")
         params += skels
     time_conds(query.start, query.end, conds, params)
     if query.cameras:
