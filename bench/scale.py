@@ -12,7 +12,7 @@ images) are built once, by bulk SQL inserts without the reads' indexes, in a chi
 (so the peak memory printed is the measuring process's alone), and kept under ``--cache``
 (synthetic data; the encrypted store's key sits beside it for that reason only). Then, in one
 process: store size; first page (200 rows) of each search mode and filter, cold (first run)
-and warm (median of 3); next-page scroll; read detail with its cached image; each analysis;
+and warm (median of the runs after it that fill 0.2 s, at least 3); next-page scroll; read detail with its cached image; each analysis;
 a first sync of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads
 like the stores' (a pool of plates, times rising with the ids) and the worst case (nearly a
 plate per read, times scattered); a day's
@@ -24,6 +24,7 @@ waiting); and the peak resident memory. Searches and analyses are the engine's o
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -101,7 +102,11 @@ def plate_pool(n: int) -> list[tuple[int, str]]:
     seen: set[str] = set()
     while len(seen) < n:
         seen.add(f"{rng.randint(1, 9)}{''.join(rng.choice(letters) for _ in range(3))}{rng.randint(0, 999):03d}")
-    return list(enumerate(sorted(seen, key=lambda p: rng.random())))
+    # From the plates in order: a set's order changes with each process's string hashing, and
+    # each store is built by a process of its own, so both stores must shuffle the same list.
+    pool = sorted(seen)
+    rng.shuffle(pool)
+    return list(enumerate(pool))
 
 
 def build(folder: Path, kind: str, n: int) -> None:
@@ -149,15 +154,24 @@ def build(folder: Path, kind: str, n: int) -> None:
 
 # -- measuring -----------------------------------------------------------------------------
 def timed(fn) -> tuple[float, float]:
-    """(first run, median of the next three), in milliseconds."""
-    t0 = time.perf_counter()
-    fn()
-    cold = (time.perf_counter() - t0) * 1000
-    runs = []
-    for _ in range(3):
+    """(first run, median of the runs after it), in milliseconds. The warm runs go on until
+    they fill 0.2 s (at least 3, at most 200), as timeit's autorange does: the median of three
+    runs of a 0.1 ms query moved by half between runs of the bench, and decided ratios. As
+    timeit also does, garbage is collected before and not during the runs: a full collection
+    of this process (10-15 ms) otherwise lands in whichever query happens to be running."""
+    gc.collect()
+    gc.disable()
+    try:
         t0 = time.perf_counter()
         fn()
-        runs.append((time.perf_counter() - t0) * 1000)
+        cold = (time.perf_counter() - t0) * 1000
+        runs: list[float] = []
+        while len(runs) < 3 or (sum(runs) < 200 and len(runs) < 200):
+            t0 = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - t0) * 1000)
+    finally:
+        gc.enable()
     return cold, statistics.median(runs)
 
 
@@ -292,7 +306,8 @@ def main() -> None:
     ap.add_argument("--build", choices=KINDS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     n = args.reads
-    base = Path(args.cache) / f"reads-{n}-schema{_migrations()[-1][0]}"   # a new schema builds anew
+    # a new schema, or new data (v2: the same plates in both stores), builds anew
+    base = Path(args.cache) / f"reads-{n}-schema{_migrations()[-1][0]}-data2"
     if args.build:
         build(base / args.build, args.build, n)
         return
