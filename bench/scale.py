@@ -87,6 +87,7 @@ def workstation(store: Store, folder: Path) -> Workstation:
     """A workstation over an open store (no key slot: the bench opened it), for ``ws.sync``."""
     with store.transaction() as c:     # a fresh log, as Workstation.create leaves it: each run
         c.execute("DELETE FROM access_log")          # syncs with a new server, which escrows it
+        c.execute("DELETE FROM sync_state")          # and a run cut short left its server's id
         c.execute("DELETE FROM meta WHERE key = ?", (RECEIPT_META,))
         store.set_meta("profile", "calabasas", c)
         store.set_meta(ESCROW_META, accesslog.start_chain(c).hex(), c)
