@@ -12,8 +12,8 @@ images) are built once, by bulk SQL inserts without the reads' indexes, in a chi
 (so the peak memory printed is the measuring process's alone), and kept under ``--cache``
 (synthetic data; the encrypted store's key sits beside it for that reason only). Then, in one
 process: store size; first page (200 rows) of each search mode and filter, cold (first run)
-and warm (median of the runs after it that fill 0.2 s, at least 3); next-page scroll; read detail with its cached image; each analysis;
-a first sync of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads
+and warm (median of the runs after it that fill 0.2 s, at least 3); next-page scroll; read
+detail with its cached image; each analysis; a first sync of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads
 like the stores' (a pool of plates, times rising with the ids) and the worst case (nearly a
 plate per read, times scattered); a day's
 incremental sync (50,000 reads of the last day) into the N-read stores while another thread searches and a

@@ -145,14 +145,11 @@ def insert_reads(ws: Workstation, reads: list[tuple[int, str, int, str, float]])
     (into a store of a schema before 0017 too, whose reads carry their plate's skeleton)."""
     with ws.store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?)", CAMERAS)
-        if "plate_skel" in {r[1] for r in conn.execute("PRAGMA table_info(reads)")}:
-            conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, "
-                             "vendor) VALUES (?,?,?,?,?,?,?)",
-                             [(i, p, plates.skeleton(p), t, c, conf, "TestVendor") for i, p, t, c, conf in reads])
-            return
+        skel = "plate_skel" in {r[1] for r in conn.execute("PRAGMA table_info(reads)")}
         conn.executemany(
-            "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor) VALUES (?,?,?,?,?,?)",
-            [(i, p, t, c, conf, "TestVendor") for i, p, t, c, conf in reads])
+            f"INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor{', plate_skel' * skel}) "
+            f"VALUES (?,?,?,?,?,?{',?' * skel})",
+            [(i, p, t, c, conf, "TestVendor", plates.skeleton(p))[:7 if skel else 6] for i, p, t, c, conf in reads])
 
 
 @pytest.fixture
