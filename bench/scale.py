@@ -13,18 +13,22 @@ images) are built once, by bulk SQL inserts without the reads' indexes, in a chi
 (synthetic data; the encrypted store's key sits beside it for that reason only). Then, in one
 process: store size; first page (200 rows) of each search mode and filter, cold (first run)
 and warm (median of the runs after it that fill 0.2 s, at least 3); next-page scroll; read
-detail with its cached image; each analysis; a first sync of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads
-like the stores' (a pool of plates, times rising with the ids) and the worst case (nearly a
-plate per read, times scattered); a day's
-incremental sync (50,000 reads of the last day) into the N-read stores while another thread searches and a
-5 ms ticker stands in for the GUI thread (its longest gap is the longest the GIL kept it
-waiting); and the peak resident memory. Searches and analyses are the engine's own SQL
+detail with its cached image; each analysis; a day's incremental sync (50,000 reads of the
+last day) into the N-read stores while another thread searches and a 5 ms ticker stands in for
+the GUI thread (its longest gap is the longest the GIL kept it waiting), once with the stores as
+the searches left them and once reopened with their files dropped from the operating system's
+cache (a workstation's first sync of the morning); a first sync of ``--sync-reads`` reads'
+metadata from PostgreSQL into fresh stores, twice: reads like the stores' (a pool of plates,
+times rising with the ids) and the worst case (nearly a plate per read, times scattered); and
+the peak resident memory. Every synced read names its two images and most have a state, as a
+camera's do; the workstations prefetch no image (the server holds none). Searches and analyses are the engine's own SQL
 (``search.run_page``, ``analyses_sql``), on the store's connection, without the log entry.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import random
@@ -59,7 +63,7 @@ from app.engine.workstation import Workstation  # noqa: E402
 from app.server.democity.sites import CAMERAS, HOTLISTS  # noqa: E402
 from app.server.model import Image  # noqa: E402
 from app.server.postgres import PgServer, init_schema  # noqa: E402
-from bench.sync import PlainStore, fill  # noqa: E402
+from bench.sync import PlainStore, fill, metadata_only  # noqa: E402
 
 DAY, SPAN = 86400, 730 * 86400
 NOW = 1_790_000_000                 # a fixed "now": the data, not the wall clock, decides
@@ -92,6 +96,7 @@ def workstation(store: Store, folder: Path) -> Workstation:
         store.set_meta("profile", "calabasas", c)
         store.set_meta(ESCROW_META, accesslog.start_chain(c).hex(), c)
         store.set_meta(CHAIN_START_META, f"0:{accesslog.GENESIS}", c)
+    metadata_only(store)
     vault = Vault(folder, SlotFile(folder / SLOTS_NAME, store.store_id, "calabasas"))
     vault._store = store
     return Workstation(vault, load_profile("calabasas"), clock=lambda: float(NOW))
@@ -151,6 +156,9 @@ def build(folder: Path, kind: str, n: int) -> None:
                             for _rid, sha in recent], NOW)
     store.checkpoint()
     store.close()
+    # the bulk load's rebuild (sorting every read into each index) is the first sync's as well
+    print(f"  {kind}: peak memory of the building process "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB", flush=True)
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -249,7 +257,23 @@ def new_pg(admin_dsn: str, first: int, n: int, span: int = SPAN, city: bool = Fa
         server.put_hotlist(h)
     server.close()
     fill(dsn, first, n, NOW, span, city)
+    with psycopg.connect(dsn, autocommit=True) as conn:    # as autovacuum leaves a server, and
+        conn.execute("VACUUM ANALYZE reads")               # not during the measurement
+        conn.execute("CHECKPOINT")
     return dsn
+
+
+def evict(folder: Path) -> None:
+    """Take the store's file out of the operating system's page cache: synced first, every page
+    is clean, and POSIX_FADV_DONTNEED drops clean pages (no root needed)."""
+    for path in folder.iterdir():
+        if path.name.endswith((".db", ".db-wal")):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
 
 
 def sync_once(ws: Workstation, dsn: str) -> tuple[float, int]:
@@ -262,19 +286,27 @@ def sync_once(ws: Workstation, dsn: str) -> tuple[float, int]:
 
 
 def sync_while_searching(ws: Workstation, dsn: str) -> tuple[float, float, float]:
-    """(sync seconds, longest GUI-thread gap ms, slowest search during the sync ms)."""
+    """(sync seconds, longest GUI-thread gap ms, slowest search during the sync ms). The ticker
+    keeps the GUI's garbage collection (app/ui/ops.py: what start-up made is frozen, automatic
+    collection is off, and the GUI thread collects young objects every 2 s and all every 30 s,
+    its gap counting the time that takes): with Python's default, a full collection of this
+    process, triggered by any thread, stops every thread for it."""
     stop = threading.Event()
     gaps, waits = [0.0], [0.0]
     plate = ws.store.query_one("SELECT plate FROM reads WHERE id = 4")[0]
     n_before = ws.store.query_one("SELECT max(id) FROM reads")[0]
 
     def ticker():
-        last = time.perf_counter()
+        last = collected = time.perf_counter()
+        ticks = itertools.count(1)
         while not stop.is_set():
             time.sleep(0.005)
             now = time.perf_counter()
             gaps.append(now - last)
             last = now
+            if now - collected >= 2:
+                gc.collect(2 if next(ticks) % 15 == 0 else 0)
+                collected = now
 
     def searcher():
         while not stop.is_set():
@@ -283,6 +315,9 @@ def sync_while_searching(ws: Workstation, dsn: str) -> tuple[float, float, float
             waits.append(time.perf_counter() - t0)
             time.sleep(0.05)
     threads = [threading.Thread(target=ticker), threading.Thread(target=searcher)]
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     for t in threads:
         t.start()
     try:
@@ -291,6 +326,8 @@ def sync_while_searching(ws: Workstation, dsn: str) -> tuple[float, float, float
         stop.set()
         for t in threads:
             t.join()
+        gc.enable()
+        gc.unfreeze()
         with ws.store.transaction() as conn:       # the kept store stays N reads for the next run
             conn.execute("DELETE FROM hits WHERE read_id > ?", (n_before,))
             conn.execute("DELETE FROM reads WHERE id > ?", (n_before,))
@@ -335,42 +372,59 @@ def main() -> None:
         ec, ew = timed(fn)
         pc, pw = timed(plain_cases[name])
         print(f"{name:38}{ec:11.1f}{ew:11.1f}{pc:10.1f}{pw:10.1f}{ew / max(pw, 0.01):11.2f}", flush=True)
-    # a day's incremental sync into the N-read stores, while searching
-    day = new_pg(admin_dsn, n + 1, args.day, DAY)
+    # a day's incremental sync into the N-read stores, while searching: first reopened with the
+    # file out of the operating system's cache (a workstation's first sync of the morning), then
+    # as that left them, each from a server of its own (a run resets the log's escrow). The
+    # first is also the first day after the bulk load, whose index pages are packed full: most
+    # inserts split a page, where later days find room (the day's reads are deleted after each).
     inc = {}
-    for kind in KINDS:
-        inc[kind] = sync_while_searching(workstation(stores[kind], base / kind), day)
-    print(f"{f'incremental sync of {args.day:,} reads (s)':38}{inc['encrypted'][0]:22.2f}"
-          f"{inc['plain'][0]:20.2f}{inc['encrypted'][0] / inc['plain'][0]:11.2f}")
-    print(f"{'  longest GUI-thread gap (ms)':38}{inc['encrypted'][1]:22.1f}{inc['plain'][1]:20.1f}")
-    print(f"{'  slowest search during it (ms)':38}{inc['encrypted'][2]:22.1f}{inc['plain'][2]:20.1f}")
+    days = []
+    rounds = (("first day after the bulk, store out of the OS cache", True),
+              ("a later day, store in the OS cache", False))
+    for label, cold in rounds:
+        days.append(new_pg(admin_dsn, n + 1, args.day, DAY))
+        for kind in KINDS:
+            if cold:
+                stores[kind].close()
+                evict(base / kind)
+                stores[kind] = open_store(base / kind, kind)
+            inc[kind, label] = sync_while_searching(workstation(stores[kind], base / kind), days[-1])
+    for label, _cold in rounds:
+        e, p = inc["encrypted", label], inc["plain", label]
+        print(f"{f'incremental sync of {args.day:,} reads (s)':38}{e[0]:22.2f}{p[0]:20.2f}{e[0] / p[0]:11.2f}"
+              f"   {label}")
+        print(f"{'  longest GUI-thread gap (ms)':38}{e[1]:22.1f}{p[1]:20.1f}")
+        print(f"{'  slowest search during it (ms)':38}{e[2]:22.1f}{p[2]:20.1f}", flush=True)
     for s in stores.values():
         s.close()
+    for dsn in days:
+        drop_pg(admin_dsn, dsn)
     # the first sync of the reads' metadata, into fresh stores: reads as the stores hold them
     # (a pool of plates, times rising with the ids), then the worst case for the plate index
     # and the time indexes (nearly a plate per read, times scattered over the ids)
     m = args.sync_reads or n
-    firsts = []
     for label, city in (("city's plates and times", True), ("a plate per read, times scattered", False)):
         t0 = time.perf_counter()
-        firsts.append(new_pg(admin_dsn, 1, m, city=city))
+        first = new_pg(admin_dsn, 1, m, city=city)
         print(f"(PostgreSQL filled with {m:,} reads, {label}, in {time.perf_counter() - t0:.0f} s)", flush=True)
         rate = {}
         for kind in KINDS:
             folder = Path(args.cache) / f"first-sync-{uuid.uuid4().hex[:6]}" / kind
             store = open_store(folder, kind)
-            secs, got = sync_once(workstation(store, folder), firsts[-1])
+            secs, got = sync_once(workstation(store, folder), first)
             rate[kind] = got / secs
             store.close()
             shutil.rmtree(folder.parent)
+        drop_pg(admin_dsn, first)                     # a 20 M database takes 7 GB of disk
         print(f"{f'first sync of {m:,} reads (reads/s)':38}{rate['encrypted']:22,.0f}{rate['plain']:20,.0f}"
               f"{rate['encrypted'] / rate['plain']:11.2f}   {label}", flush=True)
     print(f"{'peak memory of this process (MB)':38}"
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:22,.0f}")
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        for dsn in (day, *firsts):
-            conn.execute(f"DROP DATABASE {psycopg.conninfo.conninfo_to_dict(dsn)['dbname']} WITH (FORCE)")
 
+
+def drop_pg(admin_dsn: str, dsn: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {psycopg.conninfo.conninfo_to_dict(dsn)['dbname']} WITH (FORCE)")
 
 if __name__ == "__main__":
     main()

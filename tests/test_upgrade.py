@@ -160,6 +160,31 @@ def test_similar_search_finds_the_plates_of_reads_the_previous_schema_gave_a_ske
     ws.close()
 
 
+def test_partial_and_wildcard_search_find_the_plates_the_previous_schema_indexed_by_piece(
+        tmp_path, clock, monkeypatch):
+    """0018: plate_grams (a row for each piece of each plate) gives way to an FTS5 trigram index
+    of the distinct plates, filled from the plate index: partial and wildcard search find the
+    older program's reads, and a plate first seen after the upgrade too."""
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=17)
+    with _raw(folder / DB_NAME, key) as conn:
+        assert conn.execute("SELECT count(DISTINCT plate) FROM plate_grams").fetchone()[0] == len(ids)
+    ws = Workstation.open(folder, clock)
+    people = People(ws, clock)
+    people.login("amanager")
+    assert ws.store.schema_version == NEWEST
+    assert not ws.store.query("SELECT name FROM sqlite_master WHERE name IN "
+                              "('plate_grams', 'plate_gram_pos', 'plate_index_grams')")
+    dep = people.user("ddeputy", "deputy")
+    found = ws.search(dep, SearchQuery(plate="BC01", mode="partial", start=0)).rows
+    assert sorted(r.id for r in found) == list(range(10, 20))           # 7ABC010 to 7ABC019
+    found = ws.search(dep, SearchQuery(plate="7AB?02*", mode="wildcard", start=0)).rows
+    assert sorted(r.id for r in found) == list(range(20, 30))
+    insert_reads(ws, [(99, "8XYZ901", int(clock()) - 5, "CAM-LV-N", 0.9)])
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="XYZ9", mode="partial", start=0)).rows] == [99]
+    ws.close()
+
+
 def test_an_upgrade_without_room_for_the_copy_and_the_rewrite_says_so_and_changes_nothing(
         tmp_path, clock, monkeypatch):
     """The copy aside and the migration's log (which may rewrite every row) both need room:

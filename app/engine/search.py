@@ -12,7 +12,7 @@ from . import plates, states, vehicles
 from .errors import ValidationError
 
 MODES = ("exact", "partial", "wildcard", "similar")
-GRAM = 3                # plate_grams holds every 3-character piece of every plate (0013)
+GRAM = 3                # plate_trigrams indexes every 3-character piece of every plate (0018)
 SORTS = {"time": "r.read_at", "plate": "r.plate", "camera": "r.camera_id",
          "confidence": "r.confidence"}
 MAX_PAGE = 5000
@@ -175,17 +175,14 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
                      "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
         params += [p, p]
     elif p and query.mode == "partial":
-        plates_sql, plates_params = _candidate_plates("instr(plate, ?) > 0", p, p)
-        conds.append(f"(r.plate IN ({plates_sql}) "
+        conds.append(f"(r.plate IN ({_candidate_plates(f'*{p}*')}) "
                      "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
-        params += [*plates_params, p]
+        params += [f"*{p}*", p]
     elif p and query.mode == "wildcard":
         glob = plates.wildcard_to_glob(p)
-        plates_sql, plates_params = _candidate_plates("plate GLOB ?", glob,
-                                                      max(re.split(r"[?*]", glob), key=len))
-        conds.append(f"(r.plate IN ({plates_sql}) "
+        conds.append(f"(r.plate IN ({_candidate_plates(glob)}) "
                      "OR r.id IN (SELECT read_id FROM corrections WHERE old_plate GLOB ?))")
-        params += [*plates_params, glob]
+        params += [glob, glob]
     elif p and query.mode == "similar":
         skels = sorted(plates.similar_skeletons(p))
         conds.append(f"r.plate IN (SELECT plate FROM plate_index WHERE skel IN ({','.join('?' * len(skels))}))")
@@ -211,13 +208,15 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
     return conds, params
 
 
-def _candidate_plates(test: str, arg: str, run: str) -> tuple[str, list]:
-    """SQL for the distinct plates passing ``test`` (a condition on ``plate`` taking ``arg``).
-    With three known characters in a row (``run``) only the plates holding that piece are
-    tested, else the distinct plates: the reads of two years are never scanned (0013)."""
-    if len(run) >= GRAM:
-        return f"SELECT plate FROM plate_grams WHERE gram = ? AND {test}", [run[:GRAM], arg]
-    return f"SELECT plate FROM plate_index WHERE {test}", [arg]
+def _candidate_plates(glob: str) -> str:
+    """SQL for the distinct plates matching ``glob`` (its one parameter). With three known
+    characters in a row, the trigram index looks up the plates holding every piece of the
+    pattern, else the distinct plates are tested: the reads of two years are never scanned
+    (0013, 0018). Plates and patterns hold only A-Z, 0-9 and the ? and * wildcards
+    (plates.PLATE_RE, plates.wildcard_to_glob), so the GLOB means what was typed."""
+    if max(map(len, re.split(r"[?*]", glob))) >= GRAM:
+        return "SELECT plate FROM plate_trigrams WHERE plate GLOB ?"
+    return "SELECT plate FROM plate_index WHERE plate GLOB ?"
 
 
 def time_conds(start: int | None, end: int | None, conds: list[str], params: list) -> None:
