@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+import cv2
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from app.engine.errors import BadImage
 from app.engine.pictures import MAX_READS
 
+from . import enhance
 from .context import AppContext
 
 PLATE_SIZE = (176, 60)
@@ -28,12 +31,21 @@ class Thumbs:
 
 
 def _scaled(data: bytes | None, size: tuple[int, int]) -> QImage | None:
+    """Decoded and shrunk with OpenCV, as the detail view's pictures are (enhance.py), not with
+    ``QImage.fromData`` and a smooth ``scaled``: PySide6 holds the GIL through those C++ calls,
+    and Qt hands a photo's conversion to its own thread pool and waits, so the window waited on
+    the worker and the worker on Qt's pool for good (a test hung so once). OpenCV lets the GUI
+    thread run meanwhile; only the finished thumbnail becomes a QImage."""
     if not data:
         return None
-    img = QImage.fromData(data)
-    if img.isNull():
+    try:
+        img = enhance.decode(data)
+    except BadImage:
         return None
-    return img.scaled(*size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    h, w = img.shape[:2]
+    scale = min(size[0] / w, size[1] / h)
+    fit = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return enhance.to_qimage(cv2.resize(img, fit, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR))
 
 
 def decode(found) -> dict[int, Thumbs]:
