@@ -15,13 +15,14 @@ process: store size; first page (200 rows) of each search mode and filter, cold 
 and warm (median of the runs after it that fill 0.2 s, at least 3); next-page scroll; read
 detail with its cached image; each analysis; a day's incremental sync (50,000 reads of the
 last day) into the N-read stores while another thread searches and a 5 ms ticker stands in for
-the GUI thread (its longest gap is the longest the GIL kept it waiting), once with the stores as
-the searches left them and once reopened with their files dropped from the operating system's
-cache (a workstation's first sync of the morning); a first sync of ``--sync-reads`` reads'
-metadata from PostgreSQL into fresh stores, twice: reads like the stores' (a pool of plates,
-times rising with the ids) and the worst case (nearly a plate per read, times scattered); and
-the peak resident memory. Every synced read names its two images and most have a state, as a
-camera's do; the workstations prefetch no image (the server holds none). Searches and analyses are the engine's own SQL
+the GUI thread (its longest gap is the longest the GIL kept it waiting), once reopened with the
+files dropped from the operating system's cache (a workstation's first sync of the morning, and
+the first day after the bulk load) and once on a later day with the stores cached; a first sync
+of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads like the
+stores' (a pool of plates, times rising with the ids) and the worst case (nearly a plate per
+read, times scattered); and the peak resident memory. Every synced read names its two images
+and most have a state, as a camera's do; the workstations prefetch no image (the server holds
+none). Searches and analyses are the engine's own SQL
 (``search.run_page``, ``analyses_sql``), on the store's connection, without the log entry.
 """
 from __future__ import annotations
@@ -263,6 +264,11 @@ def new_pg(admin_dsn: str, first: int, n: int, span: int = SPAN, city: bool = Fa
     return dsn
 
 
+def drop_pg(admin_dsn: str, dsn: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {psycopg.conninfo.conninfo_to_dict(dsn)['dbname']} WITH (FORCE)")
+
+
 def evict(folder: Path) -> None:
     """Take the store's file out of the operating system's page cache: synced first, every page
     is clean, and POSIX_FADV_DONTNEED drops clean pages (no root needed)."""
@@ -406,7 +412,8 @@ def main() -> None:
     for label, city in (("city's plates and times", True), ("a plate per read, times scattered", False)):
         t0 = time.perf_counter()
         first = new_pg(admin_dsn, 1, m, city=city)
-        print(f"(PostgreSQL filled with {m:,} reads, {label}, in {time.perf_counter() - t0:.0f} s)", flush=True)
+        print(f"(PostgreSQL filled with {m:,} reads, {label}, in {time.perf_counter() - t0:.0f} s)",
+              flush=True)
         rate = {}
         for kind in KINDS:
             folder = Path(args.cache) / f"first-sync-{uuid.uuid4().hex[:6]}" / kind
@@ -421,10 +428,6 @@ def main() -> None:
     print(f"{'peak memory of this process (MB)':38}"
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:22,.0f}")
 
-
-def drop_pg(admin_dsn: str, dsn: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {psycopg.conninfo.conninfo_to_dict(dsn)['dbname']} WITH (FORCE)")
 
 if __name__ == "__main__":
     main()

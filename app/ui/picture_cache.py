@@ -45,7 +45,8 @@ def _scaled(data: bytes | None, size: tuple[int, int]) -> QImage | None:
     h, w = img.shape[:2]
     scale = min(size[0] / w, size[1] / h)
     fit = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return enhance.to_qimage(cv2.resize(img, fit, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return enhance.to_qimage(cv2.resize(img, fit, interpolation=interp))
 
 
 def decode(found) -> dict[int, Thumbs]:
