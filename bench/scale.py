@@ -143,12 +143,19 @@ def build(folder: Path, kind: str, n: int) -> None:
                 (first, last, NOW, SPAN, SPAN, n, pool, pool, len(CAMERAS)))
         print(f"  {kind}: {last:,} reads", flush=True)
     with store.transaction() as c:
-        restore_read_indexes(c)
         c.executemany("INSERT INTO hotlists(id, name, source, kind) VALUES (?,?,?,?)",
                       [(h.id, h.name, h.source, h.kind) for h in HOTLISTS])
         c.executemany("INSERT INTO hotlist_entries(id, hotlist_id, plate, reason, priority, added_at) "
                       "SELECT i + 1, ?, plate, 'bench', 1, ? FROM bench_pool WHERE i % ? = 7 LIMIT 200",
                       [(HOTLISTS[0].id, NOW, max(1, pool // 200))])
+        c.execute("DROP TABLE temp.bench_pool")       # the bench's own, not the rebuild's, memory
+        c.execute("DROP TABLE temp.bench_cams")
+    before = _memory_mb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")     # the peak from here on (Linux)
+    with store.transaction() as c:
+        restore_read_indexes(c)
+    rebuild_peak = _memory_mb("VmHWM")
+    with store.transaction() as c:
         hits.match_entries(c, list(range(1, 201)), NOW)
         rng = random.Random(2)
         recent = c.execute("SELECT id, lower(hex(scene_image_sha256)) FROM reads WHERE read_at >= ? ORDER BY read_at DESC "
@@ -159,7 +166,16 @@ def build(folder: Path, kind: str, n: int) -> None:
     store.close()
     # the bulk load's rebuild (sorting every read into each index) is the first sync's as well
     print(f"  {kind}: peak memory of the building process "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB", flush=True)
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB, "
+          f"{rebuild_peak:,.0f} MB while it rebuilt the indexes (from {before:,.0f} MB)", flush=True)
+
+
+def _memory_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (the peak since /proc/self/clear_refs was last written)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 # -- measuring -----------------------------------------------------------------------------

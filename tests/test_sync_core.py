@@ -146,6 +146,46 @@ def test_bulk_first_sync_rebuilds_indexes_even_after_a_crash(ws, city, synced, m
     assert names() == before
 
 
+class _Watching:
+    """A connection that notes the page cache's size at each index it is asked to build, and can
+    fail at the second, as a full disk would."""
+
+    def __init__(self, conn, fail: bool = False) -> None:
+        self.conn, self.fail, self.cache_at_index = conn, fail, []
+
+    def execute(self, sql, *args):
+        if sql.startswith("CREATE INDEX"):
+            self.cache_at_index.append(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+            if self.fail and len(self.cache_at_index) == 2:
+                raise OSError("disk full")
+        return self.conn.execute(sql, *args)
+
+
+def test_the_index_rebuild_sorts_with_a_small_page_cache_and_gives_it_back(ws):
+    """Each rebuilt index's sort holds all its keys in memory: the page cache gives way while
+    the indexes are sorted, so the two do not add up, and is the store's own again after,
+    also when the rebuild fails."""
+    from app.engine import sync_apply
+    indexes = ws.store.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                 "AND tbl_name = 'reads' AND sql IS NOT NULL")[0]
+    before = ws.store.query_one("PRAGMA cache_size")[0]
+    assert before != sync_apply.SORT_CACHE and indexes >= 4
+    with ws.store.transaction() as conn:
+        sync_apply.drop_read_indexes(conn)
+    failing = _Watching(None, fail=True)
+    with pytest.raises(OSError), ws.store.transaction() as conn:
+        failing.conn = conn
+        sync_apply.restore_read_indexes(failing)
+    assert failing.cache_at_index == [sync_apply.SORT_CACHE] * 2
+    assert ws.store.query_one("PRAGMA cache_size")[0] == before
+    watching = _Watching(None)
+    with ws.store.transaction() as conn:
+        watching.conn = conn
+        sync_apply.restore_read_indexes(watching)
+    assert watching.cache_at_index == [sync_apply.SORT_CACHE] * indexes
+    assert ws.store.query_one("PRAGMA cache_size")[0] == before
+
+
 def test_partial_search_finds_every_plate_a_bulk_sync_brought_and_those_after_it(ws, city, synced,
                                                                                  monkeypatch, clock):
     """A bulk first sync loads without the plate index's trigger and adds the plates at the end,
