@@ -20,6 +20,13 @@ from .weights import OnnxModel
 WIN_H, WIN_W = 64, 128
 CONTEXT = 2.0
 """Window width over the plate width a proposal suggests: room to find a cut-off plate."""
+SWEEP_WIDTHS = (0.045, 0.07, 0.11, 0.17, 0.26)
+"""Plate widths, as shares of the photo's width, that a sweep looks for: from the smallest
+plates of the US development photos (4.5%, their 5th percentile) to the close-ups of the EU
+and BR training scenes (26%, near their 95th)."""
+SWEEP_STEP = 3
+"""Windows per window width (and height): a plate's centre is at most a sixth of a window
+from some window's centre, within the offsets the locator was trained to re-frame."""
 WEIGHTS = Path(__file__).resolve().parents[3] / "resources" / "ocr" / "plate_locator.onnx"
 """The locator exported to ONNX (training/export_onnx.py); the trained weights are the .pt beside it."""
 
@@ -31,6 +38,29 @@ def window_for(box: Box) -> Window:
     """The search window around a proposal: CONTEXT times the plate width it suggests."""
     x, y, w, h = box
     return x + w / 2.0, y + h / 2.0, CONTEXT * max(w, 2.0 * h, 16.0)
+
+
+def sweep_boxes(width: int, height: int) -> list[Box]:
+    """Plate-sized boxes whose windows tile the whole photo, at each of SWEEP_WIDTHS: for the
+    locator to score when no OpenCV proposal led to a plate (a dim, small or dirty plate the
+    character and edge cues both missed). About 2,000 boxes, whatever the photo's size."""
+    boxes = []
+    for share in SWEEP_WIDTHS:
+        pw = max(16.0, share * width)
+        ww = CONTEXT * pw
+        for cy in _centres(height, ww / 2.0):
+            for cx in _centres(width, ww):
+                boxes.append((round(cx - pw / 2), round(cy - pw / 4), round(pw), round(pw / 2)))
+    return boxes
+
+
+def _centres(size: int, window: float) -> list[float]:
+    """Window centres along one side, SWEEP_STEP to a window, the last one at the far edge."""
+    if window >= size:
+        return [size / 2.0]
+    last = size - window / 2.0
+    centres = list(np.arange(window / 2.0, last, window / SWEEP_STEP))
+    return centres + [last]
 
 
 def cut(gray: np.ndarray, win: Window) -> np.ndarray:

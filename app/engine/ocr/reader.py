@@ -4,8 +4,10 @@ Why this shape: our small CRNN reads a whole plate crop in milliseconds, so the 
 afford to read several preprocessings of each crop and many box proposals per photo, and let
 agreement between readings and the US plate format prior pick the answer. In a scene photo
 the plate locator re-frames each OpenCV proposal first and scores how plate-like it is, so
-the recogniser sees plates framed as it was trained and signs rank below plates. Both
-networks run with ONNX Runtime (weights.py); PyTorch is not needed to read.
+the recogniser sees plates framed as it was trained and signs rank below plates; when no
+proposal leads to a plate that reads (a dim or dirty plate both OpenCV cues missed), the
+locator sweeps the whole photo instead, which costs a few tenths of a second. Both networks
+run with ONNX Runtime (weights.py); PyTorch is not needed to read.
 
 easyocr (the optional ``easyocr`` extra, offline) can be a second opinion for crops the CRNN
 is unsure of, when ``ReaderSettings.use_easyocr`` is set. It is off by default: on photos
@@ -28,7 +30,7 @@ from .detect import iou, propose
 from .easy import EasyOcr, easyocr_installed
 from .images import as_bgr
 from .lines import find_main_line, skew_angle
-from .locator import PlateLocator
+from .locator import PlateLocator, sweep_boxes
 from .plates import format_prior, normalise
 from .recognizer import PlateRecognizer, beam_decode, char_confidences, ctc_probability
 from .syntax import STATE_FORMATS, Formats, layouts_for, rerank
@@ -301,14 +303,29 @@ class PlateReader:
             proposals.insert(0, (0, 0, w, h))
         if cancel is not None:
             cancel.check()
-        if not proposals:
-            return []
-        if self._locator.available:
-            located = self._locate(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), proposals)
-        else:
-            located = [(1.0, b) for b in proposals]
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        if not self._locator.available:
+            return self._read_boxes(bgr, [(1.0, b) for b in proposals], state, cancel)
+        found = self._read_boxes(bgr, self._locate(gray, proposals), state, cancel)
+        if found or not self._crnn.available:
+            return found
+        # No proposal led to a plate that reads: the locator looks over the whole photo
+        # (about 0.3-0.6 s, only for such photos).
         if cancel is not None:
             cancel.check()
+        first = self._locator.locate(gray, sweep_boxes(w, h))
+        best = sorted(first, key=lambda t: -t[0])[: self.settings.located_boxes]
+        return self._read_boxes(bgr, self._locate(gray, [b for _, b in best]), state, cancel)
+
+    def _read_boxes(self, bgr: np.ndarray, located: list[tuple[float, Box]], state: str | None,
+                    cancel: CancelToken | None) -> list[PlateCandidate]:
+        """Read the located boxes (plate probability, box) of a photo: all quickly, then the
+        most plate-like of them carefully; candidates best first."""
+        if not located:
+            return []
+        if cancel is not None:
+            cancel.check()
+        h = bgr.shape[0]
         # plate probability x stamp band: text in a date-stamp band stays a candidate, but
         # below any plate-like read
         weights = [p * (STAMP_BAND_WEIGHT if _in_stamp_band(b, h) else 1.0) for p, b in located]
