@@ -218,7 +218,8 @@ def test_the_sweep_covers_the_whole_photo_at_every_plate_width(width: int, heigh
         assert wins, share
         ww = wins[0][2]
         for px, py in points:
-            inside = [(cx, cy) for cx, cy, _ in wins if abs(px - cx) <= ww / 2 + 1 and abs(py - cy) <= ww / 4 + 1]
+            inside = [(cx, cy) for cx, cy, _ in wins
+                      if abs(px - cx) <= ww / 2 + 1 and abs(py - cy) <= ww / 4 + 1]
             assert inside, (share, px, py)
             if ww / 2 <= px <= width - ww / 2 and ww / 4 <= py <= height - ww / 4:   # not at an edge
                 assert any(abs(px - cx) <= ww / 6 + 1 and abs(py - cy) <= ww / 12 + 1 for cx, cy in inside)
@@ -252,7 +253,7 @@ def test_a_photo_whose_plate_no_proposal_frames_is_read(reader: PlateReader) -> 
 
 @needs_scenes
 def test_the_sweep_runs_only_when_the_proposals_read_nothing(monkeypatch) -> None:
-    """It costs 0.3-0.9 s: a photo whose proposals lead to its plate never pays for it."""
+    """It costs about a second: a photo whose proposals lead to its plate never pays for it."""
     def no_sweep(width, height):
         raise AssertionError("swept a photo whose proposals were read")
     monkeypatch.setattr(reader_module, "sweep_boxes", no_sweep)
