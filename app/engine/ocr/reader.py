@@ -6,7 +6,7 @@ agreement between readings and the US plate format prior pick the answer. In a s
 the plate locator re-frames each OpenCV proposal first and scores how plate-like it is, so
 the recogniser sees plates framed as it was trained and signs rank below plates; when no
 proposal leads to a plate that reads (a dim or dirty plate both OpenCV cues missed), the
-locator sweeps the whole photo instead, which costs about a second on one thread. Both networks
+locator sweeps the whole photo instead, which costs 0.6-0.9 s on one thread. Both networks
 run with ONNX Runtime (weights.py); PyTorch is not needed to read.
 
 easyocr (the optional ``easyocr`` extra, offline) can be a second opinion for crops the CRNN
@@ -310,7 +310,7 @@ class PlateReader:
         if found or not self._crnn.available:
             return found
         # No proposal led to a plate that reads: the locator looks over the whole photo
-        # (about a second on one thread, only for such photos).
+        # (0.6-0.9 s on one thread, only for such photos).
         if cancel is not None:
             cancel.check()
         first = self._locator.locate(gray, sweep_boxes(w, h))
