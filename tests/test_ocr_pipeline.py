@@ -278,6 +278,29 @@ def test_the_sweep_runs_the_locator_a_few_windows_at_a_time() -> None:
 
 
 @needs_scenes
+def test_a_sweep_stops_soon_after_cancel() -> None:
+    """Search by photo runs in a worker with a Cancel button: a sweep stops within a batch."""
+    from app.engine.errors import Interrupted
+    from app.engine.ocr import locator as locator_module
+    from app.engine.progress import CancelToken
+
+    token = CancelToken()
+
+    class Cancelling(_CountingModel):
+        def run(self, batch: np.ndarray) -> np.ndarray:
+            if sum(self.runs) > 200:          # past the proposals: sweeping
+                token.cancel()
+            return super().run(batch)
+
+    model = Cancelling(locator_module.WEIGHTS)
+    reader = PlateReader(use_easyocr=False, locator=PlateLocator(model=model))
+    sample = next(s for s in load_samples(SCENES) if s.path.name == "car12.jpg")
+    with pytest.raises(Interrupted):
+        reader.read_scene(sample.path.read_bytes(), cancel=token)
+    assert 200 < sum(model.runs) < 300
+
+
+@needs_scenes
 def test_the_sweep_runs_only_when_the_proposals_read_nothing(monkeypatch) -> None:
     """It costs most of a second: a photo whose proposals lead to its plate never pays for it."""
     def no_sweep(width, height):

@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..progress import CancelToken
 from .recognizer import standardise
 from .weights import OnnxModel
 
@@ -110,19 +111,25 @@ class PlateLocator:
     def loaded(self) -> bool:
         return self._weights.loaded
 
-    def locate(self, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
-        """(plate probability, re-framed 2:1 plate box) for each proposal box."""
-        return run_locator(self._weights, gray, boxes) if boxes else []
+    def locate(self, gray: np.ndarray, boxes: list[Box],
+               cancel: CancelToken | None = None) -> list[tuple[float, Box]]:
+        """(plate probability, re-framed 2:1 plate box) for each proposal box; ``cancel`` is
+        checked between batches (a sweep's are most of a second in all)."""
+        return run_locator(self._weights, gray, boxes, cancel) if boxes else []
 
 
-def run_locator(model, gray: np.ndarray, boxes: list[Box]) -> list[tuple[float, Box]]:
+def run_locator(model, gray: np.ndarray, boxes: list[Box],
+                cancel: CancelToken | None = None) -> list[tuple[float, Box]]:
     """One pass of a locator network (anything with ``run(batch) -> (N, 4)``) over proposal
     boxes; the training script measures its network in training with this same pass."""
     if not boxes:
         return []
     wins = [window_for(b) for b in boxes]
-    out = np.concatenate([
-        model.run(np.stack([standardise(cut(gray, w)) for w in wins[i:i + BATCH]])[:, None])
-        for i in range(0, len(wins), BATCH)])
+    runs = []
+    for i in range(0, len(wins), BATCH):
+        if cancel is not None:
+            cancel.check()
+        runs.append(model.run(np.stack([standardise(cut(gray, w)) for w in wins[i:i + BATCH]])[:, None]))
+    out = np.concatenate(runs)
     probs = 1.0 / (1.0 + np.exp(-out[:, 0]))
     return [(float(p), decode(w, o[1:])) for p, w, o in zip(probs, wins, out)]

@@ -313,7 +313,7 @@ class PlateReader:
         # (0.6-0.9 s on one thread, only for such photos).
         if cancel is not None:
             cancel.check()
-        first = self._locator.locate(gray, sweep_boxes(w, h))
+        first = self._locator.locate(gray, sweep_boxes(w, h), cancel)
         best = sorted(first, key=lambda t: -t[0])[: self.settings.located_boxes]
         return self._read_boxes(bgr, self._locate(gray, [b for _, b in best]), state, cancel)
 
