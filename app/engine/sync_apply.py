@@ -206,7 +206,8 @@ def _cache_gives_way(conn) -> Iterator[None]:
     """Shrink the page cache while the indexes are sorted: each sort holds all its keys in
     memory (temporary files would be unencrypted, so the sorter never spills; about 64 bytes
     a read), and reads one table from start to end, which a big cache does not speed up.
-    Measured on 5 M reads: the process peaks at 364 MB instead of 619 MB."""
+    Measured on 5 M reads: the process peaks at 364 MB instead of 619 MB during the sorts,
+    and at 517 MB instead of 604 MB over the whole rebuild."""
     size = conn.execute("PRAGMA cache_size").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = {SORT_CACHE}")
     conn.execute("PRAGMA shrink_memory")

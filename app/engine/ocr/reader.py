@@ -303,9 +303,9 @@ class PlateReader:
             proposals.insert(0, (0, 0, w, h))
         if cancel is not None:
             cancel.check()
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         if not self._locator.available:
             return self._read_boxes(bgr, [(1.0, b) for b in proposals], state, cancel)
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         found = self._read_boxes(bgr, self._locate(gray, proposals), state, cancel)
         if found or not self._crnn.available:
             return found
