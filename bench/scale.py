@@ -152,7 +152,7 @@ def build(folder: Path, kind: str, n: int) -> None:
         c.execute("DROP TABLE temp.bench_cams")
     before = _memory_mb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")     # the peak from here on (Linux)
-    with store.transaction() as c:
+    with store.spilling(), store.transaction() as c:      # as the first sync does
         restore_read_indexes(c)
     rebuild_peak = _memory_mb("VmHWM")
     with store.transaction() as c:

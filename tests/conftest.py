@@ -140,6 +140,41 @@ CAMERAS = [("CAM-LV-N", "Las Virgenes Rd northbound", "Las Virgenes / Agoura Rd"
            ("CAM-MP-W", "Mulholland Hwy westbound", "Mulholland / Old Topanga", 34.1339, -118.6540, "W")]
 
 
+def temp_files_read_during(conn, work, needles: list[bytes]) -> tuple[set[str], int, list[str]]:
+    """What an insider with this OS account reads of SQLite's temp files (``etilqs_*``) while
+    ``work`` runs on ``conn``: the files seen, the most bytes read from one, and the needles
+    found.
+
+    SQLite unlinks a temp file right after opening it, so the folder looks empty; the open
+    descriptor is what shows it, and /proc/PID/fd/N opens it. The insider looks every 50,000
+    virtual-machine steps of the connection (its progress handler), so what is seen does not
+    depend on how threads happen to be scheduled; a file is read again only when it has grown.
+    """
+    sizes: dict[str, int] = {}
+    found: list[str] = []
+
+    def look() -> int:
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{fd}")
+                if "etilqs_" not in target or os.stat(f"/proc/self/fd/{fd}").st_size <= sizes.get(target, -1):
+                    continue
+                with open(f"/proc/self/fd/{fd}", "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            sizes[target] = len(data)
+            found.extend(n.decode() for n in needles if n in data)
+        return 0
+
+    conn.set_progress_handler(look, 50_000)
+    try:
+        work()
+    finally:
+        conn.set_progress_handler(None, 0)
+    return set(sizes), max(sizes.values(), default=0), found
+
+
 def insert_reads(ws: Workstation, reads: list[tuple[int, str, int, str, float]]) -> None:
     """Put (id, plate, read_at, camera_id, confidence) reads into the store, as a sync would
     (into a store of a schema before 0017 too, whose reads carry their plate's skeleton)."""

@@ -134,6 +134,7 @@ def test_status(cli_store):
     assert "reads" not in r.stdout                        # nothing of the data without a login
     r = alpr(cli_store, "status", "--user", "pmanager", "--password-stdin", stdin=PASSWORD + "\n")
     assert r.returncode == 0 and "0 reads" in r.stdout, r.stderr
+    assert "Temporary files: a big sort (a first sync's index rebuild) spills to disk encrypted" in r.stdout
 
 
 def test_commands_on_a_missing_store_say_so(tmp_path):

@@ -1,7 +1,6 @@
 """The encrypted store: key handling, refusal of bad keyrings and damaged files, no plate bytes on disk."""
 from __future__ import annotations
 
-import os
 import random
 import string
 import threading
@@ -15,7 +14,7 @@ from app.engine import store as store_mod
 from app.engine.errors import KeyringError, StoreError
 from app.engine.store import CIPHER, DB_NAME, LEGACY_CIPHER
 from app.engine.workstation import Workstation
-from tests.conftest import insert_reads
+from tests.conftest import insert_reads, temp_files_read_during
 
 
 def _plates(n: int, seed: int = 7) -> list[str]:
@@ -100,8 +99,8 @@ def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws
     insert_reads(ws, [(i + 1, p, now - i, "CAM-LV-N", 0.9) for i, p in enumerate(plates)])
     before = ws.store.query_one("PRAGMA cache_size")[0]
     with ws.store.transaction() as conn:
-        # A sort too big for the cache, a temp table and an index build: all would spill to
-        # temporary files if temp_store were not MEMORY.
+        # A sort too big for the cache, a temp table and an index build: all spill to temporary
+        # files (encrypted ones, outside the store's folder: see the tests below).
         conn.execute("PRAGMA cache_size = 50")
         conn.execute("SELECT plate || hex(randomblob(200)) AS x FROM reads ORDER BY x").fetchall()
         conn.execute("CREATE TEMP TABLE t AS SELECT plate, read_at FROM reads")
@@ -116,55 +115,82 @@ def test_plate_text_never_in_any_file_even_after_sorts_temp_tables_and_vacuum(ws
             assert p.encode("utf-16-le") not in data
 
 
-def _temp_files_opened_during(work) -> set[str]:
-    """Names of SQLite temp files (``etilqs_*``) this process held open while ``work`` ran.
-
-    SQLite unlinks a temp file right after opening it, so the folder looks empty; the open
-    descriptor is what shows it. A thread polls /proc/self/fd while the statement runs
-    (sqlcipher3 releases the GIL inside sqlite3_step).
-    """
-    seen: set[str] = set()
-    stop = threading.Event()
-
-    def poll():
-        while not stop.is_set():
-            for fd in os.listdir("/proc/self/fd"):
-                try:
-                    target = os.readlink(f"/proc/self/fd/{fd}")
-                except OSError:
-                    continue
-                if "etilqs_" in target:
-                    seen.add(target)
-
-    t = threading.Thread(target=poll)
-    t.start()
-    try:
-        work()
-    finally:
-        stop.set()
-        t.join()
-    return seen
+def _spilling_work(conn):
+    """A sort too big for a small cache, an index build and a temp table over the reads, and a
+    VACUUM: each spills to temporary files when temp_store is FILE."""
+    conn.execute("PRAGMA cache_size = 20")
+    conn.execute("SELECT plate || hex(randomblob(400)) AS x FROM reads ORDER BY x").fetchall()
+    conn.execute("CREATE INDEX reads_spill ON reads(plate, camera_id, read_at)")
+    conn.execute("DROP INDEX reads_spill")
+    conn.execute("CREATE TEMP TABLE spill AS SELECT plate, read_at FROM reads")
+    conn.execute("DROP TABLE temp.spill")
+    conn.execute("VACUUM")
 
 
-def test_temp_files_stay_in_memory(ws, clock):
+def test_readers_keep_temp_files_in_memory(ws, clock):
     insert_reads(ws, [(i + 1, p, int(clock()) - i, "CAM-LV-S", 0.8) for i, p in enumerate(_plates(20000))])
-    assert ws.store.query_one("PRAGMA temp_store")[0] == 2
 
-    def big_sort_and_vacuum(conn):
+    def big_sort(conn):
         conn.execute("PRAGMA cache_size = 20")
         conn.execute("SELECT plate || hex(randomblob(400)) AS x FROM reads ORDER BY x").fetchall()
-        conn.execute("VACUUM")
 
+    conn = ws.store._side_connection(store_mod._READER_PRAGMAS)     # as reader() opens them
+    try:
+        assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2
+        assert temp_files_read_during(conn, lambda: big_sort(conn), [])[0] == set()
+        # Control: the same work with a file-backed temp store is seen spilling to disk.
+        conn.execute("PRAGMA temp_store = FILE")
+        assert temp_files_read_during(conn, lambda: big_sort(conn), [])[0]
+    finally:
+        conn.close()
+
+
+def test_the_store_spills_temp_data_only_encrypted_and_an_insider_reads_no_plate(ws, clock, tmp_path):
+    """While spilling (a first sync's index rebuild), the store's own connection sorts and
+    builds indexes through temporary files, so a big sort holds little memory; an insider
+    reading those files while they exist (the OS account may open them through /proc) finds no
+    plate. Control: the same work on a connection that bypasses the encrypting VFS shows the
+    plates. Outside it, temporary data stays in memory."""
+    from app.engine import tempcrypt
+    plates = _plates(20000)
+    insert_reads(ws, [(i + 1, p, int(clock()) - i, "CAM-LV-S", 0.8) for i, p in enumerate(plates)])
+    needles = [p.encode() for p in plates[::50]]
+    assert tempcrypt.library() is not None, "the extension was not built (scripts/setup builds it)"
+    assert ws.store.temp_files_encrypted
+    assert ws.store.query_one("PRAGMA temp_store")[0] == 2     # statement journals and the like
     before = ws.store.query_one("PRAGMA cache_size")[0]
-    with ws.store.reading() as conn:
+    with ws.store.spilling():
+        conn = ws.store._conn
+        assert conn.execute("PRAGMA temp_store").fetchone()[0] == 1
         try:
-            assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn)) == set()
-            # Control: the same work with a file-backed temp store is seen spilling to disk.
-            conn.execute("PRAGMA temp_store = FILE")
-            assert _temp_files_opened_during(lambda: big_sort_and_vacuum(conn))
+            seen, most, found = temp_files_read_during(conn, lambda: _spilling_work(conn), needles)
         finally:
-            conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute(f"PRAGMA cache_size = {before}")
+    assert ws.store.query_one("PRAGMA temp_store")[0] == 2
+    assert seen and most > 1_000_000, "the work did not spill to temporary files"
+    assert found == []
+    assert ws.store.query_one("SELECT count(*) FROM reads")[0] == 20000
+    assert ws.store.query_one("PRAGMA quick_check")[0] == "ok"
+
+    bare = sqlcipher3.connect(f"file:{ws.store.path}?vfs=unix", uri=True, isolation_level=None)
+    try:
+        bare.execute(f"PRAGMA key = \"x'{ws.store._key_hex}'\"")
+        for pragma in ws.store.cipher:
+            bare.execute(pragma)
+        bare.execute("PRAGMA temp_store = FILE")
+        assert not tempcrypt.encrypts(bare)
+        seen, most, found = temp_files_read_during(bare, lambda: _spilling_work(bare), needles)
+    finally:
+        bare.close()
+    assert seen and found, "the insider's reading of temp files sees no plate even in the clear"
+
+
+def test_without_the_extension_the_store_keeps_temp_data_in_memory(ws, monkeypatch):
+    from app.engine import tempcrypt
+    monkeypatch.setattr(tempcrypt, "encrypts", lambda conn: False)
+    assert not ws.store.temp_files_encrypted
+    with ws.store.spilling():
+        assert ws.store.query_one("PRAGMA temp_store")[0] == 2
 
 
 def _made(tmp_path, clock, profile="calabasas"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import uuid
 
 import pytest
@@ -137,6 +138,15 @@ def test_bulk_first_sync_rebuilds_indexes_even_after_a_crash(ws, city, synced, m
     names = lambda: {n for (n,) in ws.store.query(  # noqa: E731
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reads' AND sql IS NOT NULL")}
     before = names()
+    rebuild = sync_apply.restore_read_indexes
+    temp_store_while_rebuilding = []
+
+    def watched(conn):
+        if conn.execute("SELECT 1 FROM sync_state WHERE key = 'bulk.indexes'").fetchone():
+            temp_store_while_rebuilding.append(conn.execute("PRAGMA temp_store").fetchone()[0])
+        rebuild(conn)
+
+    monkeypatch.setattr(sync_apply, "restore_read_indexes", watched)
     stages = [p.stage for p in ws.sync.run(synced)]
     assert "indexes" in stages and names() == before and len(local_reads(ws)) == 30
     with ws.store.transaction() as conn:                  # as if killed in the middle of a bulk load
@@ -144,6 +154,10 @@ def test_bulk_first_sync_rebuilds_indexes_even_after_a_crash(ws, city, synced, m
     assert names() == set()
     list(ws.sync.run(synced))
     assert names() == before
+    # both rebuilds (after the load, and the one a crash left owed) may spill, encrypted; after
+    # them the store keeps temporary data in memory again
+    assert temp_store_while_rebuilding == [1, 1]
+    assert ws.store.query_one("PRAGMA temp_store")[0] == 2
 
 
 class _Watching:
@@ -162,9 +176,9 @@ class _Watching:
 
 
 def test_the_index_rebuild_sorts_with_a_small_page_cache_and_gives_it_back(ws):
-    """Each rebuilt index's sort holds all its keys in memory: the page cache gives way while
-    the indexes are sorted, so the two do not add up, and is the store's own again after,
-    also when the rebuild fails."""
+    """The page cache gives way while the indexes are sorted (its size is the size of the
+    sorter's runs, and without encrypted temporary files the sort holds all its keys in memory
+    besides), and is the store's own again after, also when the rebuild fails."""
     from app.engine import sync_apply
     indexes = ws.store.query_one("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                  "AND tbl_name = 'reads' AND sql IS NOT NULL")[0]
@@ -184,6 +198,67 @@ def test_the_index_rebuild_sorts_with_a_small_page_cache_and_gives_it_back(ws):
         sync_apply.restore_read_indexes(watching)
     assert watching.cache_at_index == [sync_apply.SORT_CACHE] * indexes
     assert ws.store.query_one("PRAGMA cache_size")[0] == before
+
+
+def test_the_index_rebuild_spills_its_sorts_to_encrypted_files(ws, clock, monkeypatch):
+    """A bulk sync's index rebuild sorts in runs the size of its small page cache, written to
+    temporary files, rather than holding every key in memory (1.3 GB at 20 M reads); an
+    insider reading those files while they exist finds no plate, and the indexes come out
+    whole."""
+    from app.engine import sync_apply
+    from tests.conftest import insert_reads, temp_files_read_during
+    rnd = random.Random(5)
+    plates = [f"{rnd.randint(1, 9)}{''.join(rnd.choices('ABCDEFGHJKLMNPRSTUVWXYZ', k=3))}{rnd.randint(0, 999):03d}"
+              for _ in range(60_000)]
+    now = int(clock())
+    insert_reads(ws, [(i + 1, p, now - i, "CAM-LV-N", 0.9) for i, p in enumerate(plates)])
+    with ws.store.transaction() as conn:
+        sync_apply.drop_read_indexes(conn)
+    monkeypatch.setattr(sync_apply, "SORT_CACHE", -64)    # runs of SQLite's least (1 MB)
+    with ws.store.spilling(), ws.store.transaction() as conn:
+        seen, most, found = temp_files_read_during(conn, lambda: sync_apply.restore_read_indexes(conn),
+                                                   [p.encode() for p in plates[::100]])
+    assert seen and most > 500_000, "the rebuild's sorts did not spill"
+    assert found == []
+    assert ws.store.query_one("PRAGMA quick_check")[0] == "ok"
+    plan = " ".join(r[3] for r in ws.store._conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM reads WHERE plate = ?", (plates[7],)))
+    assert "reads_plate" in plan
+    assert ws.store.query_one("SELECT count(*) FROM reads WHERE plate = ?", (plates[7],))[0] == plates.count(plates[7])
+    assert [r[0] for r in ws.store._conn.execute("SELECT plate FROM reads INDEXED BY reads_plate "
+                                                  "WHERE plate > '' ORDER BY plate")] == sorted(plates)
+
+
+def test_a_full_temporary_folder_stops_the_rebuild_with_a_sentence_and_loses_nothing(ws, clock, monkeypatch,
+                                                                                      tmp_path):
+    """The rebuild's sorted runs need room in the temporary folder (about 23 bytes a read): when
+    it fills, the sync stops with a sentence that names it, the reads stay, and the rebuild is
+    still owed, so the next sync finishes it once there is room."""
+    from app.engine import sync_apply
+    from app.engine.errors import StoreError
+    from tests.conftest import insert_reads
+    from tests.test_bad_files import tmpfs
+    rnd = random.Random(6)
+    plates = [f"{rnd.randint(1, 9)}{''.join(rnd.choices('ABCDEFGHJKLMNPRSTUVWXYZ', k=3))}{rnd.randint(0, 999):03d}"
+              for _ in range(60_000)]
+    insert_reads(ws, [(i + 1, p, int(clock()) - i, "CAM-LV-N", 0.9) for i, p in enumerate(plates)])
+    with ws.store.transaction() as conn:
+        sync_apply.drop_read_indexes(conn)
+    monkeypatch.setattr(sync_apply, "SORT_CACHE", -64)
+    with tmpfs(tmp_path / "tmp", "512k") as small:
+        ws.store.query_one(f"PRAGMA temp_store_directory = '{small}'")     # SQLite's own setting
+        try:
+            with pytest.raises(StoreError, match=r"or its temporary files .* is full"):
+                with ws.store.spilling(), ws.store.transaction() as conn:
+                    sync_apply.restore_read_indexes(conn)
+        finally:
+            ws.store.query_one("PRAGMA temp_store_directory = ''")
+    assert ws.store.query_one("SELECT count(*) FROM reads")[0] == 60_000
+    assert ws.store.query_one("SELECT count(*) FROM sync_state WHERE key = 'bulk.indexes'")[0] == 1
+    with ws.store.transaction() as conn:
+        sync_apply.restore_read_indexes(conn)
+    assert ws.store.query_one("SELECT count(*) FROM sqlite_master WHERE name = 'reads_plate'")[0] == 1
+    assert ws.store.query_one("PRAGMA quick_check")[0] == "ok"
 
 
 def test_partial_search_finds_every_plate_a_bulk_sync_brought_and_those_after_it(ws, city, synced,

@@ -50,6 +50,9 @@ def cmd_status(args):
               for t in ("reads", "images", "users", "hits", "access_log")}
     print(f"Schema {ws.store.schema_version}: "
           + ", ".join(f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items()) + ".")
+    print("Temporary files: " + ("a big sort (a first sync's index rebuild) spills to disk encrypted, each file "
+                                 "under a key of its own." if ws.store.temp_files_encrypted
+                                 else "held in memory (their encryption was not built)."))
 
 
 def _new_password(args) -> str:

@@ -61,7 +61,7 @@ class Puller:
     def check_server(self) -> None:
         """Refuse to mix two servers' data in one store, or to read from one server and write
         to another; finish a bulk load a crash cut short."""
-        with self.store.transaction() as conn:
+        with self.store.spilling(), self.store.transaction() as conn:
             sync_apply.restore_read_indexes(conn)
         sid = self.server.server_id()
         if self.writer is not self.server and self.writer.server_id() != sid:
@@ -96,12 +96,12 @@ class Puller:
             yield from self._pull(feed, mark, started)
         except BaseException:
             if bulk:                # keep the store searchable at speed even after a failure
-                with self.store.transaction() as conn:
+                with self.store.spilling(), self.store.transaction() as conn:
                     sync_apply.restore_read_indexes(conn)
             raise
         if bulk:
             yield self._progress("indexes", started, "rebuilding the search indexes")
-            with self.store.transaction() as conn:
+            with self.store.spilling(), self.store.transaction() as conn:
                 sync_apply.restore_read_indexes(conn)
 
     def _held_reads(self) -> int:
