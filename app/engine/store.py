@@ -44,7 +44,7 @@ _PRAGMAS = (
     f"PRAGMA wal_autocheckpoint = {4 * 16384}",
 )
 CHECKPOINT_AT = 16384 * 4096        # bytes of WAL (64 MiB) after which the checkpointer runs
-_CHECKPOINT_PRAGMAS = ("PRAGMA busy_timeout = 10000",)
+_CHECKPOINT_PRAGMAS = ("PRAGMA busy_timeout = 10000", "PRAGMA temp_store = MEMORY")
 # The page HMAC. SQLCipher 4's default is HMAC-SHA512; HMAC-SHA256 (a 256-bit tag, as strong
 # for integrity) runs on the CPU's SHA extensions and halves the cost of every page decrypted,
 # which is most of an export's and a cold search's time. A store made before this keeps the

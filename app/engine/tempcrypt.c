@@ -9,8 +9,10 @@
  * With this VFS loaded, the store lets that rebuild's sort spill to files: each such file
  * gets its own random 256-bit AES key, which lives only in this process's memory while the
  * file is open, and every write gets a fresh keystream (AES-256-CTR over 4 KiB blocks, the
- * counter block naming the block and its write generation), so no two versions of a block
- * are ever encrypted with the same keystream.
+ * counter block naming the block and its write generation; generations never go down while
+ * the key lives, a truncation included), so no two versions of a block are ever encrypted
+ * with the same keystream. After a write the disk refused, the file refuses all further use
+ * (SQLite rolls back) rather than decrypt bytes of unknown state.
  *
  * Files opened with a name (the database, its WAL and journal) pass straight to the VFS
  * below, unchanged: SQLCipher encrypts them itself. The files this VFS encrypts are
@@ -43,14 +45,17 @@ SQLITE_EXTENSION_INIT1
 
 #define VFS_NAME "alpr-tempcrypt"
 #define BLOCK 4096                      /* bytes under one (block, generation) keystream */
+#define LIVE 0x80000000u                /* gen[b]: the block holds bytes (else it reads as zeros) */
+#define GEN(g) ((g) & ~LIVE)            /* gen[b]: its last write's generation, never lowered */
 
 typedef struct CryptFile {
     sqlite3_file base;                  /* pMethods: crypt_io */
     sqlite3_file *real;                 /* the file of the VFS below, right after this struct */
     EVP_CIPHER_CTX *ctx;                /* keyed once at open; the IV is set per block */
-    uint32_t *gen;                      /* write generation of each block; 0: never written */
+    uint32_t *gen;                      /* each block's LIVE flag and write generation */
     sqlite3_int64 nGen;                 /* entries allocated in gen */
     sqlite3_int64 size;                 /* bytes written so far (the file's logical size) */
+    int broken;                         /* a write failed: the disk's bytes are unknown */
     unsigned char buf[BLOCK];           /* one block, for a write that rewrites part of one */
 } CryptFile;
 
@@ -82,6 +87,7 @@ static int grow_gen(CryptFile *f, sqlite3_int64 blocks) {
     if (blocks <= f->nGen) return SQLITE_OK;
     n = f->nGen ? f->nGen : 256;
     while (n < blocks) n *= 2;
+    if ((uint64_t)n > SIZE_MAX / sizeof *g) return SQLITE_NOMEM;
     g = realloc(f->gen, (size_t)n * sizeof *g);
     if (!g) return SQLITE_NOMEM;
     memset(g + f->nGen, 0, (size_t)(n - f->nGen) * sizeof *g);
@@ -107,8 +113,11 @@ static int crypt_read(sqlite3_file *pFile, void *out, int n, sqlite3_int64 off) 
     sqlite3_int64 have = f->size > off ? f->size - off : 0;
     int avail = have < n ? (int)have : n;
     int rc, done = 0;
+    if (f->broken) return SQLITE_IOERR_READ;
     if (avail > 0) {
         rc = f->real->pMethods->xRead(f->real, p, avail, off);
+        /* shorter than what was written: cut under us; never hand ciphertext up as data */
+        if (rc == SQLITE_IOERR_SHORT_READ) return SQLITE_IOERR_READ;
         if (rc != SQLITE_OK) return rc;
     }
     while (done < avail) {
@@ -116,9 +125,9 @@ static int crypt_read(sqlite3_file *pFile, void *out, int n, sqlite3_int64 off) 
         sqlite3_int64 b = pos / BLOCK;
         int at = (int)(pos % BLOCK);
         int take = BLOCK - at < avail - done ? BLOCK - at : avail - done;
-        if (b >= f->nGen || f->gen[b] == 0) {
+        if (b >= f->nGen || !(f->gen[b] & LIVE)) {
             memset(p + done, 0, (size_t)take);      /* a hole reads as zeros, as on disk */
-        } else if ((rc = crypt_xor(f, b, f->gen[b], at, p + done, take)) != SQLITE_OK) {
+        } else if ((rc = crypt_xor(f, b, GEN(f->gen[b]), at, p + done, take)) != SQLITE_OK) {
             return rc;
         }
         done += take;
@@ -131,26 +140,38 @@ static int crypt_read(sqlite3_file *pFile, void *out, int n, sqlite3_int64 off) 
 }
 
 /* Write one block's part [at, at+n) from src, re-encrypting the block's other bytes when
- * the write does not cover them, under the block's next generation. */
+ * the write does not cover them, under the block's next generation: generations only rise
+ * while the file's key lives (a truncation clears LIVE, not the generation), so no keystream
+ * ever covers two plaintexts. A failed write leaves the block's bytes on disk unknown, so the
+ * file refuses all further use (SQLite then rolls back) rather than decrypt them wrongly. */
 static int write_block(CryptFile *f, sqlite3_int64 b, int at, const unsigned char *src, int n) {
     sqlite3_int64 start = b * BLOCK;
     int old = f->size > start ? (f->size - start < BLOCK ? (int)(f->size - start) : BLOCK) : 0;
     int end = at + n > old ? at + n : old;
     int rc;
+    uint32_t next;
+    if (f->broken) return SQLITE_IOERR_WRITE;
     if ((rc = grow_gen(f, b + 1)) != SQLITE_OK) return rc;
-    if (f->gen[b] == UINT32_MAX) return SQLITE_IOERR_WRITE;
+    if (GEN(f->gen[b]) == GEN(UINT32_MAX)) return SQLITE_IOERR_WRITE;
     memset(f->buf, 0, BLOCK);
-    if ((at > 0 || at + n < old) && old > 0 && f->gen[b] != 0) {
+    if ((at > 0 || at + n < old) && old > 0 && (f->gen[b] & LIVE)) {
         rc = f->real->pMethods->xRead(f->real, f->buf, old, start);
         if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_IOERR_READ : rc;
-        if ((rc = crypt_xor(f, b, f->gen[b], 0, f->buf, old)) != SQLITE_OK) return rc;
+        if ((rc = crypt_xor(f, b, GEN(f->gen[b]), 0, f->buf, old)) != SQLITE_OK) return rc;
     }
     memcpy(f->buf + at, src, (size_t)n);
-    f->gen[b]++;
-    if ((rc = crypt_xor(f, b, f->gen[b], 0, f->buf, end)) != SQLITE_OK) return rc;
+    next = GEN(f->gen[b]) + 1;
+    f->gen[b] = LIVE | next;
+    if ((rc = crypt_xor(f, b, next, 0, f->buf, end)) != SQLITE_OK) {
+        f->broken = 1;
+        return rc;
+    }
     rc = f->real->pMethods->xWrite(f->real, f->buf, end, start);
     OPENSSL_cleanse(f->buf, (size_t)end);
-    if (rc != SQLITE_OK) return rc;
+    if (rc != SQLITE_OK) {
+        f->broken = 1;
+        return rc;
+    }
     if (start + end > f->size) f->size = start + end;
     return SQLITE_OK;
 }
@@ -183,6 +204,7 @@ static int crypt_truncate(sqlite3_file *pFile, sqlite3_int64 size) {
     CryptFile *f = (CryptFile *)pFile;
     sqlite3_int64 b;
     int rc;
+    if (f->broken) return SQLITE_IOERR_TRUNCATE;
     if (size > f->size) {               /* growing: the new bytes read as zeros */
         static const unsigned char zeros[BLOCK];
         if (f->size % BLOCK) {
@@ -193,7 +215,7 @@ static int crypt_truncate(sqlite3_file *pFile, sqlite3_int64 size) {
     }
     rc = f->real->pMethods->xTruncate(f->real, size);
     if (rc != SQLITE_OK) return rc;
-    for (b = (size + BLOCK - 1) / BLOCK; b < f->nGen; b++) f->gen[b] = 0;
+    for (b = (size + BLOCK - 1) / BLOCK; b < f->nGen; b++) f->gen[b] &= ~LIVE;
     f->size = size;
     return SQLITE_OK;
 }
@@ -252,7 +274,11 @@ static int crypt_open(sqlite3_vfs *vfs, const char *zName, sqlite3_file *pFile, 
     unsigned char key[32];
     int rc;
     (void)vfs;
-    if (zName) return below->xOpen(below, zName, pFile, flags, pOutFlags);
+    /* named files (the database, its WAL and journal) are SQLCipher's to encrypt; SQLite opens
+     * its temporary files without a name, and one deleted on close is temporary too */
+    if (zName && !(flags & SQLITE_OPEN_DELETEONCLOSE)) {
+        return below->xOpen(below, zName, pFile, flags, pOutFlags);
+    }
     memset(f, 0, sizeof *f);
     f->real = (sqlite3_file *)&f[1];
     f->ctx = EVP_CIPHER_CTX_new();
@@ -265,7 +291,7 @@ static int crypt_open(sqlite3_vfs *vfs, const char *zName, sqlite3_file *pFile, 
         return SQLITE_CANTOPEN;         /* refused rather than written in the clear */
     }
     OPENSSL_cleanse(key, sizeof key);
-    rc = below->xOpen(below, 0, f->real, flags, pOutFlags);
+    rc = below->xOpen(below, zName, f->real, flags, pOutFlags);
     if (rc != SQLITE_OK) {
         EVP_CIPHER_CTX_free(f->ctx);
         f->ctx = NULL;
@@ -386,7 +412,14 @@ int sqlite3_tempcrypt_init(sqlite3 *db, char **pzErrMsg, const sqlite3_api_routi
             return rc;
         }
         rc = sqlite3_auto_extension((void (*)(void))add_function);
-        if (rc != SQLITE_OK) return rc;
+        if (rc == SQLITE_OK) rc = add_function(db, pzErrMsg, pApi);
+        if (rc != SQLITE_OK) {          /* SQLite unloads this library after an error: undo */
+            sqlite3_cancel_auto_extension((void (*)(void))add_function);
+            sqlite3_vfs_unregister(&crypt_vfs);
+            below = 0;
+            return rc;
+        }
+        return SQLITE_OK_LOAD_PERMANENTLY;
     }
     rc = add_function(db, pzErrMsg, pApi);
     return rc == SQLITE_OK ? SQLITE_OK_LOAD_PERMANENTLY : rc;
