@@ -13,14 +13,12 @@ under 2 s.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
@@ -104,15 +102,9 @@ class PlainStore(Store):
     def _side_connection(self, pragmas: tuple[str, ...]) -> sqlcipher3.Connection:
         return self._plain(self.path, pragmas)
 
-    @contextlib.contextmanager
-    def spilling(self) -> Iterator[None]:
-        """As the store's, without the encryption: SQLite's own VFS writes the runs in the clear."""
-        with self._lock:
-            self._conn.execute("PRAGMA temp_store = FILE")
-            try:
-                yield
-            finally:
-                self._conn.execute("PRAGMA temp_store = MEMORY")
+    def _may_spill(self) -> bool:
+        """Plain SQLite spills as it would anyway: through its own VFS, in the clear."""
+        return True
 
 
 def metadata_only(store: Store) -> None:

@@ -90,7 +90,7 @@ def disk_problem(exc: sqlcipher3.Error, path: Path) -> StoreError | None:
     text = str(exc).lower()
     if primary == _SQLITE_FULL or "disk is full" in text:
         where = f"the store {path}"
-        if tempcrypt.install():             # a big sort may have filled the other
+        if tempcrypt.installed():           # a big sort may have filled the other
             where += f", or its temporary files ({tempcrypt.folder()}),"
         return StoreError(f"The disk holding {where} is full; nothing of this change was "
                           "kept. Free some space and try again.")
@@ -258,7 +258,11 @@ class Store:
         """Whether :meth:`spilling` lets a big sort spill to disk, encrypted (``tempcrypt``),
         rather than holding it in memory."""
         with self._lock:
-            return tempcrypt.encrypts(self._conn)
+            return self._may_spill()
+
+    def _may_spill(self) -> bool:
+        """Temporary files may reach the disk only where they are encrypted."""
+        return tempcrypt.encrypts(self._conn)
 
     @contextlib.contextmanager
     def spilling(self) -> Iterator[None]:
@@ -270,7 +274,7 @@ class Store:
         1.3-1.4 s). Outside any transaction (the setting cannot change inside one); it drops
         the connection's temp tables."""
         with self._lock:
-            spill = tempcrypt.encrypts(self._conn)
+            spill = self._may_spill()
             if spill:
                 self._conn.execute("PRAGMA temp_store = FILE")
             try:

@@ -22,10 +22,10 @@
  * pip builds this file as the Python extension module app.engine._tempcrypt
  * (ALPR_PYTHON_MODULE), so that it is installed, found and bundled like any other; importing
  * it defines nothing. app/engine/tempcrypt.py loads it into SQLite (load_extension, entry
- * point sqlite3_tempcrypt_init):
- * it registers the VFS as the process's default, and gives every connection opened after
- * it the SQL function alpr_tempcrypt(), 1 when the connection's main database goes
- * through this VFS (so its temporary files are encrypted), else 0. Encryption is OpenSSL's
+ * point sqlite3_tempcrypt_init): it registers the VFS as the process's default, and gives
+ * every connection opened after it the SQL function alpr_tempcrypt(), 1 when the
+ * connection's main database goes through this VFS (so its temporary files are encrypted),
+ * else 0. Encryption is OpenSSL's
  * (libcrypto, EVP); a file whose key cannot be made is refused, never written in the clear.
  */
 #ifdef ALPR_PYTHON_MODULE
@@ -176,20 +176,22 @@ static int write_block(CryptFile *f, sqlite3_int64 b, int at, const unsigned cha
     return SQLITE_OK;
 }
 
+/* The file grows to `upto` (a write past its end, a growing truncation): the new bytes read as
+ * zeros, so the last block's tail is written as zeros now; its stored bytes would otherwise
+ * decrypt to noise. Blocks past it are holes, which read as zeros anyway. */
+static int pad_tail(CryptFile *f, sqlite3_int64 upto) {
+    static const unsigned char zeros[BLOCK];
+    int at = (int)(f->size % BLOCK);
+    if (upto <= f->size || at == 0) return SQLITE_OK;
+    return write_block(f, f->size / BLOCK, at, zeros,
+                       upto - f->size < BLOCK - at ? (int)(upto - f->size) : BLOCK - at);
+}
+
 static int crypt_write(sqlite3_file *pFile, const void *in, int n, sqlite3_int64 off) {
     CryptFile *f = (CryptFile *)pFile;
     const unsigned char *p = in;
     int rc, done = 0;
-    if (off > f->size && f->size % BLOCK) {
-        /* the bytes between the end and this write read as zeros: pad the last block now,
-         * since its stored tail would otherwise decrypt to noise */
-        sqlite3_int64 b = f->size / BLOCK;
-        int at = (int)(f->size % BLOCK);
-        sqlite3_int64 gap = off - f->size;
-        int pad = BLOCK - at < gap ? BLOCK - at : (int)gap;
-        static const unsigned char zeros[BLOCK];
-        if ((rc = write_block(f, b, at, zeros, pad)) != SQLITE_OK) return rc;
-    }
+    if ((rc = pad_tail(f, off)) != SQLITE_OK) return rc;
     while (done < n) {
         sqlite3_int64 pos = off + done;
         int at = (int)(pos % BLOCK);
@@ -205,14 +207,7 @@ static int crypt_truncate(sqlite3_file *pFile, sqlite3_int64 size) {
     sqlite3_int64 b;
     int rc;
     if (f->broken) return SQLITE_IOERR_TRUNCATE;
-    if (size > f->size) {               /* growing: the new bytes read as zeros */
-        static const unsigned char zeros[BLOCK];
-        if (f->size % BLOCK) {
-            int at = (int)(f->size % BLOCK);
-            int pad = size - f->size < BLOCK - at ? (int)(size - f->size) : BLOCK - at;
-            if ((rc = write_block(f, f->size / BLOCK, at, zeros, pad)) != SQLITE_OK) return rc;
-        }
-    }
+    if ((rc = pad_tail(f, size)) != SQLITE_OK) return rc;
     rc = f->real->pMethods->xTruncate(f->real, size);
     if (rc != SQLITE_OK) return rc;
     for (b = (size + BLOCK - 1) / BLOCK; b < f->nGen; b++) f->gen[b] &= ~LIVE;

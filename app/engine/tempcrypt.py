@@ -35,6 +35,11 @@ def library() -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin else None
 
 
+def installed() -> bool:
+    """Whether :func:`install` has made the encrypting VFS the default (without loading it)."""
+    return _loaded is True
+
+
 def install() -> bool:
     """Make the encrypting VFS the process's default (once); whether it is. Connections
     opened before this keep the VFS they were opened with."""
