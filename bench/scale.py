@@ -17,7 +17,8 @@ detail with its cached image; each analysis; a day's incremental sync (50,000 re
 last day) into the N-read stores while another thread searches and a 5 ms ticker stands in for
 the GUI thread (its longest gap is the longest the GIL kept it waiting), once reopened with the
 files dropped from the operating system's cache (a workstation's first sync of the morning, and
-the first day after the bulk load) and once on a later day with the stores cached; a first sync
+on stores this run built the first day after the bulk load) and once on a later day with the
+stores cached, each day a plate per read and every plate new to the stores; a first sync
 of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads like the
 stores' (a pool of plates, times rising with the ids) and the worst case (nearly a plate per
 read, times scattered); and the peak resident memory. Every synced read names its two images
@@ -371,6 +372,10 @@ def main() -> None:
     if args.build:
         build(base / args.build, args.build, n)
         return
+    if not all((base / kind / "done").exists() for kind in KINDS):     # both anew, and no day yet
+        for kind in KINDS:
+            (base / kind / "done").unlink(missing_ok=True)
+        (base / "days").unlink(missing_ok=True)
     for kind in KINDS:
         if not (base / kind / "done").exists():
             t0 = time.perf_counter()
@@ -396,15 +401,21 @@ def main() -> None:
         print(f"{name:38}{ec:11.1f}{ew:11.1f}{pc:10.1f}{pw:10.1f}{ew / max(pw, 0.01):11.2f}", flush=True)
     # a day's incremental sync into the N-read stores, while searching: first reopened with the
     # file out of the operating system's cache (a workstation's first sync of the morning), then
-    # as that left them, each from a server of its own (a run resets the log's escrow). The
-    # first is also the first day after the bulk load, whose index pages are packed full: most
-    # inserts split a page, where later days find room (the day's reads are deleted after each).
+    # as that left them, each from a server of its own (a run resets the log's escrow). On
+    # stores built by this run the first is also the first day after the bulk load, whose index
+    # pages are packed full. Each day's reads are deleted after it, but their plates stay in
+    # the plate index: so every day, run after run, brings plates the stores have never seen
+    # (a plate per read, the worst case for the plate and trigram indexes).
     inc = {}
     days = []
-    rounds = (("first day after the bulk, store out of the OS cache", True),
-              ("a later day, store in the OS cache", False))
+    kept_days = int((base / "days").read_text()) if (base / "days").exists() else 0
+    first_label = ("first day after the bulk" if kept_days == 0
+                   else f"a day on stores kept through {kept_days} earlier") + ", out of the OS cache"
+    rounds = ((first_label, True), ("a later day, store in the OS cache", False))
     for label, cold in rounds:
-        days.append(new_pg(admin_dsn, n + 1, args.day, DAY))
+        days.append(new_pg(admin_dsn, n + 1 + kept_days * args.day, args.day, DAY))
+        kept_days += 1
+        (base / "days").write_text(f"{kept_days}\n")
         for kind in KINDS:
             if cold:
                 stores[kind].close()

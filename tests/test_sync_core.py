@@ -316,3 +316,33 @@ def test_a_reads_missing_values_are_stored_as_null_and_its_digests_as_32_bytes(w
     assert got == [(1, "V", None, None, None, None, None, None, None),
                    (2, None, "[1, 2, 3, 4]", bytes.fromhex("ab" * 32), bytes.fromhex("cd" * 32), "CA",
                     "Toyota", "white", "sedan")]
+
+
+def test_a_batchs_new_plates_reach_the_plate_and_trigram_indexes_and_a_bulk_leaves_them_to_the_rebuild(ws, clock):
+    """apply_reads puts a batch's plates into the plate index in one statement before the reads
+    (the reads' trigger, one plate a statement, made FTS5 write a segment for each): every new
+    plate is then found through the trigram index, a plate already held is not doubled, and the
+    index is whole. In a bulk load the trigger is dropped and the rebuild adds the plates."""
+    from app.engine import sync_apply
+    from tests.conftest import CAMERAS
+    now = int(clock())
+
+    def rows(first, plates):
+        return [(first + i, p, now - 100 + i, "CAM-LV-N", 0.9, None, None, None, None, None, None, None, None,
+                 first + i) for i, p in enumerate(plates)]
+    day = [f"8Q{i:04d}X" for i in range(300)] + ["8Q0007X"]
+    with ws.store.transaction() as conn:
+        conn.executemany("INSERT INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?)", CAMERAS)
+        sync_apply.apply_reads(conn, rows(1, day), [], now)
+    found = ws.store.query("SELECT plate FROM plate_trigrams WHERE plate GLOB '8Q0*X' ORDER BY plate")
+    assert [p for (p,) in found] == sorted(set(day)) and len(found) == 300
+    assert ws.store.query_one("SELECT count(*) FROM plate_index WHERE plate = '8Q0007X'") == (1,)
+    with ws.store.transaction() as conn:
+        conn.execute("INSERT INTO plate_trigrams(plate_trigrams, rank) VALUES ('integrity-check', 1)")
+        sync_apply.drop_read_indexes(conn)
+        sync_apply.apply_reads(conn, rows(1000, ["9BULK01", "9BULK02"]), [], now, bulk=True)
+    assert ws.store.query("SELECT plate FROM plate_index WHERE plate GLOB '9BULK*'") == []
+    with ws.store.transaction() as conn:
+        sync_apply.restore_read_indexes(conn)
+    assert [p for (p,) in ws.store.query("SELECT plate FROM plate_trigrams WHERE plate GLOB '9BULK*' "
+                                         "ORDER BY plate")] == ["9BULK01", "9BULK02"]

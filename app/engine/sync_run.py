@@ -164,7 +164,7 @@ class Puller:
             kept = [r for r in part if r[2] >= self.cutoff]
             images = self._images([r for r in kept if r[2] >= self.image_cutoff]) if with_images else []
             with self.store.transaction() as conn:
-                self.counts["hits"] += sync_apply.apply_reads(conn, kept, images, self.ws.clock())
+                self.counts["hits"] += sync_apply.apply_reads(conn, kept, images, self.ws.clock(), self.bulk)
                 fire_standing_alerts(conn, [r[0] for r in kept], self.ws.clock())
                 sync_apply.set_mark(conn, "reads", part[-1][-1])
             self.counts["reads"] += len(kept)
