@@ -18,7 +18,7 @@ last day) into the N-read stores while another thread searches and a 5 ms ticker
 the GUI thread (its longest gap is the longest the GIL kept it waiting), once reopened with the
 files dropped from the operating system's cache (a workstation's first sync of the morning, and
 on stores this run built the first day after the bulk load) and once on a later day with the
-stores cached, each day a plate per read and every plate new to the stores; a first sync
+stores cached, each day a plate per read and nearly every plate new to the stores; a first sync
 of ``--sync-reads`` reads' metadata from PostgreSQL into fresh stores, twice: reads like the
 stores' (a pool of plates, times rising with the ids) and the worst case (nearly a plate per
 read, times scattered); and the peak resident memory. Every synced read names its two images
@@ -367,8 +367,8 @@ def main() -> None:
     ap.add_argument("--build", choices=KINDS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     n = args.reads
-    # a new schema, or new data (v2: the same plates in both stores), builds anew
-    base = Path(args.cache) / f"reads-{n}-schema{_migrations()[-1][0]}-data2"
+    # a new schema, or new data (v2: the same plates in both stores; v3: a day counter, below), builds anew
+    base = Path(args.cache) / f"reads-{n}-schema{_migrations()[-1][0]}-data3"
     if args.build:
         build(base / args.build, args.build, n)
         return
@@ -404,18 +404,20 @@ def main() -> None:
     # as that left them, each from a server of its own (a run resets the log's escrow). On
     # stores built by this run the first is also the first day after the bulk load, whose index
     # pages are packed full. Each day's reads are deleted after it, but their plates stay in
-    # the plate index: so every day, run after run, brings plates the stores have never seen
-    # (a plate per read, the worst case for the plate and trigram indexes).
+    # the plate index: so every day, run after run, takes read ids never used before and so
+    # plates the stores have (nearly all) never seen: a plate per read, the worst case for the
+    # plate and trigram indexes (``days`` keeps the count of days and the next free read id).
     inc = {}
     days = []
-    kept_days = int((base / "days").read_text()) if (base / "days").exists() else 0
+    kept_days, next_id = (map(int, (base / "days").read_text().split()) if (base / "days").exists()
+                          else (0, n + 1))
     first_label = ("first day after the bulk" if kept_days == 0
-                   else f"a day on stores kept through {kept_days} earlier") + ", out of the OS cache"
+                   else f"a day on stores kept through {kept_days} earlier days") + ", out of the OS cache"
     rounds = ((first_label, True), ("a later day, store in the OS cache", False))
     for label, cold in rounds:
-        days.append(new_pg(admin_dsn, n + 1 + kept_days * args.day, args.day, DAY))
-        kept_days += 1
-        (base / "days").write_text(f"{kept_days}\n")
+        days.append(new_pg(admin_dsn, next_id, args.day, DAY))
+        kept_days, next_id = kept_days + 1, next_id + args.day
+        (base / "days").write_text(f"{kept_days} {next_id}\n")
         for kind in KINDS:
             if cold:
                 stores[kind].close()

@@ -319,10 +319,11 @@ def test_a_reads_missing_values_are_stored_as_null_and_its_digests_as_32_bytes(w
 
 
 def test_a_batchs_new_plates_reach_the_plate_and_trigram_indexes_and_a_bulk_leaves_them_to_the_rebuild(ws, clock):
-    """apply_reads puts a batch's plates into the plate index in one statement before the reads
-    (the reads' trigger, one plate a statement, made FTS5 write a segment for each): every new
-    plate is then found through the trigram index, a plate already held is not doubled, and the
-    index is whole. In a bulk load the trigger is dropped and the rebuild adds the plates."""
+    """apply_reads puts a batch's plates into the plate index in one statement before the reads:
+    the reads' trigger, one plate a statement, made FTS5 write a segment for each new plate.
+    Every new plate is then found through the trigram index, written as one segment; a plate
+    or a read already held is not doubled, and the index is whole. In a bulk load the trigger
+    is dropped and the rebuild adds the plates."""
     from app.engine import sync_apply
     from tests.conftest import CAMERAS
     now = int(clock())
@@ -330,13 +331,21 @@ def test_a_batchs_new_plates_reach_the_plate_and_trigram_indexes_and_a_bulk_leav
     def rows(first, plates):
         return [(first + i, p, now - 100 + i, "CAM-LV-N", 0.9, None, None, None, None, None, None, None, None,
                  first + i) for i, p in enumerate(plates)]
+
+    def segments():
+        return ws.store.query_one("SELECT count(DISTINCT segid) FROM plate_trigrams_idx")[0]
     day = [f"8Q{i:04d}X" for i in range(300)] + ["8Q0007X"]
+    before = segments()
     with ws.store.transaction() as conn:
         conn.executemany("INSERT INTO cameras(id, name, site, lat, lon, direction) VALUES (?,?,?,?,?,?)", CAMERAS)
         sync_apply.apply_reads(conn, rows(1, day), [], now)
-    found = ws.store.query("SELECT plate FROM plate_trigrams WHERE plate GLOB '8Q0*X' ORDER BY plate")
-    assert [p for (p,) in found] == sorted(set(day)) and len(found) == 300
+    assert segments() == before + 1
+    with ws.store.transaction() as conn:      # the next day: a plate held already, a read held already
+        sync_apply.apply_reads(conn, rows(300, ["8Q0007X", "8R0001X"]), [], now)
+    found = ws.store.query("SELECT plate FROM plate_trigrams WHERE plate GLOB '8[QR]0*X' ORDER BY plate")
+    assert [p for (p,) in found] == sorted(set(day) | {"8R0001X"})
     assert ws.store.query_one("SELECT count(*) FROM plate_index WHERE plate = '8Q0007X'") == (1,)
+    assert ws.store.query_one("SELECT count(*) FROM reads WHERE id = 300") == (1,)
     with ws.store.transaction() as conn:
         conn.execute("INSERT INTO plate_trigrams(plate_trigrams, rank) VALUES ('integrity-check', 1)")
         sync_apply.drop_read_indexes(conn)
