@@ -63,8 +63,7 @@ class Puller:
     def check_server(self) -> None:
         """Refuse to mix two servers' data in one store, or to read from one server and write
         to another; finish a bulk load a crash cut short."""
-        with self.store.spilling(), self.store.transaction() as conn:
-            sync_apply.restore_read_indexes(conn)
+        self._restore_indexes()
         sid = self.server.server_id()
         if self.writer is not self.server and self.writer.server_id() != sid:
             raise SyncError("The write address leads to another city server than the read address "
@@ -98,13 +97,16 @@ class Puller:
             yield from self._pull(feed, mark, started)
         except BaseException:
             if bulk:                # keep the store searchable at speed even after a failure
-                with self.store.spilling(), self.store.transaction() as conn:
-                    sync_apply.restore_read_indexes(conn)
+                self._restore_indexes()
             raise
         if bulk:
             yield self._progress("indexes", started, "rebuilding the search indexes")
-            with self.store.spilling(), self.store.transaction() as conn:
-                sync_apply.restore_read_indexes(conn)
+            self._restore_indexes()
+
+    def _restore_indexes(self) -> None:
+        """Rebuild what a bulk load dropped, its sorts allowed to spill (encrypted) to disk."""
+        with self.store.spilling(), self.store.transaction() as conn:
+            sync_apply.restore_read_indexes(conn)
 
     def _held_reads(self) -> int:
         """Reads held locally, counted only up to BULK_MIN (a full count(*) scans a million rows)."""
