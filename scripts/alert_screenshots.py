@@ -32,8 +32,8 @@ def arrive(ws, copies: list[tuple[int, str, int]]) -> None:
     with ws.store.transaction() as conn:
         for new_id, plate, at in copies:
             conn.execute(
-                "INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, plate_box, "
-                "plate_image_sha256, scene_image_sha256, plate_state) SELECT ?, plate, plate_skel, ?, camera_id, "
+                "INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, plate_box, "
+                "plate_image_sha256, scene_image_sha256, plate_state) SELECT ?, plate, ?, camera_id, "
                 "confidence, vendor, plate_box, plate_image_sha256, scene_image_sha256, plate_state FROM reads "
                 "WHERE plate = ? ORDER BY id LIMIT 1", (new_id, at, plate))
         ids = [c[0] for c in copies]

@@ -21,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screenshots import PASSWORD, ROOT, finish, login, settle, shoot, window_for  # noqa: E402
 
-from app.engine import plates  # noqa: E402
 from app.engine.search import SearchQuery  # noqa: E402
 from app.engine.workstation import Workstation  # noqa: E402
 from app.ui.app import application  # noqa: E402
@@ -35,11 +34,11 @@ def old_reads(ws: Workstation, now: int) -> list[int]:
     rng, rows = random.Random(3), []
     for i in range(180):
         plate = f"{rng.randint(1, 9)}{''.join(rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ') for _ in range(3))}{rng.randint(0, 999):03d}"
-        rows.append((900_000 + i, plate, plates.skeleton(plate), now - (731 + i % 3) * DAY - rng.randint(0, 80_000),
+        rows.append((900_000 + i, plate, now - (731 + i % 3) * DAY - rng.randint(0, 80_000),
                      CAMERAS[i % len(CAMERAS)][0], 0.9, "Flock"))
     with ws.store.transaction() as conn:
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor) "
-                         "VALUES (?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor) "
+                         "VALUES (?,?,?,?,?,?)", rows)
     return [r[0] for r in rows]
 
 

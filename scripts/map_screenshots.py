@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screenshots import begin, finish, login, prepare, settle, shoot, window_for  # noqa: E402
 
-from app.engine import plates, timefmt  # noqa: E402
+from app.engine import timefmt  # noqa: E402
 from app.server.democity.streets import write_geojson  # noqa: E402
 from tests.conftest import CAMERAS  # noqa: E402
 
@@ -31,12 +31,12 @@ def add_trip(ws) -> None:
     day = timefmt.today(time.time() - 86400, tz)
     at = [(7, 42, 0), (8, 5, 2), (12, 31, 3), (17, 12, 1), (17, 30, 0)]
     first = ws.store.query_one("SELECT max(id) + 1 FROM reads")[0]
-    rows = [(first + i, TRIP_PLATE, plates.skeleton(TRIP_PLATE),
+    rows = [(first + i, TRIP_PLATE,
              timefmt.wall_to_ts(day.year, day.month, day.day, h, m, tz), CAMERAS[c][0], 0.93, "Flock", "CA")
             for i, (h, m, c) in enumerate(at)]
     with ws.store.transaction() as conn:
-        conn.executemany("INSERT INTO reads(id, plate, plate_skel, read_at, camera_id, confidence, vendor, "
-                         "plate_state) VALUES (?,?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence, vendor, "
+                         "plate_state) VALUES (?,?,?,?,?,?,?)", rows)
         conn.execute("INSERT INTO hits(read_id, entry_id, created_at) SELECT id, 1, read_at FROM reads "
                      "WHERE id >= ? AND plate = ?", (first, TRIP_PLATE))
 

@@ -5,9 +5,10 @@ import json
 
 import pytest
 
-from app.engine import plates
+from app.engine import plates, search, sync_apply
 from app.engine.errors import ValidationError
 from app.engine.search import SearchQuery
+from tests.conftest import insert_reads
 
 
 @pytest.fixture
@@ -44,13 +45,38 @@ def test_similar_skeleton_groups():
 
 
 def test_the_stores_skeleton_is_the_one_similar_search_computes(ws):
-    """plate_index.skel (0017) is SQL; plates.skeleton is Python: every character, and so
-    every plate, must map the same in both, or similar search would miss confusable plates."""
+    """plate_index.skel (0019) is written by SQL (plates.skeleton_sql as a sync adds plates, and
+    the reads' trigger); plates.skeleton is Python: every character, and so every plate, must
+    map the same in all of them, or similar search would miss confusable plates."""
+    by_sql = [c for c in plates.ALPHABET] + [plates.ALPHABET[:10], "O0DQ1IL8B5S2Z6G"]
+    by_trigger = ["X" + p for p in by_sql]                  # every character through both writers
     with ws.store.transaction() as conn:
-        conn.executemany("INSERT OR IGNORE INTO plate_index(plate) VALUES (?)",
-                         [(c,) for c in plates.ALPHABET] + [(plates.ALPHABET[:10],), ("O0DQ1IL8B5S2Z6G",)])
+        conn.execute(sync_apply._ADD_PLATES, (json.dumps(by_sql),))           # as a sync adds them
+        conn.execute("INSERT INTO cameras(id, name, site) VALUES ('skel-cam', 'skel', 'skel')")
+        conn.executemany("INSERT INTO reads(id, plate, read_at, camera_id, confidence) "
+                         "VALUES (?, ?, 0, 'skel-cam', 0.9)", [(900_000 + i, p) for i, p in enumerate(by_trigger)])
+    with ws.store.transaction() as conn:                   # a corrected plate: the update trigger
+        conn.execute("UPDATE reads SET plate = 'Y' || plate WHERE camera_id = 'skel-cam'")
+    by_update = ["Y" + p for p in by_trigger]
+    everyone = by_sql + by_trigger + by_update
     held = dict(ws.store.query("SELECT plate, skel FROM plate_index"))
-    assert held == {p: plates.skeleton(p) for p in held} and len(held) == len(plates.ALPHABET) + 2
+    assert {p: held.get(p) for p in everyone} == {p: plates.skeleton(p) for p in everyone}
+    assert ws.store.query_one("SELECT count(*) - count(DISTINCT plate) FROM plate_index") == (0,)
+
+
+def test_wildcards_without_three_literals_in_a_row_tell_confusable_plates_apart(ws, dep, clock):
+    """Such a wildcard looks up the plates within the skeletons its leading literals give, and
+    then the plates themselves: of plates sharing a skeleton, only those the pattern names."""
+    ps = ["O1B2S", "01B2S", "D1B2S", "Q1B2S", "0I825", "OLB2S", "G1Z5B", "61Z5B", "6IZ58",
+          "S0G1L", "50G1L", "SOGIL", "I0S0Z", "L0S0Z", "10502"]
+    insert_reads(ws, [(800_000 + i, p, int(clock()) - 60, "CAM-LV-N", 0.9) for i, p in enumerate(ps)])
+    want = {"O?B?S": {"O1B2S", "OLB2S"}, "0?8?5": {"0I825"}, "D?B*S": {"D1B2S"},
+            "G?Z?B": {"G1Z5B"}, "6?Z?8": {"6IZ58"}, "S?G?L": {"S0G1L", "SOGIL"}, "5?G*L": {"50G1L"},
+            "L?S?Z": {"L0S0Z"}, "1?5?2": {"10502"}, "?1B?S": {"O1B2S", "01B2S", "D1B2S", "Q1B2S"}}
+    for pattern, named in want.items():
+        assert "plate_index" in search._candidate_plates(plates.wildcard_to_glob(pattern))[0]
+        found = {r.plate for r in ws.search(dep, SearchQuery(plate=pattern, mode="wildcard", start=0)).rows}
+        assert found & set(ps) == named, pattern
 
 
 def test_filters_time_camera_site_hits(ws, dep, seeded, clock):

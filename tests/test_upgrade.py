@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from app.engine import corrections, pictures
+from app.engine import corrections, pictures, sync_apply
 from app.engine import store as store_mod
 from app.engine.reads import load_detail
 from app.engine.errors import StoreError
@@ -28,8 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ALL = store_mod._migrations()
 NEWEST = ALL[-1][0]
 PREVIOUS = ALL[-2][0]
+
+
+def _new_tables(sql: str) -> set[str]:
+    """The tables a migration makes (not those it builds to replace another, renamed away)."""
+    return {t for t in re.findall(r"CREATE TABLE (\w+)", sql) if not re.search(rf"ALTER TABLE {t} RENAME", sql)}
+
+
 # Before the newest migration that makes a table: an upgrade from there has tables to make.
-BEFORE_TABLES = max(v for v, _n, sql in ALL if "CREATE TABLE" in sql) - 1
+BEFORE_TABLES = max(v for v, _n, sql in ALL if _new_tables(sql)) - 1
 
 
 @contextlib.contextmanager
@@ -96,9 +103,7 @@ def test_store_of_the_previous_schema_is_copied_aside_upgraded_and_opened(tmp_pa
     assert detail == f'{{"from_schema":{PREVIOUS},"to_schema":{NEWEST}}}'        # logged, as the system
     assert seen == {"copy_exists": True, "copy_version": PREVIOUS, "copy_reads": len(ids),
                     "copy_tables": seen["copy_tables"]}
-    newest = ALL[-1][2]                                             # the newest migration's
-    made = {t for t in re.findall(r"CREATE TABLE (\w+)", newest)     # new tables (not the ones
-            if not re.search(rf"ALTER TABLE {t} RENAME", newest)}    # it builds to replace another)
+    made = _new_tables(ALL[-1][2])                                  # the newest migration's
     assert not made & seen["copy_tables"]                           # the copy is the old schema
     assert made <= _tables(ws.store._conn)
     assert not backup.exists() and not list(folder.glob("*.bak*"))   # verified, so removed
@@ -185,6 +190,65 @@ def test_partial_and_wildcard_search_find_the_plates_the_previous_schema_indexed
     ws.close()
 
 
+def test_the_distinct_plates_keyed_by_skeleton_keep_every_plate_and_similar_search_finds_them(
+        tmp_path, clock, monkeypatch):
+    """0019: the plate table and its skeleton index become one B-tree keyed by (skeleton,
+    plate): every plate the older program held is kept with its skeleton, similar search
+    finds its reads, and a plate first seen after the upgrade (by the reads' trigger) too."""
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=18)
+    with _raw(folder / DB_NAME, key) as conn:
+        before = conn.execute("SELECT plate, skel FROM plate_index ORDER BY plate").fetchall()
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'plate_index_skel'").fetchone()
+    assert len(before) == len(ids)
+    ws = Workstation.open(folder, clock)
+    people = People(ws, clock)
+    people.login("amanager")
+    assert ws.store.schema_version == NEWEST
+    assert ws.store.query("SELECT plate, skel FROM plate_index ORDER BY plate") == before
+    assert [r[1] for r in ws.store.query("PRAGMA index_list(plate_index)")] == ["sqlite_autoindex_plate_index_1"]
+    assert [(r[1], r[5]) for r in ws.store.query("PRAGMA table_info(plate_index)")] == [("skel", 1), ("plate", 2)]
+    dep = people.user("ddeputy", "deputy")
+    found = ws.search(dep, SearchQuery(plate="7A8CO1O", mode="similar", start=0))     # 7ABC010, misread
+    assert [r.plate for r in found.rows][:1] == ["7ABC010"]
+    insert_reads(ws, [(99, "8XYZ901", int(clock()) - 5, "CAM-LV-N", 0.9)])
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="BXY2901", mode="similar", start=0)).rows] == [99]
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="XYZ9", mode="partial", start=0)).rows] == [99]
+    ws.close()
+
+
+def test_a_store_whose_first_sync_was_cut_short_upgrades_and_its_rebuild_keeps_the_plate_index(
+        tmp_path, clock, monkeypatch):
+    """A first sync cut short leaves the reads' indexes and triggers dropped, their SQL kept for
+    the next sync to rebuild. The migrations that drop them (0017's skeleton index, 0019's
+    triggers) find them gone, and the rebuild, also after a resumed load drops them again,
+    brings back this program's triggers, not the older ones: a plate first seen afterwards is
+    found by similar and partial search."""
+    folder = tmp_path / "s"
+    key, ids = _old_workstation(folder, clock, monkeypatch, upto=16)
+    with _raw(folder / DB_NAME, key) as conn:
+        sync_apply.drop_read_indexes(conn)
+        conn.commit()
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'reads' "
+                                "AND type IN ('index', 'trigger') AND sql IS NOT NULL").fetchall()
+    ws = Workstation.open(folder, clock)
+    people = People(ws, clock)
+    people.login("amanager")
+    assert ws.store.schema_version == NEWEST
+    with ws.store.transaction() as conn:                            # the load resumes, then ends
+        sync_apply.drop_read_indexes(conn)
+        sync_apply.restore_read_indexes(conn)
+    assert not ws.store.query("SELECT name FROM sqlite_master WHERE name = 'reads_skel'")
+    insert_reads(ws, [(99, "8XYZ901", int(clock()) - 5, "CAM-LV-N", 0.9)])
+    assert ws.store.query("SELECT skel FROM plate_index WHERE plate = '8XYZ901'") == [("8XY2901",)]
+    dep = people.user("ddeputy", "deputy")
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="BXY2901", mode="similar", start=0)).rows] == [99]
+    assert [r.id for r in ws.search(dep, SearchQuery(plate="XYZ9", mode="partial", start=0)).rows] == [99]
+    assert sorted(r.id for r in ws.search(dep, SearchQuery(plate="BC01", mode="partial", start=0)).rows) == \
+        list(range(10, 20))
+    ws.close()
+
+
 def test_an_upgrade_without_room_for_the_copy_and_the_rewrite_says_so_and_changes_nothing(
         tmp_path, clock, monkeypatch):
     """The copy aside and the migration's log (which may rewrite every row) both need room:
@@ -258,7 +322,7 @@ def test_failed_migration_leaves_the_store_as_it_was_and_keeps_the_copy(tmp_path
     # statement stayed; the store is at its old version, whole, and the copy is kept.
     with _raw(folder / DB_NAME, key) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == BEFORE_TABLES
-        later = {t for v, _n, sql in ALL if v > BEFORE_TABLES for t in re.findall(r"CREATE TABLE (\w+)", sql)}
+        later = {t for v, _n, sql in ALL if v > BEFORE_TABLES for t in _new_tables(sql)}
         assert later and not ({"made_by_broken"} | later) & _tables(conn)
         assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == len(ids)
     with _raw(backup, key) as conn:

@@ -34,6 +34,16 @@ def skeleton(plate: str) -> str:
     return "".join(_SKEL.get(c, c) for c in plate)
 
 
+def skeleton_sql(column: str) -> str:
+    """SQL computing :func:`skeleton` of ``column``: the store keys its distinct plates by
+    (skeleton, plate) (migration 0019), and every writer of that table computes it so."""
+    sql = column
+    for ch, to in _SKEL.items():
+        if ch != to:
+            sql = f"replace({sql}, '{ch}', '{to}')"
+    return sql
+
+
 def similar_skeletons(plate: str) -> set[str]:
     """Skeletons within one missing or extra character of ``plate``'s (confusions are free)."""
     s = skeleton(plate)

@@ -175,14 +175,14 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
                      "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
         params += [p, p]
     elif p and query.mode == "partial":
-        conds.append(f"(r.plate IN ({_candidate_plates(f'*{p}*')}) "
-                     "OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
-        params += [f"*{p}*", p]
+        sql, args = _candidate_plates(f"*{p}*")
+        conds.append(f"(r.plate IN ({sql}) OR r.id IN (SELECT read_id FROM corrections WHERE instr(old_plate, ?) > 0))")
+        params += [*args, p]
     elif p and query.mode == "wildcard":
         glob = plates.wildcard_to_glob(p)
-        conds.append(f"(r.plate IN ({_candidate_plates(glob)}) "
-                     "OR r.id IN (SELECT read_id FROM corrections WHERE old_plate GLOB ?))")
-        params += [glob, glob]
+        sql, args = _candidate_plates(glob)
+        conds.append(f"(r.plate IN ({sql}) OR r.id IN (SELECT read_id FROM corrections WHERE old_plate GLOB ?))")
+        params += [*args, glob]
     elif p and query.mode == "similar":
         skels = sorted(plates.similar_skeletons(p))
         conds.append(f"r.plate IN (SELECT plate FROM plate_index WHERE skel IN ({','.join('?' * len(skels))}))")
@@ -208,15 +208,17 @@ def _where(query: SearchQuery) -> tuple[list[str], list]:
     return conds, params
 
 
-def _candidate_plates(glob: str) -> str:
-    """SQL for the distinct plates matching ``glob`` (its one parameter). With three known
+def _candidate_plates(glob: str) -> tuple[str, list[str]]:
+    """SQL for the distinct plates matching ``glob``, and its parameters. With three known
     characters in a row, the trigram index looks up the plates holding every piece of the
-    pattern, else the distinct plates are tested: the reads of two years are never scanned
-    (0013, 0018). Plates and patterns hold only A-Z, 0-9 and the ? and * wildcards
-    (plates.PLATE_RE, plates.wildcard_to_glob), so the GLOB means what was typed."""
+    pattern; else the distinct plates are tested, within the range of skeletons that the
+    pattern's leading literals give (the skeleton maps character by character and leaves the
+    wildcards as they are): the reads of two years are never scanned (0013, 0018, 0019).
+    Plates and patterns hold only A-Z, 0-9 and the ? and * wildcards (plates.PLATE_RE,
+    plates.wildcard_to_glob), so the GLOB means what was typed."""
     if max(map(len, re.split(r"[?*]", glob))) >= GRAM:
-        return "SELECT plate FROM plate_trigrams WHERE plate GLOB ?"
-    return "SELECT plate FROM plate_index WHERE plate GLOB ?"
+        return "SELECT plate FROM plate_trigrams WHERE plate GLOB ?", [glob]
+    return "SELECT plate FROM plate_index WHERE skel GLOB ? AND plate GLOB ?", [plates.skeleton(glob), glob]
 
 
 def time_conds(start: int | None, end: int | None, conds: list[str], params: list) -> None:

@@ -133,6 +133,10 @@ _INSERT_READS = ("INSERT INTO reads(id, plate, read_at, camera_id, confidence, v
                  "NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, '')) ON CONFLICT(id) DO NOTHING")
 
 
+_ADD_PLATES = (f"INSERT INTO plate_index(skel, plate) SELECT {plates.skeleton_sql('value')}, value "
+               "FROM json_each(?) WHERE true ORDER BY 1, 2 ON CONFLICT DO NOTHING")
+
+
 def apply_reads(conn, rows: list[tuple], images: list, now: float, bulk: bool = False) -> int:
     """Insert reads (already held ones are left as they are, corrections included) and the
     images prefetched for them (into the cache, as viewed now); returns the number of new hits.
@@ -146,8 +150,7 @@ def apply_reads(conn, rows: list[tuple], images: list, now: float, bulk: bool = 
     the day's whole insert takes 2.2 s instead of 3.4-3.9 s (in the OS cache)."""
     image_cache.put(conn, images, now)
     if not bulk:
-        conn.execute("INSERT OR IGNORE INTO plate_index(plate) SELECT value FROM json_each(?) ORDER BY 1",
-                     (json.dumps(list({r[1] for r in rows})),))
+        conn.execute(_ADD_PLATES, (json.dumps(list({r[1] for r in rows})),))
     conn.executemany(_INSERT_READS, ((*r[:6], r[6] or "", bindable(r[7]), bindable(r[8]), r[9] or "",
                                       r[10] or "", r[11] or "", r[12] or "") for r in rows))
     return hits.match_reads(conn, [r[0] for r in rows], now)
@@ -205,7 +208,9 @@ def restore_read_indexes(conn) -> None:
     with _cache_gives_way(conn):
         for _name, sql in json.loads(row[0]):
             conn.execute(re.sub(r"^CREATE (INDEX|TRIGGER) ", r"CREATE \1 IF NOT EXISTS ", sql))
-    conn.execute("INSERT OR IGNORE INTO plate_index(plate) SELECT DISTINCT plate FROM reads")
+    # sorted into the key's order (spilled, as the indexes): 11 M plates in 26.4 s, 29.2 s unsorted
+    conn.execute(f"INSERT INTO plate_index(skel, plate) SELECT {plates.skeleton_sql('plate')}, plate "
+                 "FROM (SELECT DISTINCT plate FROM reads) WHERE true ORDER BY 1, 2 ON CONFLICT DO NOTHING")
     conn.execute("DELETE FROM camera_days")                # its triggers were dropped with the indexes
     conn.execute("INSERT INTO camera_days(camera_id, day, reads) SELECT camera_id, read_at / 86400, "
                  "count(*) FROM reads GROUP BY camera_id, read_at / 86400")

@@ -6,7 +6,8 @@
 -- confusion groups of plates.py (0ODQ, 1IL, 8B, 5S, 2Z, 6G, each to its first character), so
 -- whoever writes a plate cannot write a wrong skeleton; tests/test_search.py holds the two to
 -- the same mapping. Dropping the column rewrites the reads table (store.py asks for the room).
-DROP INDEX reads_skel;
+-- (IF EXISTS: a first sync cut short may have dropped it, see 0019)
+DROP INDEX IF EXISTS reads_skel;
 ALTER TABLE reads DROP COLUMN plate_skel;
 ALTER TABLE plate_index ADD COLUMN skel TEXT GENERATED ALWAYS AS (
     replace(replace(replace(replace(replace(replace(replace(replace(replace(
