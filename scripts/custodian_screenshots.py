@@ -46,6 +46,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     application()
     tmp = Path(tempfile.mkdtemp(prefix="alpr-custody-shots-"))
     ws = Workstation.create(tmp / "store", "calabasas")
