@@ -133,8 +133,16 @@ _INSERT_READS = ("INSERT INTO reads(id, plate, read_at, camera_id, confidence, v
                  "NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, '')) ON CONFLICT(id) DO NOTHING")
 
 
-_ADD_PLATES = (f"INSERT INTO plate_index(skel, plate) SELECT {plates.skeleton_sql('value')}, value "
-               "FROM json_each(?) WHERE true ORDER BY 1, 2 ON CONFLICT DO NOTHING")
+def _add_plates(column: str, source: str) -> str:
+    """SQL adding the plates ``column`` of ``source`` to the plate index in its key's order. A
+    plate held already is skipped by ON CONFLICT DO NOTHING, which, unlike OR IGNORE, still
+    fails on any other error (a NULL plate)."""
+    return (f"INSERT INTO plate_index(skel, plate) SELECT {plates.skeleton_sql(column)}, {column} "
+            f"FROM {source} WHERE true ORDER BY 1, 2 ON CONFLICT DO NOTHING")
+
+
+_ADD_PLATES = _add_plates("value", "json_each(?)")
+_REBUILD_PLATES = _add_plates("plate", "(SELECT DISTINCT plate FROM reads)")
 
 
 def apply_reads(conn, rows: list[tuple], images: list, now: float, bulk: bool = False) -> int:
@@ -209,8 +217,7 @@ def restore_read_indexes(conn) -> None:
         for _name, sql in json.loads(row[0]):
             conn.execute(re.sub(r"^CREATE (INDEX|TRIGGER) ", r"CREATE \1 IF NOT EXISTS ", sql))
     # sorted into the key's order (spilled, as the indexes): 11 M plates in 26.4 s, 29.2 s unsorted
-    conn.execute(f"INSERT INTO plate_index(skel, plate) SELECT {plates.skeleton_sql('plate')}, plate "
-                 "FROM (SELECT DISTINCT plate FROM reads) WHERE true ORDER BY 1, 2 ON CONFLICT DO NOTHING")
+    conn.execute(_REBUILD_PLATES)
     conn.execute("DELETE FROM camera_days")                # its triggers were dropped with the indexes
     conn.execute("INSERT INTO camera_days(camera_id, day, reads) SELECT camera_id, read_at / 86400, "
                  "count(*) FROM reads GROUP BY camera_id, read_at / 86400")
